@@ -1,0 +1,4 @@
+// purpose: Wait until every index is online, so a migration is usable when it returns.
+// parameters: $timeout_s (int): seconds to wait before failing.
+// returns: nothing.
+CALL db.awaitIndexes($timeout_s)

@@ -1,0 +1,7 @@
+// purpose: Node counts per schema label, for status and the ingest summary.
+// parameters: $labels (list of string): the labels to count (from riskgraph.graph.schema).
+// returns: one row per label: label (string), count (int).
+UNWIND $labels AS label
+CALL (label) { MATCH (n:$(label)) RETURN count(n) AS count }
+RETURN label, count
+ORDER BY label

@@ -1,0 +1,6 @@
+// purpose: The uniqueness constraints in force, to check a migration.
+// parameters: none
+// returns: one row per constraint: name, type, labels (list), properties (list).
+SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties
+RETURN name, type, labelsOrTypes AS labels, properties
+ORDER BY name

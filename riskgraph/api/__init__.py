@@ -1,0 +1,1 @@
+"""riskgraph.api (see the issues that build it)."""

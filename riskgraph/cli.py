@@ -1,0 +1,134 @@
+"""The ``riskgraph`` command line. Output and exit codes live here; the work lives in the
+library modules it calls."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.migrate import migrate
+from riskgraph.graph.server import EmbeddedServer, ServerStatus, describe
+from riskgraph.settings import Settings, get_settings
+
+app = typer.Typer(help="Knowledge-graph risk propagation engine.", no_args_is_help=True)
+db_app = typer.Typer(help="The Neo4j database: start, stop, status, migrate.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+EXIT_NOT_RUNNING = 3  # like `systemctl status`
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn riskgraph's own errors into one red line and exit status 1."""
+    try:
+        yield
+    except RiskgraphError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+
+
+def _show(status: ServerStatus) -> None:
+    table = Table(show_header=False, box=None)
+    kind = "embedded (riskgraph db)" if status.embedded else "external (NEO4J_URI)"
+    table.add_row("server", kind)
+    table.add_row("uri", status.uri)
+    table.add_row("running", "[green]yes[/]" if status.running else "[red]no[/]")
+    if status.pid is not None:
+        table.add_row("pid", str(status.pid))
+    if status.home is not None:
+        table.add_row("home", str(status.home))
+    if status.running:
+        table.add_row("neo4j", f"{status.version} {status.edition}")
+        table.add_row("apoc", status.apoc or "not loaded")
+        table.add_row("nodes", f"{status.nodes:,}")
+        table.add_row("relationships", f"{status.relationships:,}")
+    console.print(table)
+
+
+def _start(settings: Settings) -> ServerStatus:
+    if not settings.embedded:
+        status = describe(settings)
+        if not status.running:
+            raise RiskgraphError(f"NEO4J_URI is set but nothing answers at {settings.bolt_uri}")
+        console.print(f"NEO4J_URI is set: using the server at {settings.bolt_uri}; nothing started")
+        return status
+    server = EmbeddedServer(settings)
+    with console.status("starting Neo4j (the first start resolves it from Maven Central)..."):
+        status, started = server.start()
+    verb = "started" if started else "already running"
+    console.print(f"Neo4j {verb} at {status.uri} (pid {status.pid})")
+    return status
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded Neo4j and wait until Bolt answers (no-op if already running)."""
+    with _errors():
+        _start(get_settings())
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded Neo4j cleanly."""
+    settings = get_settings()
+    with _errors():
+        if not settings.embedded:
+            console.print(f"NEO4J_URI is set ({settings.bolt_uri}): nothing of ours to stop")
+            return
+        if EmbeddedServer(settings).stop():
+            console.print("Neo4j stopped")
+        else:
+            console.print("Neo4j is not running: nothing to stop")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show whether Neo4j answers, its version, APOC, and the graph's size (exit 3 if down)."""
+    settings = get_settings()
+    with _errors():
+        status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
+    _show(status)
+    if not status.running:
+        raise typer.Exit(EXIT_NOT_RUNNING)
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Create the schema's uniqueness constraints and indexes (idempotent)."""
+    with _errors(), Gateway(get_settings()) as graph:
+        report = migrate(graph)
+    console.print(f"schema: {len(report.created)} created, {len(report.existing)} already present")
+
+
+@app.command()
+def demo() -> None:
+    """The main job end to end on the embedded default: start Neo4j, migrate, show status."""
+    settings = get_settings()
+    with _errors():
+        _start(settings)
+        with Gateway(settings) as graph:
+            report = migrate(graph)
+        console.print(
+            f"schema: {len(report.created)} created, {len(report.existing)} already present"
+        )
+        status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
+    _show(status)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output.")) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""riskgraph.gnn (see the issues that build it)."""

@@ -1,0 +1,1 @@
+"""Neo4j access: the schema, the embedded server, the one gateway, migrations, snapshots."""

@@ -1,0 +1,154 @@
+"""The one module that owns the Neo4j driver.
+
+Everything else asks the gateway to run a *named* query from ``cypher/`` with parameters.
+Managed transactions (``execute_query``) let the driver retry what it marks retryable;
+auto-commit statements (schema DDL) get the same policy from ``retrying``. Connection and
+authentication failures become one clear ``RiskgraphError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed
+from riskgraph.graph import cypher
+from riskgraph.graph.credentials import password_for
+from riskgraph.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a write changed, from the server's counters."""
+
+    nodes_created: int
+    nodes_deleted: int
+    relationships_created: int
+    relationships_deleted: int
+    properties_set: int
+
+
+def retrying(
+    work: Callable[[], T], attempts: int = 5, first_delay_s: float = 0.2, factor: float = 2.0
+) -> T:
+    """Run ``work``, retrying only errors the driver marks retryable, with backoff."""
+    delay = first_delay_s
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except (Neo4jError, DriverError) as exc:
+            if not exc.is_retryable() or attempt == attempts:
+                raise
+            log.warning("retryable Neo4j error (attempt %d/%d): %s", attempt, attempts, exc)
+            time.sleep(delay)
+            delay *= factor
+    raise AssertionError("unreachable")
+
+
+def _query_text(text: str) -> LiteralString:
+    """Mark text from a packaged .cypher file (never user input) as a query for the driver."""
+    return text
+
+
+class Gateway:
+    """A connected driver plus the named-query library. Use as a context manager."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.uri = self.settings.bolt_uri
+        auth = (self.settings.neo4j_user, password_for(self.settings))
+        self._driver = neo4j.GraphDatabase.driver(
+            self.uri,
+            auth=auth,
+            connection_timeout=5.0,
+            max_transaction_retry_time=15.0,
+            user_agent="riskgraph",
+        )
+        self._database = self.settings.neo4j_database
+        try:
+            self._driver.verify_connectivity()
+        except BaseException as exc:
+            self._driver.close()
+            raise self._translate(exc) from exc
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def _translate(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, ServiceUnavailable | OSError):
+            return Neo4jUnavailable(self.uri, self.settings.embedded)
+        if isinstance(exc, AuthError):
+            return ConfigError(
+                f"Neo4j at {self.uri} refused user {self.settings.neo4j_user!r}: "
+                "check NEO4J_USER / NEO4J_PASSWORD"
+            )
+        return exc
+
+    def _execute(
+        self, name: str, parameters: Mapping[str, Any], routing: neo4j.RoutingControl
+    ) -> neo4j.EagerResult:
+        query = cypher.load(name)
+        params = dict(parameters)
+        try:
+            result: neo4j.EagerResult = self._driver.execute_query(
+                _query_text(query.text), params, routing_=routing, database_=self._database
+            )
+            return result
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._translate(exc) from exc
+        except Neo4jError as exc:
+            raise QueryFailed(name, params, exc) from exc
+
+    def read(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """Run a named read query; rows as plain dicts."""
+        result = self._execute(name, parameters, neo4j.RoutingControl.READ)
+        return [record.data() for record in result.records]
+
+    def write(self, name: str, **parameters: Any) -> WriteSummary:
+        """Run a named write query in a managed (retried) transaction."""
+        counters = self._execute(name, parameters, neo4j.RoutingControl.WRITE).summary.counters
+        return WriteSummary(
+            nodes_created=counters.nodes_created,
+            nodes_deleted=counters.nodes_deleted,
+            relationships_created=counters.relationships_created,
+            relationships_deleted=counters.relationships_deleted,
+            properties_set=counters.properties_set,
+        )
+
+    def run_schema(self, statement: str) -> None:
+        """Run one schema (DDL) statement in auto-commit mode.
+
+        DDL cannot take labels as parameters; callers pass only statements derived from
+        ``riskgraph.graph.schema``, whose identifiers are checked at import time.
+        """
+
+        def work() -> None:
+            with self._session() as session:
+                session.run(_query_text(statement)).consume()
+
+        try:
+            retrying(work)
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._translate(exc) from exc
+
+    @contextmanager
+    def _session(self) -> Iterator[neo4j.Session]:
+        with self._driver.session(database=self._database) as session:
+            yield session

@@ -1,0 +1,267 @@
+"""The graph schema, declared once.
+
+Constraints and indexes (``riskgraph db migrate``), the loaders, the snapshot and the GNN's
+edge types are all derived from the tables below; ``docs/data-model.md`` explains the choices.
+Adding a label or relationship type starts here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class PropertyType(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    FLOAT = "float"
+    DATE = "date"
+    BOOLEAN = "boolean"
+
+
+class OfficerRole(StrEnum):
+    """Roles on an OFFICER_OF edge, strongest control first (the registry's 法定代表人 first)."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative"
+    CHAIRMAN = "chairman"
+    DIRECTOR = "director"
+    MANAGER = "manager"
+    EXECUTIVE = "executive"
+    SUPERVISOR = "supervisor"
+
+
+class HolderType(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+
+
+class CompanyStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"  # 吊销
+    CANCELLED = "cancelled"  # 注销
+    ABNORMAL = "abnormal"  # 经营异常
+    LIQUIDATING = "liquidating"
+    BANKRUPT = "bankrupt"
+
+
+class EventType(StrEnum):
+    EXPOSURE = "exposure"  # 暴雷: confirmed failed/illegal; the seeds of contagion
+    CASE_FILED = "case_filed"
+    LITIGATION = "litigation"
+    PENALTY = "penalty"
+    ABNORMAL_OPERATION = "abnormal_operation"
+    COMPLAINT = "complaint"
+    NEGATIVE_NEWS = "negative_news"
+    TAX_DELINQUENCY = "tax_delinquency"
+
+
+class LinkType(StrEnum):
+    """Business ties between companies (links.csv); each is its own relationship type."""
+
+    GUARANTEE = "guarantee"
+    LOAN = "loan"
+    TRADE = "trade"
+    BRANCH = "branch"
+    RENT = "rent"
+    CREDITOR = "creditor"
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    type: PropertyType
+    description: str
+    indexed: bool = False
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str
+    description: str
+    properties: tuple[Property, ...]
+    fulltext: tuple[str, ...] = ()
+
+    def property(self, name: str) -> Property:
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        raise KeyError(f"{self.label} has no property {name!r}")
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    sources: tuple[str, ...]
+    target: str
+    description: str
+    properties: tuple[Property, ...] = field(default_factory=tuple)
+
+
+STR, INT, FLOAT, DATE = (
+    PropertyType.STRING,
+    PropertyType.INTEGER,
+    PropertyType.FLOAT,
+    PropertyType.DATE,
+)
+
+NODES: tuple[NodeType, ...] = (
+    NodeType(
+        label="Company",
+        key="id",
+        description="An enterprise; id is the USCC where known, else the source's stable key.",
+        properties=(
+            Property("id", STR, "stable key: the Unified Social Credit Code where known"),
+            Property("uscc", STR, "统一社会信用代码, checked (GB 32100-2015)", unique=True),
+            Property("name", STR, "registered name", indexed=True),
+            Property("status", STR, "active, revoked, cancelled, abnormal...", indexed=True),
+            Property("established", DATE, "date of establishment", indexed=True),
+            Property("registered_capital", FLOAT, "registered capital in CNY"),
+            Property("paid_in_capital", FLOAT, "paid-in capital in CNY"),
+            Property("industry", STR, "industry label", indexed=True),
+            Property("region", STR, "6-digit administrative division code", indexed=True),
+            Property("region_name", STR, "name of the region"),
+        ),
+        fulltext=("name",),
+    ),
+    NodeType(
+        label="Person",
+        key="id",
+        description="A natural person; the resident ID is kept only as a salted hash.",
+        properties=(
+            Property("id", STR, "opaque stable key from the source"),
+            Property("name", STR, "name as registered (names are not identities)", indexed=True),
+            Property("id_hash", STR, "salted SHA-256 of the resident ID number", indexed=True),
+            Property("birth_year", INT, "year of birth"),
+        ),
+        fulltext=("name",),
+    ),
+    NodeType(
+        label="Address",
+        key="key",
+        description="A normalised address; companies registered at one place share the node.",
+        properties=(
+            Property("key", STR, "normalised address text"),
+            Property("text", STR, "address as first seen"),
+            Property("province", STR, "province parsed from the text", indexed=True),
+            Property("city", STR, "city parsed from the text"),
+            Property("district", STR, "district parsed from the text"),
+        ),
+    ),
+    NodeType(
+        label="Phone",
+        key="number",
+        description="A phone number in E.164 form; one node however it was written.",
+        properties=(
+            Property("number", STR, "E.164 number, e.g. +8613800138000"),
+            Property("kind", STR, "mobile, fixed_line or other"),
+        ),
+    ),
+    NodeType(
+        label="Event",
+        key="id",
+        description="A dated risk event of one company (exposure, litigation, penalty...).",
+        properties=(
+            Property("id", STR, "deterministic hash of company, date, type and description"),
+            Property("type", STR, "an EventType value", indexed=True),
+            Property("date", DATE, "when it happened", indexed=True),
+            Property("severity", INT, "1 (minor) to 5 (severe)"),
+            Property("description", STR, "free text from the source"),
+        ),
+    ),
+)
+
+_SINCE = Property("since", DATE, "date the relationship began")
+_AMOUNT = Property("amount", FLOAT, "amount in CNY")
+
+RELATIONSHIPS: tuple[RelType, ...] = (
+    RelType(
+        "HOLDS",
+        ("Person", "Company"),
+        "Company",
+        "shareholding: holder owns a fraction of the company",
+        (
+            Property("share", FLOAT, "fraction in (0, 1]"),
+            Property("amount", FLOAT, "subscribed capital in CNY"),
+            _SINCE,
+        ),
+    ),
+    RelType(
+        "OFFICER_OF",
+        ("Person",),
+        "Company",
+        "office held in the company; one edge per role",
+        (Property("role", STR, "an OfficerRole value", indexed=True), _SINCE),
+    ),
+    RelType(
+        "REGISTERED_AT",
+        ("Company", "Person"),
+        "Address",
+        "registered or declared address",
+    ),
+    RelType("HAS_PHONE", ("Company", "Person"), "Phone", "phone number on a filing"),
+    RelType("HAS_EVENT", ("Company",), "Event", "risk event of the company"),
+    *(
+        RelType(
+            link.name,
+            ("Company",),
+            "Company",
+            f"business tie: {link.value} (source to target)",
+            (_AMOUNT, _SINCE),
+        )
+        for link in LinkType
+    ),
+)
+
+
+def node(label: str) -> NodeType:
+    for node_type in NODES:
+        if node_type.label == label:
+            return node_type
+    raise KeyError(f"no node label {label!r} in the schema")
+
+
+def relationship(rel_type: str) -> RelType:
+    for rel in RELATIONSHIPS:
+        if rel.type == rel_type:
+            return rel
+    raise KeyError(f"no relationship type {rel_type!r} in the schema")
+
+
+def relationship_types() -> frozenset[str]:
+    """Every relationship type the schema knows; user-given type filters are checked here."""
+    return frozenset(rel.type for rel in RELATIONSHIPS)
+
+
+def link_relationship(link: LinkType) -> str:
+    """The relationship type of a links.csv business tie."""
+    return link.name
+
+
+def check_identifier(name: str) -> str:
+    """Labels, types and property names reach DDL text only after passing this check."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a safe Cypher identifier: {name!r}")
+    return name
+
+
+def _validate() -> None:
+    labels = {n.label for n in NODES}
+    for node_type in NODES:
+        check_identifier(node_type.label)
+        names = [p.name for p in node_type.properties]
+        if node_type.key not in names or len(set(names)) != len(names):
+            raise ValueError(f"{node_type.label}: key missing or duplicate property")
+        for prop in node_type.properties:
+            check_identifier(prop.name)
+    for rel in RELATIONSHIPS:
+        check_identifier(rel.type)
+        if not set(rel.sources) | {rel.target} <= labels:
+            raise ValueError(f"{rel.type} names an undeclared label")
+
+
+_validate()

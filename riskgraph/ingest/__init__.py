@@ -1,0 +1,1 @@
+"""riskgraph.ingest (see the issues that build it)."""

@@ -1,0 +1,84 @@
+"""The one typed settings object. Nothing else in riskgraph reads ``os.environ``.
+
+``RISKGRAPH_*`` variables configure riskgraph itself; ``NEO4J_*`` follow the names the Neo4j
+tooling uses, so the same environment serves docker compose, cypher-shell and riskgraph.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    """Read a field from exactly this environment variable (no prefix guessing)."""
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read once from the environment (and an optional ``.env``)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # --- the embedded-default Neo4j that `riskgraph db start` runs --------------------------
+    neo4j_dir: Path = Field(
+        default=Path(".riskgraph/neo4j"),
+        validation_alias=_env("RISKGRAPH_NEO4J_DIR"),
+        description="Home of the embedded Neo4j: store, logs, plugins, launcher build.",
+    )
+    neo4j_host: str = Field(default="127.0.0.1", validation_alias=_env("RISKGRAPH_NEO4J_HOST"))
+    neo4j_port: int = Field(
+        default=7687, ge=1, le=65535, validation_alias=_env("RISKGRAPH_NEO4J_PORT")
+    )
+    neo4j_heap: str = Field(
+        default="2g",
+        pattern=r"^\d+[kmgKMG]$",
+        validation_alias=_env("RISKGRAPH_NEO4J_HEAP"),
+        description="JVM heap (-Xms/-Xmx) of the embedded server.",
+    )
+    neo4j_pagecache: str = Field(
+        default="1g",
+        pattern=r"^\d+[kmgKMG]$",
+        validation_alias=_env("RISKGRAPH_NEO4J_PAGECACHE"),
+        description="Page cache for the store files; the province fits in about 2g.",
+    )
+    neo4j_apoc: bool = Field(default=True, validation_alias=_env("RISKGRAPH_NEO4J_APOC"))
+    neo4j_start_timeout_s: float = Field(
+        default=120.0, gt=0, validation_alias=_env("RISKGRAPH_NEO4J_START_TIMEOUT")
+    )
+    java: str = Field(default="java", validation_alias=_env("RISKGRAPH_JAVA"))
+    mvn: str = Field(default="mvn", validation_alias=_env("RISKGRAPH_MVN"))
+
+    # --- how to reach Neo4j (an external server when NEO4J_URI is set) ---------------------
+    neo4j_uri: str | None = Field(
+        default=None,
+        validation_alias=_env("NEO4J_URI"),
+        description="An external server (compose, cluster, Aura). Unset: use the embedded one.",
+    )
+    neo4j_user: str = Field(default="neo4j", validation_alias=_env("NEO4J_USER"))
+    neo4j_password: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("NEO4J_PASSWORD"),
+        description="Unset with the embedded server: a random one is made and kept in its dir.",
+    )
+    neo4j_database: str = Field(default="neo4j", validation_alias=_env("NEO4J_DATABASE"))
+
+    @property
+    def embedded(self) -> bool:
+        """True when riskgraph runs its own Neo4j rather than using ``NEO4J_URI``."""
+        return self.neo4j_uri is None
+
+    @property
+    def bolt_uri(self) -> str:
+        if self.neo4j_uri is not None:
+            return self.neo4j_uri
+        return f"bolt://{self.neo4j_host}:{self.neo4j_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings(...)`` instead."""
+    return Settings()
