@@ -14,7 +14,7 @@ from rich.table import Table
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
-from riskgraph.graph.server import EmbeddedServer, ServerStatus, describe
+from riskgraph.graph.server import EmbeddedServer, ServerStatus, build_launcher, describe
 from riskgraph.settings import Settings, get_settings
 
 app = typer.Typer(help="Knowledge-graph risk propagation engine.", no_args_is_help=True)
@@ -77,6 +77,15 @@ def db_start() -> None:
         _start(get_settings())
 
 
+@db_app.command("install")
+def db_install() -> None:
+    """Resolve Neo4j 5.26 and APOC from Maven Central and build the launcher (once)."""
+    settings = get_settings()
+    with _errors(), console.status("resolving Neo4j from Maven Central..."):
+        path = build_launcher(settings)
+    console.print(f"Neo4j launcher ready in {path}")
+
+
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded Neo4j cleanly."""
@@ -123,6 +132,19 @@ def demo() -> None:
         )
         status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
     _show(status)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from riskgraph.api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
 
 
 @app.callback()

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         validation_alias=_env("RISKGRAPH_NEO4J_DIR"),
         description="Home of the embedded Neo4j: store, logs, plugins, launcher build.",
     )
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "riskgraph",
+        validation_alias=_env("RISKGRAPH_CACHE_DIR"),
+        description="Builds shared by every data dir (the compiled Neo4j launcher).",
+    )
     neo4j_host: str = Field(default="127.0.0.1", validation_alias=_env("RISKGRAPH_NEO4J_HOST"))
     neo4j_port: int = Field(
         default=7687, ge=1, le=65535, validation_alias=_env("RISKGRAPH_NEO4J_PORT")

@@ -7,7 +7,6 @@ its pid file and Neo4j's own store lock keep a second one from starting on the s
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
@@ -95,6 +94,55 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def _launcher_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(LAUNCHER_SOURCE.rglob("*")):
+        if path.is_file() and path.suffix in {".xml", ".java"}:
+            digest.update(path.relative_to(LAUNCHER_SOURCE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def launcher_build_dir(settings: Settings) -> Path:
+    """Where this version of the launcher is built: shared by every data dir."""
+    return (settings.cache_dir / "launcher" / _launcher_digest()).resolve()
+
+
+def build_launcher(settings: Settings) -> Path:
+    """Compile the launcher and resolve Neo4j + APOC with Maven, unless already built.
+
+    Builds into a temporary sibling and renames it into place, so an interrupted build
+    never looks finished.
+    """
+    target = launcher_build_dir(settings)
+    if (target / "classpath.txt").is_file():
+        return target
+    if shutil.which(settings.mvn) is None:
+        raise ConfigError(f"Maven ({settings.mvn}) not found: install Maven and JDK 17+")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f"{target.name}.building-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [
+        settings.mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(LAUNCHER_SOURCE / "pom.xml"),
+        f"-Dbuild.dir={staging}",
+        "compile",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        output = (result.stdout + result.stderr).strip().splitlines()[-30:]
+        raise ServerError("building the Neo4j launcher failed:\n" + "\n".join(output))
+    try:
+        staging.rename(target)
+    except OSError:  # another process finished the same build first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 class EmbeddedServer:
     """Lifecycle of the local Neo4j that lives in ``settings.neo4j_dir``."""
 
@@ -108,41 +156,14 @@ class EmbeddedServer:
         self.home = settings.neo4j_dir.resolve()
         self.pid_file = self.home / "riskgraph-neo4j.pid"
         self.log_file = self.home / "logs" / "launcher.log"
-        self.build_dir = self.home / "launcher"
+        self.build_dir = launcher_build_dir(settings)
         self.uri = settings.bolt_uri
+        self._process: subprocess.Popen[bytes] | None = None  # set when this object started it
 
     # --- build ------------------------------------------------------------------------
-    def _source_digest(self) -> str:
-        digest = hashlib.sha256()
-        for path in sorted(LAUNCHER_SOURCE.rglob("*")):
-            if path.is_file() and path.suffix in {".xml", ".java"}:
-                digest.update(path.relative_to(LAUNCHER_SOURCE).as_posix().encode())
-                digest.update(path.read_bytes())
-        return digest.hexdigest()
-
-    def build(self) -> None:
-        """Resolve Neo4j from Maven Central and compile the launcher, unless already done."""
-        stamp = self.build_dir / "source.sha256"
-        digest = self._source_digest()
-        if stamp.is_file() and stamp.read_text() == digest:
-            return
-        if shutil.which(self.settings.mvn) is None:
-            raise ConfigError(f"Maven ({self.settings.mvn}) not found: install Maven and JDK 17+")
-        shutil.rmtree(self.build_dir, ignore_errors=True)
-        command = [
-            self.settings.mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(LAUNCHER_SOURCE / "pom.xml"),
-            f"-Dbuild.dir={self.build_dir}",
-            "compile",
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip().splitlines()[-30:]
-            raise ServerError("building the Neo4j launcher failed:\n" + "\n".join(output))
-        stamp.write_text(digest)
+    def build(self) -> Path:
+        """Resolve Neo4j from Maven Central and compile the launcher, once per source version."""
+        return build_launcher(self.settings)
 
     def _classpath(self) -> str:
         parts = [str(self.build_dir / "classes")]
@@ -223,6 +244,7 @@ class EmbeddedServer:
                 cwd=self.home,
                 start_new_session=True,  # survives the CLI; SIGINT at the shell won't kill it
             )
+        self._process = process
         self.pid_file.write_text(str(process.pid))
         self._wait_ready(process.pid, process)
         return self.status(), True
@@ -261,14 +283,14 @@ class EmbeddedServer:
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
-        while _pid_alive(pid):
+        ours = self._process if self._process and self._process.pid == pid else None
+        while (ours.poll() is None) if ours else _pid_alive(pid):
             if time.monotonic() > deadline:
                 os.kill(pid, signal.SIGKILL)
                 self.pid_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j (pid {pid}) ignored SIGTERM for {timeout_s:.0f}s; killed")
             time.sleep(0.1)
-            with contextlib.suppress(ChildProcessError):  # reap it if it is our child
-                os.waitpid(pid, os.WNOHANG)
+        self._process = None
         self.pid_file.unlink(missing_ok=True)
         return True
 

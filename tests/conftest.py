@@ -1,0 +1,62 @@
+"""Shared fixtures: one real Neo4j for the whole test session, started by riskgraph itself.
+
+The server runs in a temporary directory on a free port and is stopped at the end; tests
+that need an empty graph use ``graph`` (which wipes it first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from riskgraph.graph.credentials import password_for
+from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.migrate import migrate
+from riskgraph.graph.server import EmbeddedServer, free_port
+from riskgraph.settings import Settings
+
+
+def make_settings(home: Path, **overrides: object) -> Settings:
+    """Settings for a throwaway embedded server; the environment is ignored on purpose."""
+    values: dict[str, object] = {
+        "neo4j_dir": home,
+        "neo4j_port": free_port(),
+        "neo4j_heap": "1g",
+        "neo4j_pagecache": "256m",
+        "neo4j_uri": None,
+        "neo4j_password": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    settings = make_settings(tmp_path_factory.mktemp("neo4j"))
+    server = EmbeddedServer(settings)
+    server.start()
+    try:
+        with Gateway(settings) as graph:
+            migrate(graph)
+        yield settings
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
+    """The official driver, straight to the test server (for building fixture graphs)."""
+    auth = (neo4j_settings.neo4j_user, password_for(neo4j_settings))
+    with neo4j.GraphDatabase.driver(neo4j_settings.bolt_uri, auth=auth) as drv:
+        yield drv
+
+
+@pytest.fixture
+def graph(neo4j_settings: Settings, driver: neo4j.Driver) -> Iterator[Gateway]:
+    """A gateway to an empty graph (schema in place)."""
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    with Gateway(neo4j_settings) as gateway:
+        yield gateway

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import neo4j
+import pytest
+from neo4j.exceptions import ClientError, TransientError
+from pydantic import SecretStr
+
+from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed, QueryNotFound
+from riskgraph.graph.gateway import Gateway, retrying
+from riskgraph.graph.server import free_port
+from riskgraph.settings import Settings
+from tests.conftest import make_settings
+
+
+def test_named_query_with_parameters(graph: Gateway, driver: neo4j.Driver) -> None:
+    driver.execute_query("CREATE (:Company {id: 'A'}), (:Company {id: 'B'}), (:Person {id: 'P'})")
+    rows = graph.read("label_counts", labels=["Company", "Person", "Phone"])
+    assert {r["label"]: r["count"] for r in rows} == {"Company": 2, "Person": 1, "Phone": 0}
+
+
+def test_server_info(graph: Gateway, driver: neo4j.Driver) -> None:
+    driver.execute_query("CREATE (:Company {id: 'A'})-[:HOLDS]->(:Company {id: 'B'})")
+    info = graph.read("server_info")[0]
+    assert info["version"].startswith("5.26")
+    assert (info["nodes"], info["relationships"]) == (2, 1)
+
+
+def test_unknown_query_name(graph: Gateway) -> None:
+    with pytest.raises(QueryNotFound):
+        graph.read("no_such_query")
+    with pytest.raises(QueryNotFound):
+        graph.read("../etc/passwd")
+
+
+def test_failing_query_names_itself(graph: Gateway) -> None:
+    with pytest.raises(QueryFailed, match=r"'await_indexes'.*timeout_s"):
+        graph.read("await_indexes", timeout_s="not a number")
+
+
+def test_nothing_listening_gives_one_clear_error(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, neo4j_port=free_port())
+    with pytest.raises(Neo4jUnavailable) as info:
+        Gateway(settings)
+    assert str(info.value) == (
+        f"Neo4j is not running at {settings.bolt_uri}: start it with `riskgraph db start`"
+    )
+
+
+def test_wrong_password_is_a_config_error(neo4j_settings: Settings) -> None:
+    wrong = neo4j_settings.model_copy(update={"neo4j_password": SecretStr("not-the-password")})
+    with pytest.raises(ConfigError, match="NEO4J_PASSWORD"):
+        Gateway(wrong)
+
+
+def test_retrying_retries_only_retryable_errors() -> None:
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise TransientError("deadlock")
+        return "done"
+
+    assert retrying(flaky, first_delay_s=0.0) == "done"
+    assert len(calls) == 3
+
+    calls.clear()
+
+    def broken() -> str:
+        calls.append(1)
+        raise ClientError("syntax error")
+
+    with pytest.raises(ClientError):
+        retrying(broken, first_delay_s=0.0)
+    assert len(calls) == 1
+
+
+def test_retrying_gives_up_after_the_last_attempt() -> None:
+    calls: list[int] = []
+
+    def always() -> None:
+        calls.append(1)
+        raise TransientError("still locked")
+
+    with pytest.raises(TransientError):
+        retrying(always, attempts=4, first_delay_s=0.0)
+    assert len(calls) == 4

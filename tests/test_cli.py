@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from riskgraph.cli import app
+from riskgraph.graph.credentials import password_for
+from riskgraph.graph.server import free_port
+from riskgraph.settings import Settings, get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def idle_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Environment pointing at an embedded server that is not running."""
+    monkeypatch.setenv("RISKGRAPH_NEO4J_DIR", str(tmp_path / "db"))
+    monkeypatch.setenv("RISKGRAPH_NEO4J_PORT", str(free_port()))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_stop_with_nothing_running_says_so(idle_env: None) -> None:
+    result = runner.invoke(app, ["db", "stop"])
+    assert result.exit_code == 0
+    assert "not running" in result.output
+
+
+def test_status_when_down_exits_3(idle_env: None) -> None:
+    result = runner.invoke(app, ["db", "status"])
+    assert result.exit_code == 3
+    assert "running" in result.output and "no" in result.output
+
+
+def test_migrate_when_down_is_one_clear_line(idle_env: None) -> None:
+    result = runner.invoke(app, ["db", "migrate"])
+    assert result.exit_code == 1
+    assert "start it with `riskgraph db start`" in result.output
+
+
+def test_status_of_running_server(
+    neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "status"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "5.26" in result.output and "external" in result.output
