@@ -6,15 +6,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, ServerStatus, build_launcher, describe
+from riskgraph.ingest.pipeline import IngestReport, ProgressSink, ingest_bundle
 from riskgraph.settings import Settings, get_settings
 
 app = typer.Typer(help="Knowledge-graph risk propagation engine.", no_args_is_help=True)
@@ -132,6 +143,55 @@ def demo() -> None:
         )
         status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
     _show(status)
+
+
+class _Bars(ProgressSink):
+    """One rich progress bar per bundle file."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def begin(self, file_name: str, total: int) -> None:
+        self.task = self.progress.add_task(file_name, total=total)
+
+    def advance(self, rows: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, rows)
+
+
+def _show_ingest(report: IngestReport) -> None:
+    table = Table(title=f"ingest of {report.bundle}")
+    for column in ("file", "read", "loaded", "rejected", "reasons"):
+        table.add_column(column, justify="left" if column in ("file", "reasons") else "right")
+    for f in report.files:
+        reasons = ", ".join(f"{k} {v}" for k, v in f.reasons.most_common())
+        table.add_row(f.name, f"{f.read:,}", f"{f.loaded:,}", f"{f.rejected:,}", reasons)
+    console.print(table)
+    quarantined = [str(f.rejected_path) for f in report.files if f.rejected_path]
+    if quarantined:
+        console.print("rejected rows kept in: " + ", ".join(quarantined))
+
+
+@app.command()
+def ingest(
+    directory: Annotated[Path, typer.Argument(help="Bundle folder (docs/bundle-format.md).")],
+) -> None:
+    """Validate and load a bundle; bad rows go to DIR/_rejected, re-runs change nothing."""
+    settings = get_settings()
+    with _errors(), Gateway(settings) as graph:
+        with Progress(
+            TextColumn("{task.description:<18}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bars:
+            report = ingest_bundle(directory, graph, settings, _Bars(bars))
+        _show_ingest(report)
+    if report.loaded == 0:
+        err.print("[bold red]error:[/] nothing could be loaded", highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     java: str = Field(default="java", validation_alias=_env("RISKGRAPH_JAVA"))
     mvn: str = Field(default="mvn", validation_alias=_env("RISKGRAPH_MVN"))
 
+    # --- ingest ------------------------------------------------------------------------
+    ingest_batch_size: int = Field(
+        default=5000, ge=1, le=100_000, validation_alias=_env("RISKGRAPH_INGEST_BATCH_SIZE")
+    )
+    id_salt: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_ID_SALT"),
+        description="Salt for hashing resident ID numbers; unset with the embedded server, "
+        "a random one is made and kept beside its password.",
+    )
+
     # --- how to reach Neo4j (an external server when NEO4J_URI is set) ---------------------
     neo4j_uri: str | None = Field(
         default=None,
