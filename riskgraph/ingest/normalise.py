@@ -7,6 +7,7 @@ quarantine entry.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import re
@@ -110,14 +111,20 @@ class Address:
 
 @cache
 def _cpca() -> Any:
-    # cpca segments with jieba, which imports the deprecated pkg_resources when present
-    # (it falls back cleanly without it) and chats on its logger.
+    # cpca segments with jieba, whose import warns (pkg_resources deprecation, invalid
+    # escape sequences on first compile) and which chats on its logger: not our warnings.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore")
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
         import cpca
+
+        # cpca loads its tables on first use and leaves the files open: do that here,
+        # and collect the handles, while its warnings are silenced.
+        with _quiet_root_logger():
+            cpca.transform(["浙江省杭州市"])
+        gc.collect()
     return cpca
 
 
