@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, ServerStatus, build_launcher, describe
+from riskgraph.ingest.ftm import convert as convert_ftm
 from riskgraph.ingest.pipeline import IngestReport, ProgressSink, ingest_bundle
 from riskgraph.settings import Settings, get_settings
 
@@ -173,13 +175,25 @@ def _show_ingest(report: IngestReport) -> None:
         console.print("rejected rows kept in: " + ", ".join(quarantined))
 
 
+class InputFormat(StrEnum):
+    CSV = "csv"
+    FTM = "ftm"
+
+
 @app.command()
 def ingest(
-    directory: Annotated[Path, typer.Argument(help="Bundle folder (docs/bundle-format.md).")],
+    path: Annotated[Path, typer.Argument(help="Bundle folder, or FILE.jsonl with --format ftm.")],
+    input_format: Annotated[
+        InputFormat, typer.Option("--format", help="csv: a bundle folder; ftm: FtM JSONL.")
+    ] = InputFormat.CSV,
 ) -> None:
-    """Validate and load a bundle; bad rows go to DIR/_rejected, re-runs change nothing."""
+    """Validate and load data; bad rows go to DIR/_rejected, re-runs change nothing."""
     settings = get_settings()
     with _errors(), Gateway(settings) as graph:
+        directory = path
+        if input_format is InputFormat.FTM:
+            directory = convert_ftm(path, path.with_name(path.name + ".bundle"))
+            console.print(f"FtM entities converted to the bundle {directory}")
         with Progress(
             TextColumn("{task.description:<18}"),
             BarColumn(),
