@@ -1,12 +1,30 @@
-"""Entry point of `make bench`. Each issue adds its benchmark here."""
+"""`make bench` runs `python -m bench [NAME ...]`; each benchmark writes its section of
+docs/benchmarks.md."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 
-def main() -> int:
-    sys.stderr.write("no benchmarks yet\n")
+def _ingest() -> Path:
+    from bench import ingest
+
+    return ingest.run()
+
+
+BENCHMARKS: dict[str, Callable[[], Path]] = {"ingest": _ingest}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=list(BENCHMARKS))
+    args = parser.parse_args(argv)
+    for name in args.names or list(BENCHMARKS):
+        path = BENCHMARKS[name]()
+        sys.stdout.write(f"{name}: figures written to {path}\n")
     return 0
 
 

@@ -132,6 +132,19 @@ def db_migrate() -> None:
     console.print(f"schema: {len(report.created)} created, {len(report.existing)} already present")
 
 
+@db_app.command("wipe")
+def db_wipe(
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: delete every node.")] = False,
+) -> None:
+    """Delete all data (the schema stays). Needs --yes."""
+    if not yes:
+        err.print("refusing to wipe the graph without --yes")
+        raise typer.Exit(2)
+    with _errors(), Gateway(get_settings()) as graph:
+        graph.run_autocommit("wipe_graph", batch=10_000)
+    console.print("graph wiped")
+
+
 @app.command()
 def demo() -> None:
     """The main job end to end on the embedded default: start Neo4j, migrate, show status."""
@@ -164,11 +177,12 @@ class _Bars(ProgressSink):
 
 def _show_ingest(report: IngestReport) -> None:
     table = Table(title=f"ingest of {report.bundle}")
-    for column in ("file", "read", "loaded", "rejected", "reasons"):
+    for column in ("file", "read", "loaded", "rejected", "rows/s", "reasons"):
         table.add_column(column, justify="left" if column in ("file", "reasons") else "right")
     for f in report.files:
         reasons = ", ".join(f"{k} {v}" for k, v in f.reasons.most_common())
-        table.add_row(f.name, f"{f.read:,}", f"{f.loaded:,}", f"{f.rejected:,}", reasons)
+        rate = f"{f.rows_per_second:,.0f}"
+        table.add_row(f.name, f"{f.read:,}", f"{f.loaded:,}", f"{f.rejected:,}", rate, reasons)
     console.print(table)
     quarantined = [str(f.rejected_path) for f in report.files if f.rejected_path]
     if quarantined:
@@ -206,6 +220,29 @@ def ingest(
     if report.loaded == 0:
         err.print("[bold red]error:[/] nothing could be loaded", highlight=False)
         raise typer.Exit(1)
+
+
+@app.command()
+def generate(
+    companies: Annotated[int, typer.Option(min=10, help="Number of companies.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same bundle).")] = 1,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("data/province"),
+) -> None:
+    """Write a realistic synthetic province bundle, with its truth in OUT/truth/."""
+    from riskgraph.ingest.generator import generate as generate_province
+
+    with _errors(), console.status(f"generating {companies:,} companies..."):
+        report = generate_province(companies, seed, out)
+    table = Table(title=f"synthetic province in {report.out}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in report.rows.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"{report.rings} rings planted ({report.exposed_rings} exposed), "
+        f"{report.future_exposures} future exposures, {report.malformed} malformed rows"
+    )
 
 
 @app.command()

@@ -132,6 +132,21 @@ class Gateway:
             properties_set=counters.properties_set,
         )
 
+    def run_autocommit(self, name: str, **parameters: Any) -> None:
+        """Run a named query in an auto-commit transaction (``CALL ... IN TRANSACTIONS``)."""
+        text = _query_text(cypher.load(name).text)
+
+        def work() -> None:
+            with self._session() as session:
+                session.run(text, parameters).consume()
+
+        try:
+            retrying(work)
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._translate(exc) from exc
+        except Neo4jError as exc:
+            raise QueryFailed(name, parameters, exc) from exc
+
     def run_schema(self, statement: str) -> None:
         """Run one schema (DDL) statement in auto-commit mode.
 

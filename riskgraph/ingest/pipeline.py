@@ -6,6 +6,7 @@ that refer to them) and only id sets stay in memory between files, so a province
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,11 @@ class FileSummary:
     rejected: int
     reasons: Counter[str]
     rejected_path: Path | None
+    seconds: float  # validation, quarantine and loading of this file
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
 
 
 @dataclass
@@ -75,6 +81,7 @@ def ingest_bundle(
     report = IngestReport(bundle=directory)
     for spec in specs:
         path = directory / spec.name
+        started = time.perf_counter()
         result = validators[spec.name](path)
         rejected_path = write_rejected(directory, result, read_header(path))
         sink.begin(spec.name, len(result.records))
@@ -85,14 +92,14 @@ def ingest_bundle(
             known.companies.update(r["id"] for r in result.records)
         elif spec.name == "persons.csv":
             known.persons.update(r["id"] for r in result.records)
-        report.files.append(
-            FileSummary(
-                spec.name,
-                result.read,
-                loaded,
-                len(result.rejected),
-                result.reasons(),
-                rejected_path,
-            )
+        summary = FileSummary(
+            name=spec.name,
+            read=result.read,
+            loaded=loaded,
+            rejected=len(result.rejected),
+            reasons=result.reasons(),
+            rejected_path=rejected_path,
+            seconds=time.perf_counter() - started,
         )
+        report.files.append(summary)
     return report
