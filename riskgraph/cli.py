@@ -146,18 +146,33 @@ def db_wipe(
 
 
 @app.command()
-def demo() -> None:
-    """The main job end to end on the embedded default: start Neo4j, migrate, show status."""
+def demo(
+    companies: Annotated[int, typer.Option(min=100, help="Size of the demo province.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo province.")] = 1,
+    out: Annotated[Path, typer.Option(help="Where the demo bundle goes.")] = Path(
+        "data/demo-province"
+    ),
+) -> None:
+    """The main job end to end: start Neo4j, migrate, generate a province, ingest it."""
+    from riskgraph.ingest.generator import generate as generate_province
+
     settings = get_settings()
     with _errors():
         _start(settings)
         with Gateway(settings) as graph:
             report = migrate(graph)
-        console.print(
-            f"schema: {len(report.created)} created, {len(report.existing)} already present"
-        )
+            console.print(
+                f"schema: {len(report.created)} created, {len(report.existing)} already present"
+            )
+            if not (out / "companies.csv").is_file():
+                with console.status(f"generating a {companies:,}-company province in {out}..."):
+                    generate_province(companies, seed, out)
+            with _bars() as bars:
+                ingested = ingest_bundle(out, graph, settings, bars)
+        _show_ingest(ingested)
         status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
     _show(status)
+    console.print("the server keeps running: `riskgraph db stop` stops it")
 
 
 class _Bars(ProgressSink):
@@ -173,6 +188,18 @@ class _Bars(ProgressSink):
     def advance(self, rows: int) -> None:
         if self.task is not None:
             self.progress.advance(self.task, rows)
+
+
+@contextmanager
+def _bars() -> Iterator[_Bars]:
+    with Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        yield _Bars(progress)
 
 
 def _show_ingest(report: IngestReport) -> None:
@@ -208,14 +235,8 @@ def ingest(
         if input_format is InputFormat.FTM:
             directory = convert_ftm(path, path.with_name(path.name + ".bundle"))
             console.print(f"FtM entities converted to the bundle {directory}")
-        with Progress(
-            TextColumn("{task.description:<18}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bars:
-            report = ingest_bundle(directory, graph, settings, _Bars(bars))
+        with _bars() as bars:
+            report = ingest_bundle(directory, graph, settings, bars)
         _show_ingest(report)
     if report.loaded == 0:
         err.print("[bold red]error:[/] nothing could be loaded", highlight=False)
