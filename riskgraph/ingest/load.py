@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from riskgraph.graph import schema
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest.validate import Record
 
@@ -20,30 +21,21 @@ def _props(record: Record, *names: str) -> dict[str, Any]:
     return {n: record[n] for n in names if record.get(n) is not None}
 
 
+def _non_key(label: str) -> tuple[str, ...]:
+    """A node's properties other than its key, as the schema declares them."""
+    node = schema.node(label)
+    return tuple(p.name for p in node.properties if p.name != node.key)
+
+
+_COMPANY, _PERSON, _ADDRESS, _EVENT = (
+    _non_key(label) for label in ("Company", "Person", "Address", "Event")
+)
+
+
 # file name -> (named query, shape of one row's parameters)
 _SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
-    "companies.csv": (
-        "ingest_companies",
-        lambda r: {
-            "id": r["id"],
-            "props": _props(
-                r,
-                "uscc",
-                "name",
-                "status",
-                "established",
-                "registered_capital",
-                "paid_in_capital",
-                "industry",
-                "region",
-                "region_name",
-            ),
-        },
-    ),
-    "persons.csv": (
-        "ingest_persons",
-        lambda r: {"id": r["id"], "props": _props(r, "name", "id_hash", "birth_year")},
-    ),
+    "companies.csv": ("ingest_companies", lambda r: {"id": r["id"], "props": _props(r, *_COMPANY)}),
+    "persons.csv": ("ingest_persons", lambda r: {"id": r["id"], "props": _props(r, *_PERSON)}),
     "shareholdings.csv": (
         "ingest_holdings",
         lambda r: {
@@ -69,7 +61,7 @@ _SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
             "entity_id": r["entity_id"],
             "label": r["label"],
             "key": r["key"],
-            "props": _props(r, "text", "province", "city", "district"),
+            "props": _props(r, *_ADDRESS),
         },
     ),
     "phones.csv": (
@@ -91,7 +83,7 @@ _SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
         lambda r: {
             "id": r["id"],
             "company_id": r["company_id"],
-            "props": _props(r, "type", "date", "severity", "description"),
+            "props": _props(r, *_EVENT),
         },
     ),
 }

@@ -26,6 +26,7 @@ from riskgraph.ingest import normalise as norm
 from riskgraph.ingest.bundle import Row
 
 Record = dict[str, Any]
+Good = tuple[Row, Record]  # a row that passed its field rules, with its record
 _REGION = re.compile(r"^\d{6}$")
 _THIS_YEAR = date.today().year
 
@@ -133,7 +134,7 @@ def _occurrence_keys(records: list[Record], parts: Callable[[Record], tuple[obje
         record["key"] = norm.row_key(base, seen[base])
 
 
-def _unique_ids(result: FileResult, rows: list[tuple[Row, Record]]) -> None:
+def _unique_ids(result: FileResult, rows: list[Good]) -> None:
     first: dict[str, int] = {}
     for row, record in rows:
         ident = record["id"]
@@ -151,48 +152,57 @@ def _unique_ids(result: FileResult, rows: list[tuple[Row, Record]]) -> None:
         result.records.append(record)
 
 
-def companies(rows: Iterable[Row]) -> FileResult:
-    result = FileResult("companies.csv")
-    good: list[tuple[Row, Record]] = []
+Build = Callable[[dict[str, str], _Errors], Record]
+
+
+def _fields(name: str, rows: Iterable[Row], build: Build) -> tuple[FileResult, list[Good]]:
+    """First pass of every file: field rules per row; rows with errors are rejected."""
+    result = FileResult(name)
+    good: list[Good] = []
     for row in rows:
         result.read += 1
-        v = row.values
         errors = _Errors()
-        errors.need(v, "id", "name")
-        status = v.get("status", "")
-        region = v.get("region", "")
-        if region and not _REGION.match(norm.halfwidth(region)):
-            errors.append(f"bad_region: {region!r} is not a 6-digit division code")
-        record: Record = {
-            "id": norm.clean_text(v["id"]),
-            "uscc": errors.parse("invalid_uscc", norm.normalise_uscc, v.get("uscc", "")),
-            "name": norm.clean_text(v["name"]),
-            "status": errors.member("unknown_status", CompanyStatus, status, "status")
-            if status
-            else None,
-            "established": errors.parse("bad_date", norm.parse_date, v.get("established", "")),
-            "registered_capital": errors.parse(
-                "bad_number", _non_negative, v.get("registered_capital", "")
-            ),
-            "paid_in_capital": errors.parse(
-                "bad_number", _non_negative, v.get("paid_in_capital", "")
-            ),
-            "industry": norm.clean_text(v.get("industry", "")) or None,
-            "region": norm.halfwidth(region) or None,
-            "region_name": norm.clean_text(v.get("region_name", "")) or None,
-        }
-        _finish(result, row, record, errors, good)
+        record = build(row.values, errors)
+        if "__extra__" in row.values:
+            errors.append("extra_cells: more cells than header columns")
+        if errors:
+            result.rejected.append(Rejection(name, row.line, "; ".join(errors), row.values))
+        else:
+            good.append((row, record))
+    return result, good
+
+
+def _company(v: dict[str, str], errors: _Errors) -> Record:
+    errors.need(v, "id", "name")
+    status, region = v.get("status", ""), v.get("region", "")
+    if region and not _REGION.match(norm.halfwidth(region)):
+        errors.append(f"bad_region: {region!r} is not a 6-digit division code")
+    return {
+        "id": norm.clean_text(v["id"]),
+        "uscc": errors.parse("invalid_uscc", norm.normalise_uscc, v.get("uscc", "")),
+        "name": norm.clean_text(v["name"]),
+        "status": errors.member("unknown_status", CompanyStatus, status, "status")
+        if status
+        else None,
+        "established": errors.parse("bad_date", norm.parse_date, v.get("established", "")),
+        "registered_capital": errors.parse(
+            "bad_number", _non_negative, v.get("registered_capital", "")
+        ),
+        "paid_in_capital": errors.parse("bad_number", _non_negative, v.get("paid_in_capital", "")),
+        "industry": norm.clean_text(v.get("industry", "")) or None,
+        "region": norm.halfwidth(region) or None,
+        "region_name": norm.clean_text(v.get("region_name", "")) or None,
+    }
+
+
+def companies(rows: Iterable[Row]) -> FileResult:
+    result, good = _fields("companies.csv", rows, _company)
     _unique_ids(result, good)
     return result
 
 
 def persons(rows: Iterable[Row], salt: str) -> FileResult:
-    result = FileResult("persons.csv")
-    good: list[tuple[Row, Record]] = []
-    for row in rows:
-        result.read += 1
-        v = row.values
-        errors = _Errors()
+    def person(v: dict[str, str], errors: _Errors) -> Record:
         errors.need(v, "id", "name")
         id_number = errors.parse(
             "invalid_id_number", norm.normalise_id_number, v.get("id_number", "")
@@ -202,31 +212,21 @@ def persons(rows: Iterable[Row], salt: str) -> FileResult:
             errors.append(f"bad_number: birth_year {birth_year} out of range")
         if birth_year is None and id_number is not None:
             birth_year = norm.birth_year_from_id(id_number)
-        record: Record = {
+        return {
             "id": norm.clean_text(v["id"]),
             "name": norm.clean_text(v["name"]),
             "id_hash": norm.hash_id_number(id_number, salt) if id_number else None,
             "birth_year": birth_year,
         }
-        _finish(result, row, record, errors, good)
+
+    result, good = _fields("persons.csv", rows, person)
     _unique_ids(result, good)
     return result
 
 
-def _finish(
-    result: FileResult, row: Row, record: Record, errors: _Errors, good: list[tuple[Row, Record]]
-) -> None:
-    if "__extra__" in row.values:
-        errors.append("extra_cells: more cells than header columns")
-    if errors:
-        result.rejected.append(Rejection(result.name, row.line, "; ".join(errors), row.values))
-    else:
-        good.append((row, record))
-
-
 def _references(
     result: FileResult,
-    good: list[tuple[Row, Record]],
+    good: list[Good],
     known: Known,
     refs: Callable[[Record], list[tuple[str, str, str]]],
 ) -> None:
@@ -246,28 +246,23 @@ def _references(
             result.records.append(record)
 
 
+def _holding(v: dict[str, str], errors: _Errors) -> Record:
+    errors.need(v, "holder_id", "holder_type", "company_id")
+    holder_type = errors.member("unknown_holder_type", HolderType, v["holder_type"], "holder_type")
+    if v["holder_id"] and v["holder_id"] == v["company_id"]:
+        errors.append("self_reference: a company cannot hold itself")
+    return {
+        "holder_id": v["holder_id"],
+        "holder_type": holder_type,
+        "company_id": v["company_id"],
+        "share": errors.parse("share_out_of_range", norm.parse_share, v.get("share", "")),
+        "amount": errors.parse("bad_number", _non_negative, v.get("amount", "")),
+        "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
+    }
+
+
 def shareholdings(rows: Iterable[Row], known: Known) -> FileResult:
-    result = FileResult("shareholdings.csv")
-    good: list[tuple[Row, Record]] = []
-    for row in rows:
-        result.read += 1
-        v = row.values
-        errors = _Errors()
-        errors.need(v, "holder_id", "holder_type", "company_id")
-        holder_type = errors.member(
-            "unknown_holder_type", HolderType, v["holder_type"], "holder_type"
-        )
-        if v["holder_id"] and v["holder_id"] == v["company_id"]:
-            errors.append("self_reference: a company cannot hold itself")
-        record: Record = {
-            "holder_id": v["holder_id"],
-            "holder_type": holder_type,
-            "company_id": v["company_id"],
-            "share": errors.parse("share_out_of_range", norm.parse_share, v.get("share", "")),
-            "amount": errors.parse("bad_number", _non_negative, v.get("amount", "")),
-            "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
-        }
-        _finish(result, row, record, errors, good)
+    result, good = _fields("shareholdings.csv", rows, _holding)
     _references(
         result,
         good,
@@ -295,21 +290,18 @@ def shareholdings(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
+def _office(v: dict[str, str], errors: _Errors) -> Record:
+    errors.need(v, "person_id", "company_id", "role")
+    return {
+        "person_id": v["person_id"],
+        "company_id": v["company_id"],
+        "role": errors.member("unknown_role", OfficerRole, v["role"], "role"),
+        "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
+    }
+
+
 def officers(rows: Iterable[Row], known: Known) -> FileResult:
-    result = FileResult("officers.csv")
-    good: list[tuple[Row, Record]] = []
-    for row in rows:
-        result.read += 1
-        v = row.values
-        errors = _Errors()
-        errors.need(v, "person_id", "company_id", "role")
-        record: Record = {
-            "person_id": v["person_id"],
-            "company_id": v["company_id"],
-            "role": errors.member("unknown_role", OfficerRole, v["role"], "role"),
-            "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
-        }
-        _finish(result, row, record, errors, good)
+    result, good = _fields("officers.csv", rows, _office)
     _references(
         result,
         good,
@@ -324,25 +316,18 @@ def officers(rows: Iterable[Row], known: Known) -> FileResult:
 
 def _entity_rows(
     name: str, rows: Iterable[Row], known: Known, column: str
-) -> tuple[FileResult, list[tuple[Row, Record]]]:
+) -> tuple[FileResult, list[Good]]:
     """Shared first pass of addresses.csv and phones.csv: entity_id may be either label."""
-    result = FileResult(name)
-    good: list[tuple[Row, Record]] = []
-    for row in rows:
-        result.read += 1
-        errors = _Errors()
-        errors.need(row.values, "entity_id", column)
-        _finish(
-            result,
-            row,
-            {"entity_id": row.values["entity_id"], "raw": row.values[column]},
-            errors,
-            good,
-        )
+
+    def build(v: dict[str, str], errors: _Errors) -> Record:
+        errors.need(v, "entity_id", column)
+        return {"entity_id": v["entity_id"], "raw": v[column]}
+
+    result, good = _fields(name, rows, build)
     ids = {record["entity_id"] for _, record in good}
     known.resolve([("Company", i) for i in ids if known.label_of(i) is None])
     known.resolve([("Person", i) for i in ids if known.label_of(i) is None])
-    kept: list[tuple[Row, Record]] = []
+    kept: list[Good] = []
     for row, record in good:
         label = known.label_of(record["entity_id"])
         if label is None:
@@ -386,25 +371,22 @@ def phones(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
+def _link(v: dict[str, str], errors: _Errors) -> Record:
+    errors.need(v, "source_id", "target_id", "type")
+    link = errors.member("unknown_type", LinkType, v["type"], "type")
+    if v["source_id"] and v["source_id"] == v["target_id"]:
+        errors.append("self_reference: a link needs two companies")
+    return {
+        "source_id": v["source_id"],
+        "target_id": v["target_id"],
+        "type": link_relationship(LinkType(link)) if link else None,
+        "amount": errors.parse("bad_number", _non_negative, v.get("amount", "")),
+        "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
+    }
+
+
 def links(rows: Iterable[Row], known: Known) -> FileResult:
-    result = FileResult("links.csv")
-    good: list[tuple[Row, Record]] = []
-    for row in rows:
-        result.read += 1
-        v = row.values
-        errors = _Errors()
-        errors.need(v, "source_id", "target_id", "type")
-        link = errors.member("unknown_type", LinkType, v["type"], "type")
-        if v["source_id"] and v["source_id"] == v["target_id"]:
-            errors.append("self_reference: a link needs two companies")
-        record: Record = {
-            "source_id": v["source_id"],
-            "target_id": v["target_id"],
-            "type": link_relationship(LinkType(link)) if link else None,
-            "amount": errors.parse("bad_number", _non_negative, v.get("amount", "")),
-            "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
-        }
-        _finish(result, row, record, errors, good)
+    result, good = _fields("links.csv", rows, _link)
     _references(
         result,
         good,
@@ -421,25 +403,22 @@ def links(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
+def _event(v: dict[str, str], errors: _Errors) -> Record:
+    errors.need(v, "company_id", "date", "type")
+    severity = errors.parse("bad_number", _int, v.get("severity", ""))
+    if severity is not None and not 1 <= severity <= 5:
+        errors.append(f"bad_number: severity {severity} is not in 1..5")
+    return {
+        "company_id": v["company_id"],
+        "date": errors.parse("bad_date", norm.parse_date, v["date"]),
+        "type": errors.member("unknown_type", EventType, v["type"], "type"),
+        "severity": severity,
+        "description": norm.clean_text(v.get("description", "")) or None,
+    }
+
+
 def events(rows: Iterable[Row], known: Known) -> FileResult:
-    result = FileResult("events.csv")
-    good: list[tuple[Row, Record]] = []
-    for row in rows:
-        result.read += 1
-        v = row.values
-        errors = _Errors()
-        errors.need(v, "company_id", "date", "type")
-        severity = errors.parse("bad_number", _int, v.get("severity", ""))
-        if severity is not None and not 1 <= severity <= 5:
-            errors.append(f"bad_number: severity {severity} is not in 1..5")
-        record: Record = {
-            "company_id": v["company_id"],
-            "date": errors.parse("bad_date", norm.parse_date, v["date"]),
-            "type": errors.member("unknown_type", EventType, v["type"], "type"),
-            "severity": severity,
-            "description": norm.clean_text(v.get("description", "")) or None,
-        }
-        _finish(result, row, record, errors, good)
+    result, good = _fields("events.csv", rows, _event)
     _references(result, good, known, lambda r: [("Company", r["company_id"], "company_id")])
     _occurrence_keys(
         result.records,
