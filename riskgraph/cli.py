@@ -4,7 +4,7 @@ library modules it calls."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +16,6 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -176,18 +175,14 @@ def demo(
 
 
 class _Bars(ProgressSink):
-    """One rich progress bar per bundle file."""
+    """One rich progress bar per bundle file (rich's Progress is thread-safe)."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.task: TaskID | None = None
 
-    def begin(self, file_name: str, total: int) -> None:
-        self.task = self.progress.add_task(file_name, total=total)
-
-    def advance(self, rows: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, rows)
+    def begin(self, file_name: str, total: int) -> Callable[[int], None]:
+        task = self.progress.add_task(file_name, total=total)
+        return lambda rows: self.progress.advance(task, rows)
 
 
 @contextmanager

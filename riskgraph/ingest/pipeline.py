@@ -1,11 +1,13 @@
 """``riskgraph ingest DIR``: validate, quarantine and load a bundle, one file at a time.
 
 Files are processed in schema order (companies and persons before the relationships
-that refer to them) and only id sets stay in memory between files, so a province fits.
+that refer to them). Validation of one file overlaps the writing of the previous one
+(``OrderedWriter``); at most two files' records are held at once, so a province fits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,8 +18,9 @@ from riskgraph.graph.credentials import id_salt_for
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest import validate
 from riskgraph.ingest.bundle import check_bundle, read_header, read_rows
-from riskgraph.ingest.load import existing_ids, load_records
+from riskgraph.ingest.load import Progress, existing_ids
 from riskgraph.ingest.quarantine import write_rejected
+from riskgraph.ingest.writer import OrderedWriter, Ticket
 from riskgraph.settings import Settings
 
 
@@ -29,7 +32,7 @@ class FileSummary:
     rejected: int
     reasons: Counter[str]
     rejected_path: Path | None
-    seconds: float  # validation, quarantine and loading of this file
+    seconds: float  # from the start of validation to the last batch written
 
     @property
     def rows_per_second(self) -> float:
@@ -53,11 +56,9 @@ class IngestReport:
 class ProgressSink:
     """Receives progress; the CLI draws bars, library callers may ignore it."""
 
-    def begin(self, file_name: str, total: int) -> None:
-        """A file's validated rows are about to be written."""
-
-    def advance(self, rows: int) -> None:
-        """``rows`` more rows were written."""
+    def begin(self, file_name: str, total: int) -> Progress | None:
+        """A file's ``total`` validated rows are queued; returns what counts rows written."""
+        return None
 
 
 def ingest_bundle(
@@ -79,27 +80,32 @@ def ingest_bundle(
         "events.csv": lambda p: validate.events(read_rows(p), known),
     }
     report = IngestReport(bundle=directory)
-    for spec in specs:
-        path = directory / spec.name
-        started = time.perf_counter()
-        result = validators[spec.name](path)
-        rejected_path = write_rejected(directory, result, read_header(path))
-        sink.begin(spec.name, len(result.records))
-        loaded = load_records(
-            graph, spec.name, result.records, settings.ingest_batch_size, sink.advance
-        )
-        if spec.name == "companies.csv":
-            known.companies.update(r["id"] for r in result.records)
-        elif spec.name == "persons.csv":
-            known.persons.update(r["id"] for r in result.records)
-        summary = FileSummary(
-            name=spec.name,
-            read=result.read,
-            loaded=loaded,
-            rejected=len(result.rejected),
-            reasons=result.reasons(),
-            rejected_path=rejected_path,
-            seconds=time.perf_counter() - started,
-        )
-        report.files.append(summary)
+    # Only counts stay here: each file's records are dropped once written.
+    pending: list[tuple[FileSummary, float, Ticket]] = []
+    with OrderedWriter(graph, settings.ingest_batch_size) as writer:
+        for spec in specs:
+            path = directory / spec.name
+            started = time.perf_counter()
+            result = validators[spec.name](path)
+            rejected_path = write_rejected(directory, result, read_header(path))
+            if spec.name == "companies.csv":
+                known.companies.update(r["id"] for r in result.records)
+            elif spec.name == "persons.csv":
+                known.persons.update(r["id"] for r in result.records)
+            on_rows = sink.begin(spec.name, len(result.records))
+            ticket = writer.submit(spec.name, result.records, on_rows)
+            summary = FileSummary(
+                name=result.name,
+                read=result.read,
+                loaded=len(result.records),
+                rejected=len(result.rejected),
+                reasons=result.reasons(),
+                rejected_path=rejected_path,
+                seconds=0.0,
+            )
+            pending.append((summary, started, ticket))
+            del result
+    for summary, started, ticket in pending:
+        seconds = (ticket.finished_at or started) - started
+        report.files.append(dataclasses.replace(summary, seconds=seconds))
     return report
