@@ -25,7 +25,6 @@ from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, ServerStatus, build_launcher, describe
-from riskgraph.ingest.ftm import convert as convert_ftm
 from riskgraph.ingest.pipeline import IngestReport, ProgressSink, ingest_bundle
 from riskgraph.settings import Settings, get_settings
 
@@ -228,6 +227,8 @@ def ingest(
     with _errors(), Gateway(settings) as graph:
         directory = path
         if input_format is InputFormat.FTM:
+            from riskgraph.ingest.ftm import convert as convert_ftm  # a slow import; FtM only
+
             directory = convert_ftm(path, path.with_name(path.name + ".bundle"))
             console.print(f"FtM entities converted to the bundle {directory}")
         with _bars() as bars:
