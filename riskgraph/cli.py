@@ -3,14 +3,16 @@ library modules it calls."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -260,6 +262,81 @@ def generate(
         f"{report.rings} rings planted ({report.exposed_rings} exposed), "
         f"{report.future_exposures} future exposures, {report.malformed} malformed rows"
     )
+
+
+def _parse_param(text: str, model: type[BaseModel]) -> tuple[str, Any]:
+    """``key=value``; lists as a,b,c or JSON, maps as JSON; pydantic coerces the rest."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise typer.BadParameter(f"expected key=value, got {text!r}")
+    field = model.model_fields.get(key) or next(
+        (f for f in model.model_fields.values() if f.alias == key), None
+    )
+    if value[:1] in "[{":
+        return key, json.loads(value)
+    if field is not None and "list" in str(field.annotation):
+        return key, [v for v in value.split(",") if v]
+    return key, value
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | dict):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 120 else text[:117] + "..."
+    return "" if value is None else str(value)
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="Investigation name (see --list).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+    list_queries: Annotated[bool, typer.Option("--list", help="List investigations.")] = False,
+) -> None:
+    """Run a named investigation query (neighbourhood, connection_paths, equity_penetration...)."""
+    from riskgraph.graph import cypher
+    from riskgraph.graph.investigate import INVESTIGATIONS, run
+
+    if list_queries or name is None:
+        for known in INVESTIGATIONS.values():
+            header = cypher.load(known.name)
+            console.print(f"[bold]{known.name}[/]: {header.purpose}", highlight=False)
+            console.print(f"  parameters: {header.parameters}", highlight=False)
+            console.print(f"  returns: {header.returns}\n", highlight=False)
+        return
+    with _errors():
+        if name not in INVESTIGATIONS:
+            raise RiskgraphError(f"no investigation named {name!r}; see `riskgraph query --list`")
+        model = INVESTIGATIONS[name].params
+        try:
+            values = dict(_parse_param(p, model) for p in param or [])
+            params = model.model_validate(values)
+        except (ValidationError, json.JSONDecodeError) as exc:
+            err.print(f"[bold red]bad parameters:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from exc
+        with Gateway(get_settings()) as graph:
+            records = run(graph, name, params)
+    rows = [r.model_dump(mode="json") for r in records]
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    title = f"{name}: {len(rows)} row(s)"
+    if len(rows) == 1 and "total" in rows[0] and "nodes" in rows[0]:  # one page of nodes
+        page = rows[0]
+        title = (
+            f"{name} of {page['start']['name']}: {len(page['nodes'])} of {page['total']} nodes; "
+            f"left out per hop {page['left_out']}, unexpanded {page['unexpanded']}"
+        )
+        rows = page["nodes"]
+    table = Table(title=title)
+    columns = list(rows[0]) if rows else []
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row[c]) for c in columns))
+    console.print(table)
 
 
 @app.command()

@@ -74,6 +74,11 @@ class Gateway:
             connection_timeout=5.0,
             max_transaction_retry_time=15.0,
             user_agent="riskgraph",
+            # "type does not exist yet" notices are noise for queries written for the
+            # whole schema on graphs that lack some types; other notices are kept.
+            notifications_disabled_classifications=[
+                neo4j.NotificationDisabledClassification.UNRECOGNIZED
+            ],
         )
         self._database = self.settings.neo4j_database
         try:
