@@ -15,7 +15,13 @@ def _ingest() -> Path:
     return ingest.run()
 
 
-BENCHMARKS: dict[str, Callable[[], Path]] = {"ingest": _ingest}
+def _queries() -> Path:
+    from bench import queries
+
+    return queries.run()
+
+
+BENCHMARKS: dict[str, Callable[[], Path]] = {"ingest": _ingest, "queries": _queries}
 
 
 def main(argv: list[str] | None = None) -> int:

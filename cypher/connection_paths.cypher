@@ -29,6 +29,12 @@ CALL () {
   MATCH (b:Phone {number: $to}) RETURN b
 }
 WITH a, b LIMIT 1
+// Reachability first: one shortest path is a cheap bidirectional search, and pairs with no
+// path within $max_hops (most random pairs) stop here instead of exploring every trail.
+MATCH q = SHORTEST 1 (a)((x)-[r]-(y)
+  WHERE (size($types) = 0 OR type(r) IN $types)
+    AND (y = b OR COUNT { (y)--() } <= $max_degree)){1,4}(b)
+WITH a, b, q WHERE length(q) <= $max_hops
 MATCH p = SHORTEST 50 (a)((x)-[r]-(y)
   WHERE (size($types) = 0 OR type(r) IN $types)
     AND (y = b OR COUNT { (y)--() } <= $max_degree)){1,4}(b)

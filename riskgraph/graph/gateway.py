@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
+import neo4j.time
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed
@@ -54,6 +55,18 @@ def retrying(
             time.sleep(delay)
             delay *= factor
     raise AssertionError("unreachable")
+
+
+def native(value: Any) -> Any:
+    """Driver temporal values to Python's (date, datetime...), through lists and maps, so that
+    records leave the gateway as plain Python."""
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime | neo4j.time.Time):
+        return value.to_native()
+    return value
 
 
 def _query_text(text: str) -> LiteralString:
@@ -124,7 +137,7 @@ class Gateway:
     def read(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
         """Run a named read query; rows as plain dicts."""
         result = self._execute(name, parameters, neo4j.RoutingControl.READ)
-        return [record.data() for record in result.records]
+        return [native(record.data()) for record in result.records]
 
     def write(self, name: str, **parameters: Any) -> WriteSummary:
         """Run a named write query in a managed (retried) transaction."""
