@@ -1,0 +1,62 @@
+// purpose: Timeline of entity $id (a company or a person) and its direct neighbours: the
+//   events, holdings (HOLDS) and offices (OFFICER_OF) of $id and of every node one hop
+//   away over HOLDS, OFFICER_OF or a business tie (GUARANTEE, LOAN, TRADE, BRANCH, RENT,
+//   CREDITOR), in either direction. Items are listed in date order, oldest first; items
+//   with no date are kept and sort last. As of $as_of: events dated after it and holdings
+//   and offices whose `since` is after it are left out (undated ones stay). Each HOLDS or
+//   OFFICER_OF edge is one item even when both its ends are in the neighbourhood.
+// parameters: $id (string): Company.id or Person.id.
+//   $as_of (date or null): the cut-off date (inclusive); null = no limit.
+//   $limit (int, e.g. 200): most rows returned (the oldest first, undated last).
+// returns: one row per item: date (date or null: event date, or the edge's since),
+//   kind ('event', 'holding' or 'office'), subject_id and subject_name (the company with
+//   the event, the holder, the officer), object_id and object_name (for an event its
+//   Event.id and type; else the company held or served), detail (map: event {type,
+//   severity, description}; holding {share, amount}; office {role}), is_self (boolean:
+//   the item concerns $id itself, as the event's company or an end of the edge, rather
+//   than only a neighbour). Ordered by date (nulls last), then is_self first, kind,
+//   subject_id, object_id.
+CALL () {
+  MATCH (x:Company {id: $id}) RETURN x
+  UNION
+  MATCH (x:Person {id: $id}) RETURN x
+}
+WITH x, COLLECT {
+  RETURN x AS n
+  UNION
+  MATCH (x)-[:HOLDS|OFFICER_OF|GUARANTEE|LOAN|TRADE|BRANCH|RENT|CREDITOR]-(n)
+  RETURN n
+} AS around
+CALL (x, around) {
+  UNWIND around AS n
+  MATCH (n)-[:HAS_EVENT]->(e:Event)
+  WHERE $as_of IS NULL OR e.date IS NULL OR e.date <= $as_of
+  RETURN e.date AS date,
+         'event' AS kind,
+         n.id AS subject_id,
+         n.name AS subject_name,
+         e.id AS object_id,
+         e.type AS object_name,
+         {type: e.type, severity: e.severity, description: e.description} AS detail,
+         n = x AS is_self
+  UNION ALL
+  UNWIND around AS n
+  MATCH (n)-[r:HOLDS|OFFICER_OF]-()
+  WITH DISTINCT x, r
+  WHERE $as_of IS NULL OR r.since IS NULL OR r.since <= $as_of
+  WITH x, r, startNode(r) AS s, endNode(r) AS o
+  RETURN r.since AS date,
+         CASE type(r) WHEN 'HOLDS' THEN 'holding' ELSE 'office' END AS kind,
+         s.id AS subject_id,
+         s.name AS subject_name,
+         o.id AS object_id,
+         o.name AS object_name,
+         CASE type(r)
+           WHEN 'HOLDS' THEN {share: r.share, amount: r.amount}
+           ELSE {role: r.role}
+         END AS detail,
+         (s = x OR o = x) AS is_self
+}
+RETURN date, kind, subject_id, subject_name, object_id, object_name, detail, is_self
+ORDER BY date IS NULL, date, is_self DESC, kind, subject_id, object_id
+LIMIT $limit
