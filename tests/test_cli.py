@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import neo4j
 import pytest
 from typer.testing import CliRunner
 
@@ -55,3 +57,41 @@ def test_status_of_running_server(
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "5.26" in result.output and "external" in result.output
+
+
+@pytest.fixture
+def server_env(neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The CLI pointed at the session server."""
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_query_list_names_every_investigation() -> None:
+    result = runner.invoke(app, ["query", "--list"])
+    assert result.exit_code == 0
+    for name in ("neighbourhood", "connection_paths", "equity_penetration", "controlled_by"):
+        assert name in result.output
+    assert "parameters:" in result.output and "returns:" in result.output
+
+
+def test_query_json_and_bad_parameters(server_env: None, driver: neo4j.Driver) -> None:
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    driver.execute_query(
+        "CREATE (:Person {id: 'P', name: '王伟'})-[:HOLDS {share: 0.6}]->(:Company {id: 'A'})"
+        "-[:HOLDS {share: 0.5}]->(t:Company {id: 'T', name: '目标'})"
+    )
+    result = runner.invoke(
+        app, ["query", "equity_penetration", "-p", "id=T", "-p", "threshold=0.1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {r["holder_id"]: r["effective_share"] for r in rows} == pytest.approx(
+        {"A": 0.5, "P": 0.3}
+    )
+    bad = runner.invoke(app, ["query", "neighbourhood", "-p", "id=T", "-p", "hops=9"])
+    assert bad.exit_code == 2 and "hops" in bad.output
+    missing = runner.invoke(app, ["query", "neighbourhood", "-p", "id=NOPE"])
+    assert missing.exit_code == 1 and "'NOPE'" in missing.output
