@@ -142,22 +142,22 @@ class ChainLink(BaseModel):
     share: float | None = None
 
 
-class Holder(BaseModel):
+class _Ownership(BaseModel):
+    effective_share: float  # Σ over simple chains of Π shares
+    chains: int
+    paths: list[list[ChainLink]]  # the strongest chains, holder first
+
+
+class Holder(_Ownership):
     holder_id: str
     holder_label: str
     holder_name: str | None = None
-    effective_share: float
-    chains: int
-    paths: list[list[ChainLink]]
-    ultimate: bool
+    ultimate: bool  # nobody holds the holder
 
 
-class Holding(BaseModel):
+class Holding(_Ownership):
     company_id: str
     company_name: str | None = None
-    effective_share: float
-    chains: int
-    paths: list[list[ChainLink]]
 
 
 class CompanyRef(BaseModel):
