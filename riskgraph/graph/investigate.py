@@ -207,20 +207,20 @@ class Investigation:
     name: str  # the .cypher file
     params: type[Params]
     record: type[BaseModel]
-    start: str | None  # parameter naming the entity that must exist, if any
+    entities: tuple[str, ...]  # parameters that must name existing entities (when given)
 
 
 INVESTIGATIONS: dict[str, Investigation] = {
     i.name: i
     for i in (
-        Investigation("neighbourhood", NeighbourhoodParams, NeighbourhoodPage, "id"),
-        Investigation("connection_paths", PathsParams, Path, "from"),
-        Investigation("equity_penetration", OwnershipParams, Holder, "id"),
-        Investigation("controlled_by", OwnershipParams, Holding, "id"),
-        Investigation("shared_identifiers", SharedParams, SharedIdentifier, "id"),
-        Investigation("circular_holdings", CyclesParams, Cycle, None),
-        Investigation("contagion_paths", ContagionParams, ContagionPath, "id"),
-        Investigation("timeline", TimelineParams, TimelineItem, "id"),
+        Investigation("neighbourhood", NeighbourhoodParams, NeighbourhoodPage, ("id",)),
+        Investigation("connection_paths", PathsParams, Path, ("from", "to")),
+        Investigation("equity_penetration", OwnershipParams, Holder, ("id",)),
+        Investigation("controlled_by", OwnershipParams, Holding, ("id",)),
+        Investigation("shared_identifiers", SharedParams, SharedIdentifier, ("id",)),
+        Investigation("circular_holdings", CyclesParams, Cycle, ("id",)),
+        Investigation("contagion_paths", ContagionParams, ContagionPath, ("id",)),
+        Investigation("timeline", TimelineParams, TimelineItem, ("id",)),
     )
 }
 
@@ -239,8 +239,8 @@ def run(graph: Gateway, name: str, raw: Mapping[str, Any] | Params) -> list[Base
     investigation = INVESTIGATIONS[name]
     params = raw if isinstance(raw, Params) else investigation.params.model_validate(raw)
     values = params.model_dump(by_alias=True)
-    for key in (investigation.start, "to" if name == "connection_paths" else None):
-        if key is not None and values.get(key) is not None:
+    for key in investigation.entities:
+        if values.get(key) is not None:
             entity_label(graph, values[key])
     rows = graph.read(name, **values)
     return [investigation.record.model_validate(row) for row in rows]
