@@ -1,0 +1,97 @@
+"""The snapshot of a tiny graph whose arrays are known by construction.
+
+P1 ─0.6▶ C1 ─0.5▶ C2,  P1 ─legal rep▶ C2,  C1 ─phone▶ T ◀─phone─ C2
+C2 has an exposure event (2023-05-01); C1 a litigation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import neo4j
+import numpy as np
+import pytest
+
+from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.schema import EventType, OfficerRole
+from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, Snapshot, build_snapshot
+
+STATEMENTS = [
+    "CREATE (:Person {id: 'P1', name: '王伟', birth_year: 1980})",
+    "CREATE (:Company {id: 'C1', status: 'active', established: date('2020-01-02'),"
+    " registered_capital: 1.0e6})",
+    "CREATE (:Company {id: 'C2', status: 'revoked'})",
+    "CREATE (:Phone {number: '+8613800000001'})",
+    "MATCH (p:Person {id: 'P1'}), (c:Company {id: 'C1'})"
+    " CREATE (p)-[:HOLDS {share: 0.6, since: date('2021-01-01')}]->(c)",
+    "MATCH (a:Company {id: 'C1'}), (b:Company {id: 'C2'}) CREATE (a)-[:HOLDS {share: 0.5}]->(b)",
+    "MATCH (p:Person {id: 'P1'}), (c:Company {id: 'C2'})"
+    " CREATE (p)-[:OFFICER_OF {role: 'legal_representative'}]->(c)",
+    "MATCH (c:Company), (t:Phone) CREATE (c)-[:HAS_PHONE]->(t)",
+    "MATCH (c:Company {id: 'C2'}) CREATE (c)-[:HAS_EVENT]->"
+    "(:Event {id: 'e1', type: 'exposure', date: date('2023-05-01'), severity: 5})",
+    "MATCH (c:Company {id: 'C1'}) CREATE (c)-[:HAS_EVENT]->(:Event {id: 'e2', type: 'litigation'})",
+]
+
+
+def _snapshot(graph: Gateway, driver: neo4j.Driver, statements: list[str]) -> Snapshot:
+    for statement in statements:
+        driver.execute_query(statement)
+    return build_snapshot(graph)
+
+
+def test_tables_and_matrices(graph: Gateway, driver: neo4j.Driver) -> None:
+    snap = _snapshot(graph, driver, STATEMENTS)
+    assert {label: len(t) for label, t in snap.nodes.items()} == {
+        "Person": 1, "Company": 2, "Phone": 1, "Event": 2
+    }  # fmt: skip
+    companies = snap.nodes["Company"]
+    assert list(companies.keys) == ["C1", "C2"]
+    assert companies.columns["established"][0] == (dt.date(2020, 1, 2) - dt.date(1970, 1, 1)).days
+    assert np.isnan(companies.columns["established"][1])
+    assert list(companies.columns["status"]) == [0, 1]  # active, revoked
+    assert snap.nodes["Person"].columns["birth_year"][0] == 1980
+
+    person_holds = snap.edges[("Person", "HOLDS", "Company")]
+    held = snap.adjacency(("Person", "HOLDS", "Company"), person_holds.share).toarray()
+    assert held.tolist() == [[0.6, 0.0]]
+    assert person_holds.since[0] == (dt.date(2021, 1, 1) - dt.date(1970, 1, 1)).days
+    chain = snap.adjacency(
+        ("Company", "HOLDS", "Company"), snap.edges[("Company", "HOLDS", "Company")].share
+    )
+    assert chain.toarray().tolist() == [[0.0, 0.5], [0.0, 0.0]]
+    office = snap.edges[("Person", "OFFICER_OF", "Company")]
+    assert ROLES[office.role[0]] == OfficerRole.LEGAL_REPRESENTATIVE
+    phones = snap.adjacency(("Company", "HAS_PHONE", "Phone")).toarray()
+    assert phones.tolist() == [[1.0], [1.0]]
+
+
+def test_events_and_exposures(graph: Gateway, driver: neo4j.Driver) -> None:
+    snap = _snapshot(graph, driver, STATEMENTS)
+    assert snap.exposed().tolist() == [False, True]
+    counts = snap.event_counts()
+    assert counts[0, EVENT_TYPES.index(EventType.LITIGATION)] == 1
+    assert counts[1, EVENT_TYPES.index(EventType.EXPOSURE)] == 1
+    assert counts.sum() == 2
+    severity = snap.nodes["Event"].columns["severity"]
+    assert severity[0] == 5 and np.isnan(severity[1])  # e1, e2 in key order
+
+
+def test_independent_of_insertion_order(graph: Gateway, driver: neo4j.Driver) -> None:
+    forward = _snapshot(graph, driver, STATEMENTS)
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    nodes, relationships = STATEMENTS[:4], STATEMENTS[4:]
+    backward = _snapshot(graph, driver, nodes[::-1] + relationships[::-1])
+    assert forward.nodes.keys() == backward.nodes.keys()
+    for label, table in forward.nodes.items():
+        assert list(table.keys) == list(backward.nodes[label].keys)
+    assert forward.edges.keys() == backward.edges.keys()
+    for key in forward.edges:
+        a, b = forward.adjacency(key), backward.adjacency(key)
+        assert (a != b).nnz == 0
+
+
+@pytest.mark.parametrize("label", ["Company", "Person"])
+def test_empty_graph(graph: Gateway, label: str) -> None:
+    snap = build_snapshot(graph)
+    assert snap.size(label) == 0 and snap.edges == {}
