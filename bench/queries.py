@@ -19,6 +19,7 @@ from bench.report import machine, write_section
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.investigate import EntityNotFound
 from riskgraph.graph.investigate import run as run_query
+from riskgraph.graph.snapshot import build_snapshot
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.normalise import normalise_addresses, normalise_phone
 from riskgraph.ingest.pipeline import ingest_bundle
@@ -69,6 +70,16 @@ def run(companies: int = 100_000, seed: int = 1, samples: int = 200) -> Path:
 
         with fresh_graph(work, "db") as (graph, settings):
             ingest_bundle(bundle, graph, settings)
+            snapshot_s = []
+            for _ in range(3):
+                started = time.perf_counter()
+                snap = build_snapshot(graph)
+                snapshot_s.append(time.perf_counter() - started)
+            snapshot_rows = (
+                sum(len(t) for t in snap.nodes.values()),
+                sum(len(t) for t in snap.edges.values()),
+            )
+            del snap
             everyone = company_ids + person_ids
             plans: dict[str, Any] = {
                 "neighbourhood": lambda: {"id": rng.choice(company_ids), "hops": 2},
@@ -145,7 +156,25 @@ def run(companies: int = 100_000, seed: int = 1, samples: int = 200) -> Path:
         "",
         f"`circular_holdings` over the whole graph: {len(cycles)} cycles in {cycles_ms:.0f} ms.",
     ]
-    return write_section("queries", "\n".join(lines))
+    write_section("queries", "\n".join(lines))
+    nodes, edges = snapshot_rows
+    per_company = max(snapshot_s) / companies
+    snapshot_lines = [
+        "## Snapshot",
+        "",
+        f"Machine: {machine()}; Neo4j 5.26 embedded (heap 4g, page cache 2g).",
+        f"Graph: generated province, {companies:,} companies ({nodes:,} nodes, {edges:,}",
+        "relationships). Command: `make bench` (`python -m bench queries`), which times",
+        "`riskgraph.graph.snapshot.build_snapshot` three times on the loaded graph.",
+        "",
+        "| runs | min (s) | max (s) |",
+        "| ---: | ---: | ---: |",
+        f"| {len(snapshot_s)} | {min(snapshot_s):.1f} | {max(snapshot_s):.1f} |",
+        "",
+        f"Linear extrapolation to 650,000 companies: ≈ {per_company * 650_000:.0f} s "
+        "(not measured).",
+    ]
+    return write_section("snapshot", "\n".join(snapshot_lines))
 
 
 def _connected_pair(graph: Gateway, rng: random.Random, ids: list[str]) -> dict[str, Any]:

@@ -139,19 +139,11 @@ class Gateway:
         result = self._execute(name, parameters, neo4j.RoutingControl.READ)
         return [native(record.data()) for record in result.records]
 
-    def stream(self, name: str, **parameters: Any) -> Iterator[list[Any]]:
-        """Rows of a named read query as value lists, fetched lazily: for whole-graph reads
-        (the snapshot) that should not sit in memory twice. Not retried: restart on error."""
-        query = cypher.load(name)
-        try:
-            with self._session() as session:
-                result = session.run(_query_text(query.text), parameters)
-                for record in result:
-                    yield record.values()
-        except (ServiceUnavailable, AuthError) as exc:
-            raise self._translate(exc) from exc
-        except Neo4jError as exc:
-            raise QueryFailed(name, dict(parameters), exc) from exc
+    def read_raw(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """Like ``read`` without converting nested values: for bulk reads of plain columns
+        (the snapshot), where walking millions of list items would cost more than the query."""
+        result = self._execute(name, parameters, neo4j.RoutingControl.READ)
+        return [dict(zip(result.keys, record.values(), strict=True)) for record in result.records]
 
     def write(self, name: str, **parameters: Any) -> WriteSummary:
         """Run a named write query in a managed (retried) transaction."""

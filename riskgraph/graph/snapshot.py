@@ -8,8 +8,6 @@ Absent numbers are NaN; absent categories are -1.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,44 +21,41 @@ from riskgraph.graph.schema import CompanyStatus, EventType, OfficerRole
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 STATUSES = tuple(CompanyStatus)
 EVENT_TYPES = tuple(EventType)
 ROLES = tuple(OfficerRole)
 
 
-def _day(value: Any) -> float:
-    """Days since 1970-01-01 (NaN when absent): dates as plain numbers for the models."""
-    if value is None:
-        return np.nan
-    return float(value.to_ordinal() - _EPOCH)
+def _floats(values: list[Any]) -> FloatArray:
+    """Numbers, with the query's sentinels for absent values (-1, or -999999 for dates,
+    never real values here) as NaN."""
+    array = np.asarray(values, dtype=np.float64)
+    array[(array == -1.0) | (array == -999999.0)] = np.nan
+    return array
 
 
-def _number(value: Any) -> float:
-    return np.nan if value is None else float(value)
+def _codes(values: list[Any], vocabulary: tuple[str, ...]) -> npt.NDArray[np.int8]:
+    """Category codes: the position in ``vocabulary``, -1 when absent ('') or unknown."""
+    index = {v: i for i, v in enumerate(vocabulary)}
+    return np.array([index.get(v, -1) for v in values], dtype=np.int8)
 
 
-def _code(values: tuple[str, ...]) -> Callable[[Any], int]:
-    codes = {v: i for i, v in enumerate(values)}
-    return lambda value: codes.get(value, -1)
+def _strings(values: list[Any]) -> npt.NDArray[np.object_]:
+    return np.array(values, dtype=object)
 
 
-# label -> column -> (position in a snapshot_nodes row, converter, dtype)
-_NODE_COLUMNS: dict[str, dict[str, tuple[int, Callable[[Any], Any], Any]]] = {
+# label -> column -> how to turn the query's list into an array
+_NODE_COLUMNS: dict[str, dict[str, Callable[[list[Any]], npt.NDArray[Any]]]] = {
     "Company": {
-        "status": (2, _code(STATUSES), np.int8),
-        "established": (3, _day, np.float64),
-        "registered_capital": (4, _number, np.float64),
-        "industry": (5, lambda v: v or "", object),
-        "region": (6, lambda v: v or "", object),
+        "status": lambda v: _codes(v, STATUSES),
+        "established": _floats,
+        "registered_capital": _floats,
+        "industry": _strings,
+        "region": _strings,
     },
-    "Person": {"birth_year": (7, _number, np.float64)},
-    "Event": {
-        "type": (8, _code(EVENT_TYPES), np.int8),
-        "date": (9, _day, np.float64),
-        "severity": (10, _number, np.float64),
-    },
+    "Person": {"birth_year": _floats},
+    "Event": {"type": lambda v: _codes(v, EVENT_TYPES), "date": _floats, "severity": _floats},
 }
 
 
@@ -128,40 +123,37 @@ class Snapshot:
         return self.event_counts()[:, EVENT_TYPES.index(EventType.EXPOSURE)] > 0
 
 
-def _node_table(label: str, rows: list[list[Any]]) -> NodeTable:
-    rows.sort(key=lambda row: row[1])
-    keys = np.array([row[1] for row in rows], dtype=object)
+def _node_table(row: dict[str, Any]) -> NodeTable:
+    keys = np.array(row["keys"], dtype=object)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
     columns = {
-        name: np.array([convert(row[position]) for row in rows], dtype=dtype)
-        for name, (position, convert, dtype) in _NODE_COLUMNS.get(label, {}).items()
+        name: convert(row[name])[order]
+        for name, convert in _NODE_COLUMNS.get(row["label"], {}).items()
     }
-    return NodeTable(label, keys, columns, {key: i for i, key in enumerate(keys)})
+    return NodeTable(row["label"], keys, columns, {key: i for i, key in enumerate(keys)})
 
 
-def _edge_table(key: EdgeKey, rows: list[list[Any]], nodes: dict[str, NodeTable]) -> EdgeTable:
+def _edge_table(key: EdgeKey, row: dict[str, Any], nodes: dict[str, NodeTable]) -> EdgeTable:
     source_index, target_index = nodes[key[0]].index, nodes[key[2]].index
-    role = _code(ROLES)
     return EdgeTable(
         type=key[1],
         source_label=key[0],
         target_label=key[2],
-        source=np.array([source_index[r[2]] for r in rows], dtype=np.int64),
-        target=np.array([target_index[r[4]] for r in rows], dtype=np.int64),
-        share=np.array([_number(r[5]) for r in rows], dtype=np.float64),
-        amount=np.array([_number(r[6]) for r in rows], dtype=np.float64),
-        since=np.array([_day(r[8]) for r in rows], dtype=np.float64),
-        role=np.array([role(r[7]) for r in rows], dtype=np.int8),
+        source=np.fromiter((source_index[k] for k in row["sources"]), dtype=np.int64),
+        target=np.fromiter((target_index[k] for k in row["targets"]), dtype=np.int64),
+        share=_floats(row["share"]),
+        amount=_floats(row["amount"]),
+        since=_floats(row["since"]),
+        role=_codes(row["role"], ROLES),
     )
 
 
 def build_snapshot(graph: Gateway) -> Snapshot:
     """Read the whole graph: one pass over the nodes, one over the relationships."""
-    by_label: dict[str, list[list[Any]]] = defaultdict(list)
-    for row in graph.stream("snapshot_nodes"):
-        by_label[row[0]].append(row)
-    nodes = {label: _node_table(label, rows) for label, rows in by_label.items()}
-    by_type: dict[EdgeKey, list[list[Any]]] = defaultdict(list)
-    for row in graph.stream("snapshot_edges"):
-        by_type[(row[1], row[0], row[3])].append(row)
-    edges = {key: _edge_table(key, rows, nodes) for key, rows in by_type.items()}
+    nodes = {row["label"]: _node_table(row) for row in graph.read_raw("snapshot_nodes")}
+    edges: dict[EdgeKey, EdgeTable] = {}
+    for row in graph.read_raw("snapshot_edges"):
+        key = (row["source_label"], row["type"], row["target_label"])
+        edges[key] = _edge_table(key, row, nodes)
     return Snapshot(nodes, edges)
