@@ -21,14 +21,33 @@ def _queries() -> Path:
     return queries.run()
 
 
-BENCHMARKS: dict[str, Callable[[], Path]] = {"ingest": _ingest, "queries": _queries}
+def _propagation() -> Path:
+    from bench import propagation
+    from riskgraph.settings import get_settings
+
+    return propagation.run(get_settings())
+
+
+BENCHMARKS: dict[str, Callable[[], Path]] = {
+    "ingest": _ingest,
+    "queries": _queries,
+    "propagation": _propagation,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=list(BENCHMARKS))
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help=f"among {sorted(BENCHMARKS)}; default: ingest and queries (propagation "
+        "runs against the loaded province that the settings point at)",
+    )
     args = parser.parse_args(argv)
-    for name in args.names or list(BENCHMARKS):
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s) {sorted(unknown)}; known: {sorted(BENCHMARKS)}")
+    for name in args.names or ["ingest", "queries"]:
         path = BENCHMARKS[name]()
         sys.stdout.write(f"{name}: figures written to {path}\n")
     return 0

@@ -1,0 +1,1 @@
+"""Risk scoring on the snapshot: contagion propagation (more to come: rings, scores)."""
