@@ -100,21 +100,26 @@ def propagate(
     max_iterations: int = 200,
 ) -> FloatArray:
     """Contagion score in [0, 1] for every node: personalised PageRank from ``seeds`` with
-    leaky transitions, scaled so that a seed scores 1."""
+    leaky transitions, scaled so that a seed scores 1.
+
+    Stops when the L1 change of an iteration falls below ``n * tolerance``, the criterion of
+    ``networkx.pagerank``, so that both do comparable work."""
     n = adjacency.shape[0]
     if n == 0 or len(seeds) == 0:
         return np.zeros(n)
     out_weight = np.asarray(adjacency.sum(axis=1)).ravel()
     scale = np.where(out_weight > 1.0, 1.0 / np.maximum(out_weight, 1e-300), 1.0)
-    transition_t = sp.csr_array((adjacency.multiply(scale[:, None])).T)  # leaky, transposed
-    restart = np.zeros(n)
+    # leaky and transposed; float32 halves the memory traffic of the mat-vec products
+    transition_t = sp.csr_array((adjacency.multiply(scale[:, None])).T, dtype=np.float32)
+    restart = np.zeros(n, dtype=np.float32)
     restart[np.asarray(seeds)] = 1.0 / len(seeds)
     rank = restart.copy()
     for _ in range(max_iterations):
         updated = (1.0 - alpha) * restart + alpha * (transition_t @ rank)
-        if np.abs(updated - rank).sum() < tolerance:
+        if np.abs(updated - rank).sum() < n * tolerance:
             rank = updated
             break
         rank = updated
-    seed_level = rank[np.asarray(seeds)].max()
-    return np.clip(rank / seed_level, 0.0, 1.0) if seed_level > 0 else rank
+    rank64 = rank.astype(np.float64)
+    seed_level = rank64[np.asarray(seeds)].max()
+    return np.clip(rank64 / seed_level, 0.0, 1.0) if seed_level > 0 else rank64
