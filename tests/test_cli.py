@@ -95,3 +95,22 @@ def test_query_json_and_bad_parameters(server_env: None, driver: neo4j.Driver) -
     assert bad.exit_code == 2 and "hops" in bad.output
     missing = runner.invoke(app, ["query", "neighbourhood", "-p", "id=NOPE"])
     assert missing.exit_code == 1 and "'NOPE'" in missing.output
+
+
+def test_propagate_what_if_ranks_the_rare_phone_partner_first(
+    server_env: None, driver: neo4j.Driver
+) -> None:
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    driver.execute_query(
+        "CREATE (s:Company {id: 'S'}), (a:Company {id: 'A'}), (b:Company {id: 'B'}),"
+        " (t:Phone {number: '+8613800000009'}), (h:Address {key: 'HUB'}),"
+        " (s)-[:HAS_PHONE]->(t), (a)-[:HAS_PHONE]->(t),"
+        " (s)-[:REGISTERED_AT]->(h), (b)-[:REGISTERED_AT]->(h)"
+        " WITH h UNWIND range(1, 50) AS i"
+        " CREATE (:Company {id: 'X' + toString(i)})-[:REGISTERED_AT]->(h)"
+    )
+    result = runner.invoke(app, ["propagate", "--seed", "S", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    listed = [line.split()[1] for line in result.output.splitlines() if line.startswith("│")]
+    assert listed[0] == "A" and "S" not in listed
+    assert runner.invoke(app, ["propagate", "--seed", "NOPE"]).exit_code == 1
