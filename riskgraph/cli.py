@@ -68,6 +68,16 @@ def _show(status: ServerStatus) -> None:
     console.print(table)
 
 
+def _status(settings: Settings) -> ServerStatus:
+    """The status of whichever server the settings name (embedded or NEO4J_URI)."""
+    return EmbeddedServer(settings).status() if settings.embedded else describe(settings)
+
+
+def _migrate(graph: Gateway) -> None:
+    report = migrate(graph)
+    console.print(f"schema: {len(report.created)} created, {len(report.existing)} already present")
+
+
 def _start(settings: Settings) -> ServerStatus:
     if not settings.embedded:
         status = describe(settings)
@@ -118,7 +128,7 @@ def db_status() -> None:
     """Show whether Neo4j answers, its version, APOC, and the graph's size (exit 3 if down)."""
     settings = get_settings()
     with _errors():
-        status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
+        status = _status(settings)
     _show(status)
     if not status.running:
         raise typer.Exit(EXIT_NOT_RUNNING)
@@ -128,8 +138,7 @@ def db_status() -> None:
 def db_migrate() -> None:
     """Create the schema's uniqueness constraints and indexes (idempotent)."""
     with _errors(), Gateway(get_settings()) as graph:
-        report = migrate(graph)
-    console.print(f"schema: {len(report.created)} created, {len(report.existing)} already present")
+        _migrate(graph)
 
 
 @db_app.command("wipe")
@@ -160,17 +169,14 @@ def demo(
     with _errors():
         _start(settings)
         with Gateway(settings) as graph:
-            report = migrate(graph)
-            console.print(
-                f"schema: {len(report.created)} created, {len(report.existing)} already present"
-            )
+            _migrate(graph)
             if not (out / "companies.csv").is_file():
                 with console.status(f"generating a {companies:,}-company province in {out}..."):
                     generate_province(companies, seed, out)
             with _bars() as bars:
                 ingested = ingest_bundle(out, graph, settings, bars)
         _show_ingest(ingested)
-        status = EmbeddedServer(settings).status() if settings.embedded else describe(settings)
+        status = _status(settings)
     _show(status)
     console.print("the server keeps running: `riskgraph db stop` stops it")
 

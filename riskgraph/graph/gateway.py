@@ -158,7 +158,20 @@ class Gateway:
 
     def run_autocommit(self, name: str, **parameters: Any) -> None:
         """Run a named query in an auto-commit transaction (``CALL ... IN TRANSACTIONS``)."""
-        text = _query_text(cypher.load(name).text)
+        self._autocommit(_query_text(cypher.load(name).text), parameters, name)
+
+    def run_schema(self, statement: str) -> None:
+        """Run one schema (DDL) statement in auto-commit mode.
+
+        DDL cannot take labels as parameters; callers pass only statements derived from
+        ``riskgraph.graph.schema``, whose identifiers are checked at import time.
+        """
+        self._autocommit(_query_text(statement), {}, None)
+
+    def _autocommit(
+        self, text: LiteralString, parameters: dict[str, Any], name: str | None
+    ) -> None:
+        """Auto-commit run with the retry policy; failures of named queries name the query."""
 
         def work() -> None:
             with self._session() as session:
@@ -169,23 +182,9 @@ class Gateway:
         except (ServiceUnavailable, AuthError) as exc:
             raise self._translate(exc) from exc
         except Neo4jError as exc:
+            if name is None:
+                raise
             raise QueryFailed(name, parameters, exc) from exc
-
-    def run_schema(self, statement: str) -> None:
-        """Run one schema (DDL) statement in auto-commit mode.
-
-        DDL cannot take labels as parameters; callers pass only statements derived from
-        ``riskgraph.graph.schema``, whose identifiers are checked at import time.
-        """
-
-        def work() -> None:
-            with self._session() as session:
-                session.run(_query_text(statement)).consume()
-
-        try:
-            retrying(work)
-        except (ServiceUnavailable, AuthError) as exc:
-            raise self._translate(exc) from exc
 
     @contextmanager
     def _session(self) -> Iterator[neo4j.Session]:

@@ -1,4 +1,5 @@
-"""The graph snapshot: Neo4j read out into compact arrays in one streaming pass.
+"""The graph snapshot: Neo4j read out into compact arrays in one pass over the nodes and
+one over the relationships (columnar reads, see cypher/snapshot_*.cypher).
 
 Propagation, ring detection and the GNN run on this, never by Cypher per node. Nodes of a
 label are indexed in key order, so indices do not depend on how Neo4j stores them, and

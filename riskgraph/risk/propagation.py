@@ -21,10 +21,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from riskgraph.graph.schema import OfficerRole
-from riskgraph.graph.snapshot import ROLES, Snapshot
+from riskgraph.graph.snapshot import ROLES, FloatArray, Snapshot
 from riskgraph.weights import PATH_WEIGHTS
-
-FloatArray = npt.NDArray[np.float64]
 
 # How much control each office carries, legal representative first (法定代表人 signs for the
 # company). Multiplies PATH_WEIGHTS["OFFICER_OF"].
@@ -38,6 +36,7 @@ ROLE_WEIGHTS: Mapping[OfficerRole, float] = {
 }
 IDENTIFIER_TYPES = frozenset({"HAS_PHONE", "REGISTERED_AT"})
 UNKNOWN_SHARE = 0.5  # a holding whose share is not known
+UNKNOWN_ROLE = 0.5  # an office whose role is not given
 
 
 def rarity(degree: npt.NDArray[np.int64] | npt.NDArray[np.float64]) -> FloatArray:
@@ -68,7 +67,8 @@ def contagion_graph(
         offsets[label], sizes[label] = total, snapshot.size(label)
         total += sizes[label]
     rows, cols, values = [], [], []
-    role_weight = np.array([ROLE_WEIGHTS.get(OfficerRole(r), 0.5) for r in ROLES] + [0.5])
+    # indexed by role code; the extra last entry serves code -1 (no role)
+    role_weight = np.array([ROLE_WEIGHTS.get(r, UNKNOWN_ROLE) for r in ROLES] + [UNKNOWN_ROLE])
     for (source_label, rel_type, target_label), table in sorted(snapshot.edges.items()):
         if rel_type not in weights or source_label not in offsets or target_label not in offsets:
             continue
@@ -76,7 +76,7 @@ def contagion_graph(
         if rel_type == "HOLDS":
             w *= np.where(np.isnan(table.share), UNKNOWN_SHARE, table.share)
         elif rel_type == "OFFICER_OF":
-            w *= role_weight[table.role]  # -1 (no role) picks the last entry
+            w *= role_weight[table.role]
         if rel_type in IDENTIFIER_TYPES:
             degree = np.bincount(table.target, minlength=snapshot.size(target_label))
             w *= rarity(degree[table.target])
