@@ -4,13 +4,14 @@
 //   values travel as sentinels that no real value takes: '' for text, -1 for numbers that
 //   cannot be negative, -999999 for dates. Not for interactive use; the server holds a
 //   label's columns in memory while it answers.
-// parameters: none
+// parameters: $labels: the labels to read (the source data's, not the analysis output)
 // returns: one row per label: label, then aligned lists: keys (Company/Person/Event id,
 //   Address key, Phone number), status, established (days since 1970-01-01),
 //   registered_capital, industry, region (companies), birth_year (persons), type,
 //   date (days since 1970-01-01), severity (events).
 MATCH (n)
 WITH labels(n)[0] AS label, n
+WHERE label IN $labels
 RETURN label,
   collect(coalesce(n.id, n.key, n.number)) AS keys,
   collect(coalesce(n.status, '')) AS status,

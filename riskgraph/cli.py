@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,6 +22,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from riskgraph import cli_risk as risk_commands
+from riskgraph.cli_common import console, err
+from riskgraph.cli_common import errors as _errors
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
@@ -33,21 +35,12 @@ from riskgraph.settings import Settings, get_settings
 app = typer.Typer(help="Knowledge-graph risk propagation engine.", no_args_is_help=True)
 db_app = typer.Typer(help="The Neo4j database: start, stop, status, migrate.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-console = Console()
-err = Console(stderr=True)
+app.command()(risk_commands.analyze)
+app.command()(risk_commands.propagate)
+app.command()(risk_commands.evaluate)
+app.add_typer(risk_commands.export_app, name="export")
 
 EXIT_NOT_RUNNING = 3  # like `systemctl status`
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn riskgraph's own errors into one red line and exit status 1."""
-    try:
-        yield
-    except RiskgraphError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
 
 
 def _show(status: ServerStatus) -> None:
@@ -342,53 +335,6 @@ def query(
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row[c]) for c in columns))
-    console.print(table)
-
-
-@app.command()
-def propagate(
-    seed: Annotated[
-        list[str] | None,
-        typer.Option("--seed", help="What-if: a company assumed blown up (repeatable)."),
-    ] = None,
-    top: Annotated[int, typer.Option(min=1, help="Companies listed.")] = 20,
-) -> None:
-    """Who is hit, and how hard, if these companies blow up (default: the exposed ones)."""
-    import time
-
-    import numpy as np
-
-    from riskgraph.graph.snapshot import build_snapshot
-    from riskgraph.risk.propagation import contagion_graph
-    from riskgraph.risk.propagation import propagate as spread
-
-    with _errors(), Gateway(get_settings()) as graph:
-        with console.status("reading the graph snapshot..."):
-            snapshot = build_snapshot(graph)
-        if snapshot.size("Company") == 0:
-            raise RiskgraphError("the graph has no companies: ingest a bundle first")
-        companies = snapshot.nodes["Company"]
-        unknown = [s for s in seed or [] if s not in companies.index]
-        if unknown:
-            raise RiskgraphError(f"unknown company id(s): {', '.join(unknown)}")
-        contagion = contagion_graph(snapshot)
-        offset = contagion.offsets["Company"]
-        if seed:
-            seeds = np.array([offset + companies.index[s] for s in seed], dtype=np.int64)
-        else:
-            seeds = np.flatnonzero(snapshot.exposed()) + offset
-        if len(seeds) == 0:
-            raise RiskgraphError("no exposed companies in the graph: pass --seed ID")
-        started = time.perf_counter()
-        scores = spread(contagion.adjacency, seeds)[contagion.indices("Company")]
-        elapsed = time.perf_counter() - started
-    seed_set = set((seeds - offset).tolist())
-    ranked = [int(i) for i in np.argsort(-scores, kind="stable") if int(i) not in seed_set]
-    table = Table(title=f"hit by {len(seeds)} seed(s); propagation took {elapsed:.2f} s")
-    table.add_column("company")
-    table.add_column("contagion", justify="right")
-    for i in ranked[:top]:
-        table.add_row(str(companies.keys[i]), f"{scores[i]:.4f}")
     console.print(table)
 
 

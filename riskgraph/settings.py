@@ -68,6 +68,17 @@ class Settings(BaseSettings):
         "a random one is made and kept beside its password.",
     )
 
+    # --- risk levels (金鹰: red >= 80, orange 60-80, yellow 40-60) ---------------------------
+    level_red: float = Field(
+        default=80.0, ge=0, le=100, validation_alias=_env("RISKGRAPH_LEVEL_RED")
+    )
+    level_orange: float = Field(
+        default=60.0, ge=0, le=100, validation_alias=_env("RISKGRAPH_LEVEL_ORANGE")
+    )
+    level_yellow: float = Field(
+        default=40.0, ge=0, le=100, validation_alias=_env("RISKGRAPH_LEVEL_YELLOW")
+    )
+
     # --- how to reach Neo4j (an external server when NEO4J_URI is set) ---------------------
     neo4j_uri: str | None = Field(
         default=None,

@@ -20,6 +20,7 @@ class PropertyType(StrEnum):
     FLOAT = "float"
     DATE = "date"
     BOOLEAN = "boolean"
+    STRING_LIST = "string list"
 
 
 class OfficerRole(StrEnum):
@@ -76,6 +77,7 @@ class Property:
     description: str
     indexed: bool = False
     unique: bool = False
+    derived: bool = False  # written by ``riskgraph analyze``, never loaded from sources
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class NodeType:
     description: str
     properties: tuple[Property, ...]
     fulltext: tuple[str, ...] = ()
+    derived: bool = False  # made by the analysis; the snapshot leaves it out
 
     def property(self, name: str) -> Property:
         for prop in self.properties:
@@ -100,13 +103,35 @@ class RelType:
     target: str
     description: str
     properties: tuple[Property, ...] = field(default_factory=tuple)
+    derived: bool = False
 
 
-STR, INT, FLOAT, DATE = (
+STR, INT, FLOAT, DATE, STRS = (
     PropertyType.STRING,
     PropertyType.INTEGER,
     PropertyType.FLOAT,
     PropertyType.DATE,
+    PropertyType.STRING_LIST,
+)
+
+
+def _analysis(name: str, type_: PropertyType, description: str, indexed: bool = False) -> Property:
+    return Property(name, type_, description, indexed=indexed, derived=True)
+
+
+# What ``riskgraph analyze`` writes back on every company (docs/risk-model.md).
+RISK_PROPERTIES: tuple[Property, ...] = (
+    _analysis("risk_score", FLOAT, "0-100 risk score", indexed=True),
+    _analysis("risk_level", STR, "red, orange, yellow or none", indexed=True),
+    _analysis("risk_tier", STR, "key_concern, general_concern or no_anomaly", indexed=True),
+    _analysis("risk_contagion", FLOAT, "contagion component, 0-1"),
+    _analysis("risk_ring", FLOAT, "ring component, 0-1"),
+    _analysis("risk_events", FLOAT, "events component, 0-1"),
+    _analysis("risk_structure", FLOAT, "structure component, 0-1"),
+    _analysis("contagion", FLOAT, "propagated contagion from the exposed companies, 0-1"),
+    _analysis("risk_reasons", STRS, "plain-language reasons, strongest first"),
+    _analysis("ring_id", STR, "id of the company's ring, absent when none", indexed=True),
+    _analysis("scored_at", STR, "when the analysis ran (ISO 8601)"),
 )
 
 NODES: tuple[NodeType, ...] = (
@@ -125,6 +150,7 @@ NODES: tuple[NodeType, ...] = (
             Property("industry", STR, "industry label", indexed=True),
             Property("region", STR, "6-digit administrative division code", indexed=True),
             Property("region_name", STR, "name of the region"),
+            *RISK_PROPERTIES,
         ),
         fulltext=("name",),
     ),
@@ -173,6 +199,20 @@ NODES: tuple[NodeType, ...] = (
             Property("description", STR, "free text from the source"),
         ),
     ),
+    NodeType(
+        label="Ring",
+        key="id",
+        description="A detected ring (团伙), written by the analysis with what explains it.",
+        properties=(
+            Property("id", STR, "R0001... in score order (ids are per analysis run)"),
+            Property("score", FLOAT, "ring score 0-1", indexed=True),
+            Property("companies", INT, "member companies"),
+            Property("persons", INT, "member persons"),
+            Property("features", STR, "the scored features as JSON"),
+            Property("reasons", STRS, "plain-language reasons"),
+        ),
+        derived=True,
+    ),
 )
 
 _SINCE = Property("since", DATE, "date the relationship began")
@@ -215,7 +255,17 @@ RELATIONSHIPS: tuple[RelType, ...] = (
         )
         for link in LinkType
     ),
+    RelType("MEMBER_OF", ("Company", "Person"), "Ring", "membership of a detected ring", (), True),
 )
+
+
+def source_labels() -> tuple[str, ...]:
+    """Labels loaded from sources: what the snapshot reads (analysis output stays out)."""
+    return tuple(n.label for n in NODES if not n.derived)
+
+
+def source_relationship_types() -> tuple[str, ...]:
+    return tuple(r.type for r in RELATIONSHIPS if not r.derived)
 
 
 def node(label: str) -> NodeType:

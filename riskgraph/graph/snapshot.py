@@ -18,7 +18,13 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.schema import CompanyStatus, EventType, OfficerRole
+from riskgraph.graph.schema import (
+    CompanyStatus,
+    EventType,
+    OfficerRole,
+    source_labels,
+    source_relationship_types,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -152,9 +158,12 @@ def _edge_table(key: EdgeKey, row: dict[str, Any], nodes: dict[str, NodeTable]) 
 
 def build_snapshot(graph: Gateway) -> Snapshot:
     """Read the whole graph: one pass over the nodes, one over the relationships."""
-    nodes = {row["label"]: _node_table(row) for row in graph.read_raw("snapshot_nodes")}
+    labels = list(source_labels())
+    nodes = {
+        row["label"]: _node_table(row) for row in graph.read_raw("snapshot_nodes", labels=labels)
+    }
     edges: dict[EdgeKey, EdgeTable] = {}
-    for row in graph.read_raw("snapshot_edges"):
+    for row in graph.read_raw("snapshot_edges", types=list(source_relationship_types())):
         key = (row["source_label"], row["type"], row["target_label"])
         edges[key] = _edge_table(key, row, nodes)
     return Snapshot(nodes, edges)

@@ -24,7 +24,7 @@ def _props(record: Record, *names: str) -> dict[str, Any]:
 def _non_key(label: str) -> tuple[str, ...]:
     """A node's properties other than its key, as the schema declares them."""
     node = schema.node(label)
-    return tuple(p.name for p in node.properties if p.name != node.key)
+    return tuple(p.name for p in node.properties if p.name != node.key and not p.derived)
 
 
 _COMPANY, _PERSON, _ADDRESS, _EVENT = (

@@ -1,0 +1,25 @@
+"""What every ``riskgraph`` command shares: the consoles, and turning riskgraph's errors
+into one red line with exit status 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from riskgraph.errors import RiskgraphError
+
+console = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn riskgraph's own errors into one red line and exit status 1."""
+    try:
+        yield
+    except RiskgraphError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc

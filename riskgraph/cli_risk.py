@@ -1,0 +1,209 @@
+"""The risk commands of ``riskgraph``: analyze, propagate, export, evaluate. Output and exit
+codes live here; the work lives in ``riskgraph.risk`` and ``riskgraph.graph``."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import numpy as np
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from riskgraph.cli_common import console, errors
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph.gateway import Gateway
+from riskgraph.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from riskgraph.graph.snapshot import Snapshot
+    from riskgraph.risk.analysis import Analysis, AnalysisParams
+
+export_app = typer.Typer(help="Write analysis results to CSV.", no_args_is_help=True)
+
+
+def _snapshot(graph: Gateway) -> Snapshot:
+    from riskgraph.graph.snapshot import build_snapshot
+
+    with console.status("reading the graph snapshot..."):
+        snapshot = build_snapshot(graph)
+    if snapshot.size("Company") == 0:
+        raise RiskgraphError("the graph has no companies: ingest a bundle first")
+    return snapshot
+
+
+def analysis_params(settings: Settings) -> AnalysisParams:
+    from riskgraph.risk.analysis import AnalysisParams
+    from riskgraph.risk.scoring import ScoringParams
+
+    levels = ScoringParams(
+        red=settings.level_red, orange=settings.level_orange, yellow=settings.level_yellow
+    )
+    return AnalysisParams(scoring=levels)
+
+
+def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str, float]]:
+    """Snapshot, analyse, explain the flagged companies, write back; with progress."""
+    from riskgraph.graph.writeback import write_analysis
+    from riskgraph.risk.analysis import analyze as analyse
+    from riskgraph.risk.evidence import evidence_tree
+    from riskgraph.risk.reasons import Explainer
+
+    started = time.perf_counter()
+    snapshot = _snapshot(graph)
+    timings = {"snapshot": time.perf_counter() - started}
+    params = analysis_params(settings)
+    with Progress(
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        steps = progress.add_task("analysis", total=3)
+        analysis = analyse(
+            snapshot,
+            params,
+            step=lambda name: progress.update(steps, description=f"analysis: {name}", advance=1),
+        )
+        progress.update(steps, completed=3)
+        flagged = np.flatnonzero(analysis.level != "none")
+        explaining = progress.add_task("reasons (flagged)", total=len(flagged))
+        tick = time.perf_counter()
+        explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
+        reasons = {}
+        for i in flagged.tolist():
+            reasons[i] = explainer.reasons(i)
+            progress.advance(explaining)
+        timings["reasons"] = time.perf_counter() - tick
+        writing = progress.add_task("write back", total=snapshot.size("Company"))
+        tick = time.perf_counter()
+        write_analysis(
+            graph,
+            analysis,
+            reasons,
+            batch_size=settings.ingest_batch_size,
+            progress=lambda rows: progress.advance(writing, rows),
+        )
+        timings["write back"] = time.perf_counter() - tick
+    return analysis, {**timings, **analysis.timings}
+
+
+def _summary(analysis: Analysis, timings: dict[str, float]) -> None:
+    from riskgraph.risk.analysis import ring_id
+    from riskgraph.risk.rings import ring_reasons
+
+    counts = dict(zip(*np.unique(analysis.level, return_counts=True), strict=True))
+    table = Table(title=f"{len(analysis.score):,} companies scored")
+    table.add_column("level")
+    table.add_column("companies", justify="right")
+    for level in ("red", "orange", "yellow", "none"):
+        table.add_row(level, f"{int(counts.get(level, 0)):,}")
+    console.print(table)
+    rings = Table(title=f"{len(analysis.rings.rings)} rings; the top 10")
+    for column in ("ring", "score", "companies", "people", "why"):
+        rings.add_column(column, overflow="fold")
+    for i, ring in enumerate(analysis.rings.rings[:10]):
+        why = "; ".join(ring_reasons(ring)[:3])
+        rings.add_row(
+            ring_id(i), f"{ring.score:.2f}", str(len(ring.companies)), str(len(ring.persons)), why
+        )
+    console.print(rings)
+    spent = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+    console.print(f"time: {spent}; total {sum(timings.values()):.1f} s", highlight=False)
+
+
+def analyze() -> None:
+    """Snapshot, propagate, detect rings, score, write back; then a summary."""
+    settings = get_settings()
+    with errors(), Gateway(settings) as graph:
+        analysis, timings = run_analysis(graph, settings)
+    _summary(analysis, timings)
+
+
+def propagate(
+    seed: Annotated[
+        list[str] | None,
+        typer.Option("--seed", help="What-if: a company assumed blown up (repeatable)."),
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="Companies listed.")] = 20,
+) -> None:
+    """Who is hit, and how hard, if these companies blow up (default: the exposed ones)."""
+    from riskgraph.risk.propagation import Propagator, contagion_graph
+
+    with errors(), Gateway(get_settings()) as graph:
+        snapshot = _snapshot(graph)
+        companies = snapshot.nodes["Company"]
+        unknown = [s for s in seed or [] if s not in companies.index]
+        if unknown:
+            raise RiskgraphError(f"unknown company id(s): {', '.join(unknown)}")
+        contagion = contagion_graph(snapshot)
+        offset = contagion.offsets["Company"]
+        if seed:
+            seeds = np.array([offset + companies.index[s] for s in seed], dtype=np.int64)
+        else:
+            seeds = np.flatnonzero(snapshot.exposed()) + offset
+        if len(seeds) == 0:
+            raise RiskgraphError("no exposed companies in the graph: pass --seed ID")
+        propagator = Propagator(contagion.adjacency)
+        started = time.perf_counter()
+        scores = propagator.scores(seeds)[contagion.indices("Company")]
+        elapsed = time.perf_counter() - started
+    seed_set = set((seeds - offset).tolist())
+    ranked = [int(i) for i in np.argsort(-scores, kind="stable") if int(i) not in seed_set]
+    table = Table(title=f"hit by {len(seeds)} seed(s); propagation took {elapsed:.2f} s")
+    table.add_column("company")
+    table.add_column("contagion", justify="right")
+    for i in ranked[:top]:
+        table.add_row(str(companies.keys[i]), f"{scores[i]:.4f}")
+    console.print(table)
+
+
+def _export(query: str, out: Path, what: str) -> None:
+    with errors(), Gateway(get_settings()) as graph:
+        rows = graph.read_raw(query)
+        if not rows and query == "export_scores":
+            raise RiskgraphError("no scores in the graph: run `riskgraph analyze` first")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        if rows:
+            writer.writerow(list(rows[0]))
+            writer.writerows([list(r.values()) for r in rows])
+    console.print(f"{len(rows):,} {what} written to {out}")
+
+
+@export_app.command("scores")
+def export_scores(
+    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("scores.csv"),
+) -> None:
+    """Every company's score: company_id, name, score, level, tier, contagion, ring_id,
+    components, reasons."""
+    _export("export_scores", out, "companies")
+
+
+@export_app.command("rings")
+def export_rings(
+    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("rings.csv"),
+) -> None:
+    """Every ring member: ring_id, entity_id, entity_type, ring_score."""
+    _export("export_rings", out, "ring members")
+
+
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="The truth/ folder of a generated bundle.")],
+    out: Annotated[Path, typer.Option(help="Markdown report to update.")] = Path(
+        "docs/evaluation.md"
+    ),
+) -> None:
+    """Score what `analyze` wrote against a generated province's truth, beside two
+    baselines (the GDS fraud recipe, hop distance); prints and writes OUT."""
+    from riskgraph.risk.evaluation_report import evaluate_graph
+
+    with errors(), Gateway(get_settings()) as graph:
+        report = evaluate_graph(graph, truth, out)
+    console.print(report.markdown, highlight=False)
+    console.print(f"written to {out}")

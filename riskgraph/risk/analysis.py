@@ -1,0 +1,124 @@
+"""The whole analysis on one snapshot: propagate, detect rings, score. Pure: the snapshot in,
+arrays out; reading Neo4j and writing back happen at the edges (``riskgraph.graph``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
+from riskgraph.risk import scoring
+from riskgraph.risk.propagation import ContagionGraph, contagion_graph, propagate
+from riskgraph.risk.rings import (
+    RingParams,
+    RingResult,
+    company_legal_fronts,
+    detect_rings,
+    linkage,
+)
+
+Step = Callable[[str], None]  # told the name of each step as it starts
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    rings: RingParams = field(default_factory=RingParams)
+    scoring: scoring.ScoringParams = field(default_factory=scoring.ScoringParams)
+    alpha: float = 0.85  # propagation: the share of risk passed on at each hop
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``riskgraph analyze`` computes, aligned with the snapshot's companies."""
+
+    snapshot: Snapshot
+    graph: ContagionGraph
+    seeds: IntArray  # global indices in ``graph`` of the exposed companies
+    entity_contagion: FloatArray  # every entity of ``graph``
+    exposed: npt.NDArray[np.bool_]
+    components: dict[str, FloatArray]
+    score: FloatArray
+    level: npt.NDArray[np.str_]
+    tier: npt.NDArray[np.str_]
+    rings: RingResult
+    structure: scoring.StructureFacts
+    fronts: IntArray
+    as_of: float
+    timings: dict[str, float]
+
+    @property
+    def contagion(self) -> FloatArray:
+        """Per company, the propagated contagion in [0, 1]."""
+        return self.entity_contagion[self.graph.indices("Company")]
+
+    def ring_id(self, company: int) -> str:
+        position = int(self.rings.company_ring[company])
+        return "" if position < 0 else ring_id(position)
+
+
+def ring_id(position: int) -> str:
+    """Rings are numbered by score: R0001 is the riskiest of this run."""
+    return f"R{position + 1:04d}"
+
+
+def analyze(
+    snapshot: Snapshot, params: AnalysisParams | None = None, step: Step | None = None
+) -> Analysis:
+    """Snapshot -> contagion, rings, components, 0-100 scores, levels and tiers."""
+    params = params or AnalysisParams()
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(name: str) -> Iterator[None]:
+        if step is not None:
+            step(name)
+        started = time.perf_counter()
+        yield
+        timings[name] = time.perf_counter() - started
+
+    exposed = snapshot.exposed() if snapshot.size("Company") else np.zeros(0, dtype=bool)
+    with timed("propagation"):
+        graph = contagion_graph(snapshot)
+        seeds = np.flatnonzero(exposed) + graph.offsets.get("Company", 0)
+        entity_contagion = propagate(graph.adjacency, seeds, alpha=params.alpha)
+    with timed("rings"):
+        links = linkage(snapshot, params.rings.max_identifier_degree)
+        rings = detect_rings(snapshot, params.rings, links)
+    with timed("scoring"):
+        fronts = company_legal_fronts(snapshot)
+        structure = scoring.structure_facts(snapshot, links, fronts, params.scoring)
+        ring_scores = np.array([r.score for r in rings.rings] + [0.0])[rings.company_ring]
+        ring_exposed = np.array([r.features["exposed"] > 0 for r in rings.rings] + [False])
+        contagion = entity_contagion[graph.indices("Company")]
+        components = {
+            "contagion": scoring.contagion_component(contagion, params.scoring),
+            "ring": scoring.ring_component(
+                ring_scores, ring_exposed[rings.company_ring], params.scoring
+            ),
+            "events": scoring.event_component(snapshot, params.scoring),
+            "structure": scoring.structure_component(structure, params.scoring),
+        }
+        score = scoring.combine(components, exposed, params.scoring)
+        level = scoring.levels(score, params.scoring)
+        tier = scoring.tiers(level)
+    return Analysis(
+        snapshot=snapshot,
+        graph=graph,
+        seeds=seeds,
+        entity_contagion=entity_contagion,
+        exposed=exposed,
+        components=components,
+        score=score,
+        level=level,
+        tier=tier,
+        rings=rings,
+        structure=structure,
+        fronts=fronts,
+        as_of=scoring.as_of(snapshot, params.scoring),
+        timings=timings,
+    )

@@ -1,0 +1,189 @@
+"""Plain-language reasons for a company's score, strongest first, in the style of the
+Wenzhou alerts in DOMAIN.md ("52 negative news items in 2 years, ..."): each names a fact an
+investigator can check in the graph.
+
+Reasons quote entity ids, never resident ID numbers; phone numbers are masked (the API also
+serves viewers, who may not see natural persons' phones in clear).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from riskgraph.graph.snapshot import EVENT_TYPES
+from riskgraph.risk.analysis import Analysis, ring_id
+from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
+from riskgraph.risk.rings import connectors
+
+_EVENT_WORDS = {
+    "case_filed": "filed case(s)",
+    "litigation": "lawsuit(s)",
+    "penalty": "administrative penalty(ies)",
+    "abnormal_operation": "abnormal-operation listing(s)",
+    "complaint": "complaint(s)",
+    "negative_news": "negative news item(s)",
+    "tax_delinquency": "tax arrears notice(s)",
+}
+_RELATION_WORDS = {
+    "HOLDS": "shareholding",
+    "OFFICER_OF": "office",
+    "REGISTERED_AT": "shared address",
+    "HAS_PHONE": "shared phone",
+    "GUARANTEE": "guarantee",
+    "LOAN": "loan",
+    "TRADE": "trade",
+    "BRANCH": "branch",
+    "RENT": "lease",
+    "CREDITOR": "debt",
+}
+
+
+def mask_phone(number: str) -> str:
+    """+8613812345678 -> +86138****5678: enough to tell numbers apart, not to dial one."""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:-8] + "****" + number[-4:]
+
+
+@dataclass(frozen=True)
+class Explainer:
+    """Reasons for any company of one analysis; build once (the connector tables and the
+    evidence tree cost a few seconds on a province), then ask per company."""
+
+    analysis: Analysis
+    tree: EvidenceTree
+    incidence: dict[str, sp.csr_array]  # company x connector, by connector label
+    members: dict[str, sp.csc_array]  # the same, by column, for connector -> companies
+    events: sp.csr_array  # company x HAS_EVENT row: which event rows are whose
+
+    @classmethod
+    def build(cls, analysis: Analysis, tree: EvidenceTree) -> Explainer:
+        snapshot = analysis.snapshot
+        incidence = connectors(snapshot)
+        table = snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
+        count = 0 if table is None else len(table)
+        events = sp.csr_array(
+            (
+                np.ones(count),
+                (np.zeros(0, dtype=np.int64) if table is None else table.source, np.arange(count)),
+            ),
+            shape=(snapshot.size("Company"), count),
+        )
+        members = {k: sp.csc_array(v) for k, v in incidence.items()}
+        return cls(analysis, tree, incidence, members, events)
+
+    def entity(self, node: int) -> str:
+        label, row = self.analysis.graph.label_of(node)
+        key = str(self.analysis.snapshot.nodes[label].keys[row])
+        shown = mask_phone(key) if label == "Phone" else key
+        return f"{label.lower()} {shown}"
+
+    def path_text(self, path: EvidencePath) -> str:
+        steps = [self.entity(path.seed)]
+        for hop in path.hops:
+            steps.append(f"-[{_RELATION_WORDS.get(hop.type, hop.type)}]- {self.entity(hop.target)}")
+        return " ".join(steps)
+
+    def reasons(self, company: int, limit: int = 6) -> list[str]:
+        a = self.analysis
+        out: list[str] = []
+        if a.exposed[company]:
+            out.append("exposed (暴雷): an exposure event is on record")
+        node = a.graph.offsets["Company"] + company
+        contagion = float(a.contagion[company])
+        if not a.exposed[company] and a.components["contagion"][company] >= 0.2:
+            paths = evidence_paths(self.tree, node, k=1)
+            if paths:
+                hops = len(paths[0].hops)
+                out.append(
+                    f"contagion {contagion:.3f} from an exposed company, strongest path "
+                    f"({hops} hop{'' if hops == 1 else 's'}): {self.path_text(paths[0])}"
+                )
+        out += self._fronts(company)
+        position = int(a.rings.company_ring[company])
+        if position >= 0:
+            ring = a.rings.rings[position]
+            exposed = int(ring.features["exposed"])
+            out.append(
+                f"member of ring {ring_id(position)} (ring score {ring.score:.2f}: "
+                f"{len(ring.companies)} companies, {len(ring.persons)} people"
+                + (f", {exposed} exposed" if exposed else ", none exposed yet")
+                + ")"
+            )
+        out += self._burst(company)
+        out += self._events(company)
+        if a.structure.high_risk_industry[company]:
+            industry = a.snapshot.nodes["Company"].columns["industry"][company]
+            out.append(f"fund-raising-prone industry: {industry}")
+        return out[:limit]
+
+    def _fronts(self, company: int) -> list[str]:
+        a = self.analysis
+        front = int(a.fronts[company])
+        if front < 0:
+            return []
+        fronted = np.flatnonzero(a.fronts == front)
+        others = fronted[fronted != company]
+        exposed = int(a.exposed[others].sum())
+        out = []
+        person = a.snapshot.nodes["Person"].keys[front]
+        if exposed:
+            out.append(
+                f"legal representative (person {person}) also represents {exposed} exposed "
+                f"compan{'y' if exposed == 1 else 'ies'}"
+            )
+        if len(fronted) >= 3:
+            out.append(
+                f"legal representative (person {person}) fronts {len(fronted)} companies, "
+                "a nominee pattern"
+            )
+        return out
+
+    def _burst(self, company: int) -> list[str]:
+        """The rare identifier shared with the most companies registered close in time."""
+        a = self.analysis
+        days = a.snapshot.nodes["Company"].columns.get("established")
+        if days is None or np.isnan(days[company]) or a.structure.burst[company] < 2:
+            return []
+        window = 40  # the scoring's burst window: ScoringParams.burst_days
+        best: tuple[int, str, str] | None = None
+        for label, matrix in self.incidence.items():
+            row = matrix[[company]]
+            for connector in row.indices:
+                peers = self.members[label][:, [int(connector)]].indices
+                if len(peers) > 60 or len(peers) < 2:
+                    continue  # hubs are no evidence (RingParams.max_identifier_degree)
+                close = int((np.abs(days[peers] - days[company]) <= window).sum()) - 1
+                key = str(a.snapshot.nodes[label].keys[connector])
+                if best is None or close > best[0]:
+                    best = (close, label, key)
+        if best is None or best[0] < 2:
+            return []
+        close, label, key = best
+        shown = mask_phone(key) if label == "Phone" else key
+        what = {"Phone": "phone", "Address": "address", "Person": "person"}[label]
+        return [
+            f"shares {what} {shown} with {close} companies registered within {window} days "
+            "of it (a registration burst)"
+        ]
+
+    def _events(self, company: int) -> list[str]:
+        a = self.analysis
+        table = a.snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
+        if table is None:
+            return []
+        mine = self.events[[company]].indices
+        columns = a.snapshot.nodes["Event"].columns
+        recent = mine[(a.as_of - columns["date"][table.target[mine]]) <= 730]
+        counts = Counter(
+            EVENT_TYPES[int(t)].value for t in columns["type"][table.target[recent]] if t >= 0
+        )
+        counts.pop("exposure", None)
+        if not counts:
+            return []
+        parts = [f"{n} {_EVENT_WORDS.get(kind, kind)}" for kind, n in counts.most_common()]
+        return [", ".join(parts) + " in the last 2 years"]

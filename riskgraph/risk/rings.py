@@ -1,0 +1,371 @@
+"""Ring (团伙) detection: pure functions over the snapshot.
+
+Companies are linked when they share a *rare* phone, address or person (weighted by the
+identifier's rarity) or when one holds the other. Identifiers on more than
+``max_identifier_degree`` filings (incubators, bookkeeping agencies) carry almost no
+evidence and are left out, so they cannot glue unrelated firms into one blob. Leiden with
+the constant Potts model (CPM) then finds groups denser than ``resolution``; unlike
+modularity it has no resolution limit, so a ring of eight firms is not swallowed by its
+neighbourhood. Each group is scored from features that separate gangs from legitimate
+structure (a conglomerate is dense too, but it grew over years, in ordinary industries,
+without complaints): see ``ring_score`` and ``docs/risk-model.md``.
+
+People join the ring of the companies they tie together (officer or holder of two or
+more of its companies) or control (a holding of at least ``controller_share``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import igraph as ig
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from riskgraph.graph.schema import EventType, OfficerRole
+from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
+from riskgraph.risk.propagation import rarity
+from riskgraph.weights import HIGH_RISK_INDUSTRIES, RING_FEATURE_WEIGHTS
+
+_LEGAL = ROLES.index(OfficerRole.LEGAL_REPRESENTATIVE)
+_DAY = 1.0
+
+
+@dataclass(frozen=True)
+class RingParams:
+    resolution: float = 0.1  # CPM: the least link weight per pair for a group to hold
+    max_identifier_degree: int = 60  # identifiers on more filings are hubs, not evidence
+    min_companies: int = 5
+    threshold: float = 0.5  # ring score from which a group is reported as a ring
+    burst_days: int = 90  # the window of a registration burst
+    controller_share: float = 0.2
+    seed: int = 7  # Leiden is randomised; a fixed seed makes runs repeatable
+
+
+@dataclass(frozen=True)
+class Ring:
+    """One reported ring: its members (row indices in the snapshot) and what explains it."""
+
+    companies: IntArray
+    persons: IntArray
+    score: float
+    features: dict[str, float]
+    shared_identifiers: dict[str, int] = field(default_factory=dict)  # label -> count
+
+
+@dataclass(frozen=True)
+class RingResult:
+    rings: list[Ring]  # by score, highest first; ring i has id i + 1 in exports
+    company_ring: IntArray  # per company: position in ``rings``, -1 when none
+    person_ring: IntArray
+
+
+def _company_incidence(snapshot: Snapshot, label: str, rel_type: str) -> sp.csr_array:
+    """Companies × entities of ``label`` tied to them by ``rel_type`` (either direction)."""
+    companies = snapshot.size("Company")
+    shape = (companies, snapshot.size(label))
+    forward, backward = ("Company", rel_type, label), (label, rel_type, "Company")
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    if forward in snapshot.edges:
+        rows.append(snapshot.edges[forward].source)
+        cols.append(snapshot.edges[forward].target)
+    if backward in snapshot.edges:
+        rows.append(snapshot.edges[backward].target)
+        cols.append(snapshot.edges[backward].source)
+    if not rows:
+        return sp.csr_array(shape)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    matrix = sp.csr_array((np.ones(len(r)), (r, c)), shape=shape)
+    matrix.data[:] = 1.0  # a person who is both officer and holder is one tie
+    return matrix
+
+
+def connectors(snapshot: Snapshot) -> dict[str, sp.csr_array]:
+    """Company × connector incidence for every kind of thing companies can share."""
+    people = _company_incidence(snapshot, "Person", "OFFICER_OF") + _company_incidence(
+        snapshot, "Person", "HOLDS"
+    )
+    people.data[:] = 1.0
+    return {
+        "Phone": _company_incidence(snapshot, "Phone", "HAS_PHONE"),
+        "Address": _company_incidence(snapshot, "Address", "REGISTERED_AT"),
+        "Person": sp.csr_array(people),
+    }
+
+
+def linkage(snapshot: Snapshot, max_identifier_degree: int) -> sp.csr_array:
+    """Symmetric company × company evidence: the summed rarity of what two companies share,
+    plus 1 for each holding between them."""
+    n = snapshot.size("Company")
+    total = sp.csr_array((n, n))
+    for incidence in connectors(snapshot).values():
+        degree = np.asarray(incidence.sum(axis=0)).ravel()
+        keep = np.flatnonzero((degree >= 2) & (degree <= max_identifier_degree))
+        if len(keep) == 0:
+            continue
+        scaled = incidence[:, keep] @ sp.diags_array(np.sqrt(rarity(degree[keep])))
+        total = total + scaled @ scaled.T
+    key = ("Company", "HOLDS", "Company")
+    if key in snapshot.edges:
+        holds = snapshot.adjacency(key)
+        holds.data[:] = 1.0
+        total = total + holds + holds.T
+    total = sp.csr_array(total)
+    total.setdiag(0)
+    total.eliminate_zeros()
+    return total
+
+
+def communities(links: sp.csr_array, resolution: float, seed: int) -> IntArray:
+    """Leiden (CPM) community of every company; isolated companies get their own."""
+    upper = sp.triu(links, k=1).tocoo()
+    graph = ig.Graph(
+        n=links.shape[0],
+        edges=np.column_stack([upper.row, upper.col]),
+        edge_attrs={"weight": upper.data},
+    )
+    previous = random.getstate()
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        partition = graph.community_leiden(
+            objective_function="CPM", weights="weight", resolution=resolution, n_iterations=-1
+        )
+    finally:
+        ig.set_random_number_generator(random)
+        random.setstate(previous)
+    return np.asarray(partition.membership, dtype=np.int64)
+
+
+def _max_window_share(days: FloatArray, window: float) -> float:
+    """The largest share of ``days`` that fits in one window of ``window`` days."""
+    known = np.sort(days[~np.isnan(days)])
+    if len(known) == 0:
+        return 0.0
+    ends = np.searchsorted(known, known + window, side="right")
+    return float((ends - np.arange(len(known))).max() / len(days))
+
+
+def _circular(holds: sp.csr_array, members: IntArray) -> bool:
+    """Whether the companies' holdings of each other contain a cycle."""
+    sub = holds[members][:, members]
+    if sub.nnz == 0:
+        return False
+    count, labels = connected_components(sub, directed=True, connection="strong")
+    return bool(np.bincount(labels).max() > 1) if count < len(members) else False
+
+
+def _holdings(snapshot: Snapshot) -> sp.csr_array:
+    n = snapshot.size("Company")
+    key = ("Company", "HOLDS", "Company")
+    return snapshot.adjacency(key) if key in snapshot.edges else sp.csr_array((n, n))
+
+
+def company_legal_fronts(snapshot: Snapshot) -> IntArray:
+    """Per company, its legal representative's person index (-1 when none)."""
+    front = np.full(snapshot.size("Company"), -1, dtype=np.int64)
+    table = snapshot.edges.get(("Person", "OFFICER_OF", "Company"))
+    if table is not None:
+        legal = table.role == _LEGAL
+        front[table.target[legal]] = table.source[legal]
+    return front
+
+
+def ring_features(
+    snapshot: Snapshot,
+    links: sp.csr_array,
+    members: IntArray,
+    params: RingParams,
+    context: _Context,
+) -> dict[str, float]:
+    """What explains a group's ring score, each in plain units (shares, counts, 0/1)."""
+    n = len(members)
+    sub = links[members][:, members]
+    fronts = context.fronts[members]
+    known = fronts[fronts >= 0]
+    fronting = np.bincount(known, minlength=1) if len(known) else np.zeros(1, dtype=np.int64)
+    nominee = float(np.isin(fronts, np.flatnonzero(fronting >= 2)).sum() / n)
+    counts = context.events[members]
+    alarms = counts[:, context.alarm_types].sum()
+    shared = np.asarray((sub > 0).sum(axis=1)).ravel()
+    return {
+        "companies": float(n),
+        "density": float(sub.nnz / (n * (n - 1))) if n > 1 else 0.0,
+        "link_strength": float(sub.sum() / max(sub.nnz, 1)),
+        "tied_share": float((shared >= 2).sum() / n),
+        "burst": _max_window_share(context.established[members], params.burst_days * _DAY),
+        "nominee_fronts": nominee,
+        "high_risk_industry": float(context.high_risk[members].mean()),
+        "alarm_events_per_company": float(alarms / n),
+        "exposed": float(context.exposed[members].sum()),
+        "circular_holdings": float(_circular(context.holds, members)),
+    }
+
+
+def ring_score(features: Mapping[str, float]) -> float:
+    """0-1 from the features: a weighted mean of each feature's evidence, saturating, with
+    the weights in ``riskgraph.weights.RING_FEATURE_WEIGHTS``."""
+    evidence = {
+        "burst": features["burst"],
+        "nominee_fronts": features["nominee_fronts"],
+        "high_risk_industry": features["high_risk_industry"],
+        "tied_share": features["tied_share"],
+        "alarm_events": min(1.0, features["alarm_events_per_company"] / 0.5),
+        "exposed": min(1.0, features["exposed"]),
+        "circular_holdings": features["circular_holdings"],
+    }
+    total = sum(RING_FEATURE_WEIGHTS.values())
+    return sum(RING_FEATURE_WEIGHTS[k] * v for k, v in evidence.items()) / total
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Per-company arrays the features read, computed once per run."""
+
+    fronts: IntArray
+    events: npt.NDArray[np.int64]
+    alarm_types: IntArray
+    established: FloatArray
+    high_risk: npt.NDArray[np.bool_]
+    exposed: npt.NDArray[np.bool_]
+    holds: sp.csr_array
+
+
+def _context(snapshot: Snapshot) -> _Context:
+    industry = snapshot.nodes["Company"].columns.get("industry")
+    high = (
+        np.isin(industry.astype(str), sorted(HIGH_RISK_INDUSTRIES))
+        if industry is not None
+        else np.zeros(snapshot.size("Company"), dtype=bool)
+    )
+    established = snapshot.nodes["Company"].columns.get("established")
+    alarms = [EventType.COMPLAINT, EventType.NEGATIVE_NEWS, EventType.CASE_FILED]
+    return _Context(
+        fronts=company_legal_fronts(snapshot),
+        events=snapshot.event_counts(),
+        alarm_types=np.array([EVENT_TYPES.index(t) for t in alarms]),
+        established=(
+            established if established is not None else np.full(snapshot.size("Company"), np.nan)
+        ),
+        high_risk=high,
+        exposed=snapshot.exposed(),
+        holds=_holdings(snapshot),
+    )
+
+
+def _ring_people(
+    snapshot: Snapshot, company_ring: IntArray, params: RingParams
+) -> tuple[IntArray, IntArray]:
+    """Each person's ring: the one holding most of their ties, when they tie two or more of
+    its companies together or hold ``controller_share`` of one; -1 otherwise."""
+    persons = snapshot.size("Person")
+    person_ring = np.full(persons, -1, dtype=np.int64)
+    rings = int(company_ring.max()) + 1 if len(company_ring) else 0
+    if rings == 0 or persons == 0:
+        return person_ring, np.zeros(0, dtype=np.int64)
+    pairs: list[tuple[IntArray, IntArray]] = []
+    controls: list[tuple[IntArray, IntArray]] = []
+    for rel in ("OFFICER_OF", "HOLDS"):
+        table = snapshot.edges.get(("Person", rel, "Company"))
+        if table is None:
+            continue
+        ring = company_ring[table.target]
+        inside = ring >= 0
+        pairs.append((table.source[inside], table.target[inside]))
+        if rel == "HOLDS":
+            big = inside & (np.nan_to_num(table.share) >= params.controller_share)
+            controls.append((table.source[big], ring[big]))
+    person = np.concatenate([p for p, _ in pairs])
+    company = np.concatenate([c for _, c in pairs])
+    ties = sp.csr_array(
+        (np.ones(len(person)), (person, company)), shape=(persons, len(company_ring))
+    )
+    ties.data[:] = 1.0  # one tie per person and company, whatever the roles
+    ringed = np.flatnonzero(company_ring >= 0)
+    in_ring = sp.csr_array(
+        (np.ones(len(ringed)), (ringed, company_ring[ringed])), shape=(len(company_ring), rings)
+    )
+    per_ring = sp.csr_array(ties @ in_ring)
+    best = np.asarray(per_ring.argmax(axis=1)).ravel()
+    most = np.asarray(per_ring.max(axis=1).todense()).ravel()
+    person_ring[most >= 2] = best[most >= 2]
+    for who, ring in controls:
+        free = person_ring[who] < 0
+        person_ring[who[free]] = ring[free]
+    return person_ring, best
+
+
+def detect_rings(
+    snapshot: Snapshot, params: RingParams | None = None, links: sp.csr_array | None = None
+) -> RingResult:
+    """Rings in the snapshot, scored, with their people; ``links`` is ``linkage``'s result
+    when the caller has it already."""
+    params = params or RingParams()
+    n = snapshot.size("Company")
+    empty = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return RingResult([], empty, np.full(snapshot.size("Person"), -1, dtype=np.int64))
+    if links is None:
+        links = linkage(snapshot, params.max_identifier_degree)
+    membership = communities(links, params.resolution, params.seed)
+    context = _context(snapshot)
+    candidates: list[tuple[float, IntArray, dict[str, float]]] = []
+    order = np.argsort(membership, kind="stable")
+    bounds = np.flatnonzero(np.diff(membership[order])) + 1
+    for group in np.split(order, bounds):
+        if len(group) < params.min_companies:
+            continue
+        members = np.sort(group)
+        features = ring_features(snapshot, links, members, params, context)
+        score = ring_score(features)
+        if score >= params.threshold:
+            candidates.append((score, members, features))
+    # highest score first; ties broken by the smallest member index, so order is stable
+    candidates.sort(key=lambda c: (-c[0], int(c[1][0])))
+    company_ring = empty.copy()
+    for position, (_, members, _) in enumerate(candidates):
+        company_ring[members] = position
+    person_ring, _ = _ring_people(snapshot, company_ring, params)
+    rings = [
+        Ring(
+            companies=members,
+            persons=np.flatnonzero(person_ring == position),
+            score=score,
+            features=features,
+        )
+        for position, (score, members, features) in enumerate(candidates)
+    ]
+    return RingResult(rings, company_ring, person_ring)
+
+
+def ring_reasons(ring: Ring) -> list[str]:
+    """Why a ring scored, in words, strongest signals first."""
+    f = ring.features
+    n = int(f["companies"])
+    out = []
+    if f["exposed"] > 0:
+        out.append(
+            f"{int(f['exposed'])} member compan{'y' if f['exposed'] == 1 else 'ies'} exposed"
+        )
+    if f["burst"] >= 0.5:
+        out.append(f"{round(f['burst'] * n)} of {n} companies registered within one burst")
+    if f["nominee_fronts"] >= 0.5:
+        out.append(
+            f"{round(f['nominee_fronts'] * n)} of {n} companies fronted by legal "
+            "representatives who front several of them"
+        )
+    if f["high_risk_industry"] >= 0.5:
+        out.append(f"{round(f['high_risk_industry'] * 100)}% in fund-raising-prone industries")
+    if f["alarm_events_per_company"] > 0:
+        out.append(
+            f"{f['alarm_events_per_company']:.1f} complaints, negative news items or filed "
+            "cases per company"
+        )
+    if f["circular_holdings"]:
+        out.append("circular shareholdings among members")
+    out.append(f"{round(f['tied_share'] * 100)}% of companies tied to two or more others")
+    return out
