@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import platform
-import re
-from datetime import UTC, datetime
 from pathlib import Path
+
+from riskgraph import markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
@@ -36,11 +36,4 @@ def machine() -> str:
 
 
 def write_section(name: str, body: str) -> Path:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = f"<!-- bench:{name} -->\n{body.strip()}\n\n_Measured {stamp}._\n<!-- /bench:{name} -->"
-    pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else f"{text}\n{block}\n"
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
-    return DOC
+    return markdown.write_section(DOC, f"bench:{name}", body, HEADER)

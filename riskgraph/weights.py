@@ -20,8 +20,8 @@ PATH_WEIGHTS: MappingProxyType[str, float] = MappingProxyType(
         "HAS_PHONE": 0.5,  # a shared (rare) phone: the same operators
         "CREDITOR": 0.4,
         "REGISTERED_AT": 0.3,  # a shared (rare) address
-        "TRADE": 0.2,
-        "RENT": 0.1,
+        "TRADE": 0.05,  # ordinary commerce: near-zero evidence (docs/risk-model.md measures it)
+        "RENT": 0.05,
     }
 )
 
