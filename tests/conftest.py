@@ -16,7 +16,7 @@ from riskgraph.graph.credentials import password_for
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, free_port
-from riskgraph.settings import Settings
+from riskgraph.settings import Settings, get_settings
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
@@ -60,3 +60,13 @@ def graph(neo4j_settings: Settings, driver: neo4j.Driver) -> Iterator[Gateway]:
     driver.execute_query("MATCH (n) DETACH DELETE n")
     with Gateway(neo4j_settings) as gateway:
         yield gateway
+
+
+@pytest.fixture
+def server_env(neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The CLI (which reads the environment) pointed at the session server."""
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

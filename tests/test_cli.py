@@ -59,16 +59,6 @@ def test_status_of_running_server(
     assert "5.26" in result.output and "external" in result.output
 
 
-@pytest.fixture
-def server_env(neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CLI pointed at the session server."""
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
-    monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 def test_query_list_names_every_investigation() -> None:
     result = runner.invoke(app, ["query", "--list"])
     assert result.exit_code == 0

@@ -195,14 +195,14 @@ class Propagator:
         if not 0.0 <= alpha < 1.0:
             raise ValueError(f"alpha must be in [0, 1), not {alpha}")
         self.alpha = alpha
-        self.size = n = adjacency.shape[0]
+        self.size = adjacency.shape[0]
         self.scale = leak_scale(adjacency)
         self._root: FloatArray = np.sqrt(self.scale)
         self._inverse_root: FloatArray = 1.0 / self._root
         csr = sp.csr_array(adjacency)
         self._indptr, self._indices = csr.indptr, csr.indices
-        rows = np.repeat(np.arange(n), np.diff(csr.indptr))
-        self._data: FloatArray = alpha * csr.data * self._root[rows] * self._root[csr.indices]
+        row_root = np.repeat(self._root, np.diff(csr.indptr))
+        self._data: FloatArray = alpha * csr.data * row_root * self._root[csr.indices]
         self._prepared: dict[bool, tuple[sp.csr_array, npt.NDArray[Any], npt.NDArray[Any]]] = {}
 
     def _operator(self, single: bool) -> tuple[sp.csr_array, npt.NDArray[Any], npt.NDArray[Any]]:
