@@ -28,7 +28,22 @@ def _propagation() -> Path:
     return propagation.run(get_settings())
 
 
+def _analyze() -> Path:
+    from bench import analyze
+    from riskgraph.settings import get_settings
+
+    return analyze.run(get_settings())
+
+
+def _evaluation() -> Path:
+    from bench import evaluation
+
+    return evaluation.run()
+
+
 BENCHMARKS: dict[str, Callable[[], Path]] = {
+    "evaluation": _evaluation,
+    "analyze": _analyze,
     "ingest": _ingest,
     "queries": _queries,
     "propagation": _propagation,
@@ -41,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "names",
         nargs="*",
         help=f"among {sorted(BENCHMARKS)}; default: ingest and queries (propagation "
-        "runs against the loaded province that the settings point at)",
+        "and analyze run against the loaded province that the settings point at)",
     )
     args = parser.parse_args(argv)
     unknown = set(args.names) - set(BENCHMARKS)

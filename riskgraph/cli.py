@@ -155,7 +155,7 @@ def demo(
         "data/demo-province"
     ),
 ) -> None:
-    """The main job end to end: start Neo4j, migrate, generate a province, ingest it."""
+    """The main job end to end: start Neo4j, migrate, generate a province, ingest, analyze."""
     from riskgraph.ingest.generator import generate as generate_province
 
     settings = get_settings()
@@ -168,7 +168,9 @@ def demo(
                     generate_province(companies, seed, out)
             with _bars() as bars:
                 ingested = ingest_bundle(out, graph, settings, bars)
-        _show_ingest(ingested)
+            _show_ingest(ingested)
+            analysis, timings = risk_commands.run_analysis(graph, settings)
+        risk_commands.show_summary(analysis, timings)
         status = _status(settings)
     _show(status)
     console.print("the server keeps running: `riskgraph db stop` stops it")

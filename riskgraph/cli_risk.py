@@ -92,7 +92,7 @@ def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str
     return analysis, {**timings, **analysis.timings}
 
 
-def _summary(analysis: Analysis, timings: dict[str, float]) -> None:
+def show_summary(analysis: Analysis, timings: dict[str, float]) -> None:
     from riskgraph.risk.analysis import ring_id
     from riskgraph.risk.rings import ring_reasons
 
@@ -121,7 +121,7 @@ def analyze() -> None:
     settings = get_settings()
     with errors(), Gateway(settings) as graph:
         analysis, timings = run_analysis(graph, settings)
-    _summary(analysis, timings)
+    show_summary(analysis, timings)
 
 
 def propagate(
