@@ -14,7 +14,7 @@ The scores solve a linear system, ``x = (1 - alpha) r + alpha A S x`` (``A`` the
 adjacency, ``S`` the leak caps, ``r`` the seeds). With ``x = S^-1/2 z`` it becomes
 ``(I - alpha S^1/2 A S^1/2) z = (1 - alpha) S^1/2 r``, symmetric positive definite with a
 condition number of at most ``(1 + alpha) / (1 - alpha)``, which conjugate gradients solve
-in about a third of the products of the power iteration (docs/risk-model.md).
+in fewer than half the products of the power iteration (docs/risk-model.md).
 """
 
 from __future__ import annotations

@@ -214,3 +214,20 @@ def test_label_of_inverts_the_offsets() -> None:
     assert graph.label_of(graph.offsets["Company"] + 1) == ("Company", 1)
     with pytest.raises(IndexError):
         graph.label_of(3)
+
+
+def test_seeds_in_a_small_part_of_the_graph_are_solved_there_alone() -> None:
+    """A large component and a small one (well under ``Propagator.LOCAL`` of the edges):
+    seeds in the small one give the direct solve's answer, and exact zeros elsewhere."""
+    large, small = _random_graph(2000, 0.002, 3), _random_graph(30, 0.1, 4)
+    adjacency = sp.csr_array(sp.block_diag([large, small]))
+    assert small.nnz < Propagator.LOCAL * adjacency.nnz
+    propagator = Propagator(adjacency)
+    reach = propagator._reach(np.array([2001]))
+    assert reach is not None and reach.tolist() == list(range(2000, 2030))
+    assert propagator._reach(np.array([5])) is None  # the large part: all of the graph
+    for seeds in (np.array([2001, 2010]), np.array([5, 2001])):
+        exact = _exact(adjacency, seeds, 0.85)
+        solved = propagator.solve(seeds, tolerance=1e-16)
+        assert solved == pytest.approx(exact, rel=1e-9, abs=1e-14)
+    assert not propagator.solve(np.array([2001]))[:2000].any()
