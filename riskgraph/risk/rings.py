@@ -32,7 +32,6 @@ from riskgraph.risk.propagation import rarity
 from riskgraph.weights import HIGH_RISK_INDUSTRIES, RING_FEATURE_WEIGHTS
 
 _LEGAL = ROLES.index(OfficerRole.LEGAL_REPRESENTATIVE)
-_DAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -175,8 +174,20 @@ def company_legal_fronts(snapshot: Snapshot) -> IntArray:
     return front
 
 
+@dataclass(frozen=True)
+class _Context:
+    """Per-company arrays the features read, computed once per run."""
+
+    fronts: IntArray
+    events: npt.NDArray[np.int64]
+    alarm_types: IntArray
+    established: FloatArray
+    high_risk: npt.NDArray[np.bool_]
+    exposed: npt.NDArray[np.bool_]
+    holds: sp.csr_array
+
+
 def ring_features(
-    snapshot: Snapshot,
     links: sp.csr_array,
     members: IntArray,
     params: RingParams,
@@ -197,7 +208,7 @@ def ring_features(
         "density": float(sub.nnz / (n * (n - 1))) if n > 1 else 0.0,
         "link_strength": float(sub.sum() / max(sub.nnz, 1)),
         "tied_share": float((shared >= 2).sum() / n),
-        "burst": _max_window_share(context.established[members], params.burst_days * _DAY),
+        "burst": _max_window_share(context.established[members], float(params.burst_days)),
         "nominee_fronts": nominee,
         "high_risk_industry": float(context.high_risk[members].mean()),
         "alarm_events_per_company": float(alarms / n),
@@ -220,19 +231,6 @@ def ring_score(features: Mapping[str, float]) -> float:
     }
     total = sum(RING_FEATURE_WEIGHTS.values())
     return sum(RING_FEATURE_WEIGHTS[k] * v for k, v in evidence.items()) / total
-
-
-@dataclass(frozen=True)
-class _Context:
-    """Per-company arrays the features read, computed once per run."""
-
-    fronts: IntArray
-    events: npt.NDArray[np.int64]
-    alarm_types: IntArray
-    established: FloatArray
-    high_risk: npt.NDArray[np.bool_]
-    exposed: npt.NDArray[np.bool_]
-    holds: sp.csr_array
 
 
 def _context(snapshot: Snapshot) -> _Context:
@@ -320,7 +318,7 @@ def detect_rings(
         if len(group) < params.min_companies:
             continue
         members = np.sort(group)
-        features = ring_features(snapshot, links, members, params, context)
+        features = ring_features(links, members, params, context)
         score = ring_score(features)
         if score >= params.threshold:
             candidates.append((score, members, features))
