@@ -43,6 +43,7 @@ class RingParams:
     burst_days: int = 90  # the window of a registration burst
     controller_share: float = 0.2
     seed: int = 7  # Leiden is randomised; a fixed seed makes runs repeatable
+    iterations: int = 2  # Leiden passes; -1 iterates to a fixed point (50x slower at 650k)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def linkage(snapshot: Snapshot, max_identifier_degree: int) -> sp.csr_array:
     return total
 
 
-def communities(links: sp.csr_array, resolution: float, seed: int) -> IntArray:
+def communities(links: sp.csr_array, resolution: float, seed: int, iterations: int = 2) -> IntArray:
     """Leiden (CPM) community of every company; isolated companies get their own."""
     upper = sp.triu(links, k=1).tocoo()
     graph = ig.Graph(
@@ -132,30 +133,15 @@ def communities(links: sp.csr_array, resolution: float, seed: int) -> IntArray:
     ig.set_random_number_generator(random.Random(seed))
     try:
         partition = graph.community_leiden(
-            objective_function="CPM", weights="weight", resolution=resolution, n_iterations=-1
+            objective_function="CPM",
+            weights="weight",
+            resolution=resolution,
+            n_iterations=iterations,
         )
     finally:
         ig.set_random_number_generator(random)
         random.setstate(previous)
     return np.asarray(partition.membership, dtype=np.int64)
-
-
-def _max_window_share(days: FloatArray, window: float) -> float:
-    """The largest share of ``days`` that fits in one window of ``window`` days."""
-    known = np.sort(days[~np.isnan(days)])
-    if len(known) == 0:
-        return 0.0
-    ends = np.searchsorted(known, known + window, side="right")
-    return float((ends - np.arange(len(known))).max() / len(days))
-
-
-def _circular(holds: sp.csr_array, members: IntArray) -> bool:
-    """Whether the companies' holdings of each other contain a cycle."""
-    sub = holds[members][:, members]
-    if sub.nnz == 0:
-        return False
-    count, labels = connected_components(sub, directed=True, connection="strong")
-    return bool(np.bincount(labels).max() > 1) if count < len(members) else False
 
 
 def _holdings(snapshot: Snapshot) -> sp.csr_array:
@@ -187,34 +173,77 @@ class _Context:
     holds: sp.csr_array
 
 
-def ring_features(
-    links: sp.csr_array,
-    members: IntArray,
-    params: RingParams,
-    context: _Context,
-) -> dict[str, float]:
-    """What explains a group's ring score, each in plain units (shares, counts, 0/1)."""
-    n = len(members)
-    sub = links[members][:, members]
-    fronts = context.fronts[members]
-    known = fronts[fronts >= 0]
-    fronting = np.bincount(known, minlength=1) if len(known) else np.zeros(1, dtype=np.int64)
-    nominee = float(np.isin(fronts, np.flatnonzero(fronting >= 2)).sum() / n)
-    counts = context.events[members]
-    alarms = counts[:, context.alarm_types].sum()
-    shared = np.asarray((sub > 0).sum(axis=1)).ravel()
-    return {
-        "companies": float(n),
-        "density": float(sub.nnz / (n * (n - 1))) if n > 1 else 0.0,
-        "link_strength": float(sub.sum() / max(sub.nnz, 1)),
-        "tied_share": float((shared >= 2).sum() / n),
-        "burst": _max_window_share(context.established[members], float(params.burst_days)),
-        "nominee_fronts": nominee,
-        "high_risk_industry": float(context.high_risk[members].mean()),
-        "alarm_events_per_company": float(alarms / n),
-        "exposed": float(context.exposed[members].sum()),
-        "circular_holdings": float(_circular(context.holds, members)),
-    }
+def _window_counts(group: IntArray, days: FloatArray, window: float, groups: int) -> FloatArray:
+    """Per group, the most of its companies registered within one ``window`` of days.
+
+    One sort by (group, date) for all groups at once: each company's window ends at the
+    first later company of its group more than ``window`` days on."""
+    known = ~np.isnan(days)
+    g, d = group[known], days[known]
+    span = float(np.nanmax(days) - np.nanmin(days)) + window + 1.0 if known.any() else 1.0
+    key = g * span + (d - float(np.nanmin(days)) if known.any() else d)
+    order = np.argsort(key, kind="stable")
+    key, g = key[order], g[order]
+    ends = np.searchsorted(key, key + window, side="right")
+    best = np.zeros(groups)
+    np.maximum.at(best, g, (ends - np.arange(len(key))).astype(np.float64))
+    return best
+
+
+def group_features(
+    links: sp.csr_array, membership: IntArray, params: RingParams, context: _Context
+) -> dict[str, FloatArray]:
+    """Every group's features at once, each in plain units (shares, counts, 0/1): one pass
+    over the linkage and the holdings instead of a sub-matrix per group (17,000 groups of
+    five or more companies in a 650k province)."""
+    groups = int(membership.max()) + 1 if len(membership) else 0
+    size = np.bincount(membership, minlength=groups).astype(np.float64)
+    pairs = links.tocoo()
+    inside = membership[pairs.row] == membership[pairs.col]
+    rows, owner = pairs.row[inside], membership[pairs.row[inside]]
+    internal = np.bincount(owner, minlength=groups).astype(np.float64)  # both directions
+    strength = np.bincount(owner, weights=pairs.data[inside], minlength=groups)
+    ties = np.bincount(rows, minlength=len(membership))
+    tied = np.bincount(membership, weights=(ties >= 2).astype(np.float64), minlength=groups)
+    # nominee fronts: companies whose legal representative fronts two or more in the group
+    fronts = context.fronts
+    has = fronts >= 0
+    pair_key = membership[has] * (int(fronts.max()) + 1 if has.any() else 1) + fronts[has]
+    _, inverse, counts = np.unique(pair_key, return_inverse=True, return_counts=True)
+    fronted = np.zeros(len(membership))
+    fronted[np.flatnonzero(has)] = counts[inverse] >= 2
+    nominee = np.bincount(membership, weights=fronted, minlength=groups)
+    alarms = context.events[:, context.alarm_types].sum(axis=1).astype(np.float64)
+    # circular holdings: a strongly connected set of holdings inside one group
+    holds = context.holds.tocoo()
+    own = membership[holds.row] == membership[holds.col]
+    internal_holds = sp.csr_array(
+        (np.ones(int(own.sum())), (holds.row[own], holds.col[own])), shape=context.holds.shape
+    )
+    _, scc = connected_components(internal_holds, directed=True, connection="strong")
+    in_cycle = np.bincount(scc, minlength=len(membership))[scc] > 1
+    burst = _window_counts(membership, context.established, float(params.burst_days), groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "companies": size,
+            "density": np.where(size > 1, internal / (size * (size - 1)), 0.0),
+            "link_strength": strength / np.maximum(internal, 1.0),
+            "tied_share": tied / size,
+            "burst": burst / size,
+            "nominee_fronts": nominee / size,
+            "high_risk_industry": np.bincount(
+                membership, weights=context.high_risk.astype(np.float64), minlength=groups
+            )
+            / size,
+            "alarm_events_per_company": np.bincount(membership, weights=alarms, minlength=groups)
+            / size,
+            "exposed": np.bincount(
+                membership, weights=context.exposed.astype(np.float64), minlength=groups
+            ),
+            "circular_holdings": (
+                np.bincount(membership, weights=in_cycle.astype(np.float64), minlength=groups) > 0
+            ).astype(np.float64),
+        }
 
 
 def ring_score(features: Mapping[str, float]) -> float:
@@ -309,19 +338,19 @@ def detect_rings(
         return RingResult([], empty, np.full(snapshot.size("Person"), -1, dtype=np.int64))
     if links is None:
         links = linkage(snapshot, params.max_identifier_degree)
-    membership = communities(links, params.resolution, params.seed)
+    membership = communities(links, params.resolution, params.seed, params.iterations)
     context = _context(snapshot)
+    features = group_features(links, membership, params, context)
     candidates: list[tuple[float, IntArray, dict[str, float]]] = []
+    sizes = features["companies"].astype(np.int64)
     order = np.argsort(membership, kind="stable")
-    bounds = np.flatnonzero(np.diff(membership[order])) + 1
-    for group in np.split(order, bounds):
-        if len(group) < params.min_companies:
-            continue
-        members = np.sort(group)
-        features = ring_features(links, members, params, context)
-        score = ring_score(features)
+    eligible = np.flatnonzero(sizes >= params.min_companies)
+    starts = np.searchsorted(membership[order], eligible)
+    for label, start in zip(eligible.tolist(), starts.tolist(), strict=True):
+        mine = {name: float(values[label]) for name, values in features.items()}
+        score = ring_score(mine)
         if score >= params.threshold:
-            candidates.append((score, members, features))
+            candidates.append((score, np.sort(order[start : start + sizes[label]]), mine))
     # highest score first; ties broken by the smallest member index, so order is stable
     candidates.sort(key=lambda c: (-c[0], int(c[1][0])))
     company_ring = empty.copy()
