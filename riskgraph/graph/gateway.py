@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
@@ -144,6 +144,35 @@ class Gateway:
         (the snapshot), where walking millions of list items would cost more than the query."""
         result = self._execute(name, parameters, neo4j.RoutingControl.READ)
         return [dict(zip(result.keys, record.values(), strict=True)) for record in result.records]
+
+    def read_consistent(
+        self, queries: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
+        """Several bulk column reads (as ``read_raw``) in one read transaction, so that
+        internal node ids mean the same in all of them. Deprecation notices are off here
+        only: the snapshot queries use ``id()`` on purpose (see snapshot_nodes.cypher)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[list[dict[str, Any]]]:
+            out = []
+            for name, parameters in queries:
+                result = tx.run(_query_text(cypher.load(name).text), dict(parameters))
+                keys = result.keys()
+                out.append([dict(zip(keys, r.values(), strict=True)) for r in result])
+            return out
+
+        quiet = [
+            neo4j.NotificationDisabledClassification.DEPRECATION,
+            neo4j.NotificationDisabledClassification.UNRECOGNIZED,
+        ]
+        try:
+            with self._driver.session(
+                database=self._database, notifications_disabled_classifications=quiet
+            ) as session:
+                return session.execute_read(work)
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._translate(exc) from exc
+        except Neo4jError as exc:
+            raise QueryFailed(", ".join(n for n, _ in queries), {}, exc) from exc
 
     def write(self, name: str, **parameters: Any) -> WriteSummary:
         """Run a named write query in a managed (retried) transaction."""

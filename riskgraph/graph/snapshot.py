@@ -22,7 +22,7 @@ from riskgraph.graph.schema import (
     CompanyStatus,
     EventType,
     OfficerRole,
-    source_labels,
+    relationship,
     source_relationship_types,
 )
 
@@ -130,7 +130,8 @@ class Snapshot:
         return self.event_counts()[:, EVENT_TYPES.index(EventType.EXPOSURE)] > 0
 
 
-def _node_table(row: dict[str, Any]) -> NodeTable:
+def _node_table(row: dict[str, Any]) -> tuple[NodeTable, IntArray]:
+    """The label's table in key order, and each read row's position in it."""
     keys = np.array(row["keys"], dtype=object)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
@@ -138,32 +139,91 @@ def _node_table(row: dict[str, Any]) -> NodeTable:
         name: convert(row[name])[order]
         for name, convert in _NODE_COLUMNS.get(row["label"], {}).items()
     }
-    return NodeTable(row["label"], keys, columns, {key: i for i, key in enumerate(keys)})
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    table = NodeTable(row["label"], keys, columns, {key: i for i, key in enumerate(keys)})
+    return table, position
 
 
-def _edge_table(key: EdgeKey, row: dict[str, Any], nodes: dict[str, NodeTable]) -> EdgeTable:
-    source_index, target_index = nodes[key[0]].index, nodes[key[2]].index
+@dataclass(frozen=True)
+class _NodeIds:
+    """Internal node id -> (label, row), as sorted arrays: endpoints of millions of edges
+    are mapped with one ``searchsorted`` instead of a dict lookup each."""
+
+    ids: IntArray  # sorted
+    rows: IntArray
+    labels: npt.NDArray[np.int64]  # position in ``names``
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]], positions: list[IntArray]) -> _NodeIds:
+        names = tuple(row["label"] for row in rows)
+        ids, labels = [], []
+        for code, row in enumerate(rows):
+            raw = np.asarray(row["ids"], dtype=np.int64)
+            ids.append(raw)
+            labels.append(np.full(len(raw), code, dtype=np.int64))
+        every = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        order = np.argsort(every, kind="stable")
+        return cls(
+            every[order],
+            (np.concatenate(positions) if positions else every)[order],
+            (np.concatenate(labels) if labels else every)[order],
+            names,
+        )
+
+    def rows_of(self, ids: list[int], label: str) -> IntArray:
+        where = np.searchsorted(self.ids, np.asarray(ids, dtype=np.int64))
+        if len(where) and (
+            where.max() >= len(self.ids) or (self.labels[where] != self.names.index(label)).any()
+        ):
+            raise RuntimeError("the snapshot's node and relationship reads disagree")
+        return self.rows[where]
+
+
+def _edge_table(key: EdgeKey, row: dict[str, Any], ids: _NodeIds) -> EdgeTable:
+    """Edges in a canonical order (source, target, then attributes), so that nothing
+    downstream depends on how Neo4j happens to store them."""
+    count = len(row["sources"])
+    absent = [-1.0] * count
+    source = ids.rows_of(row["sources"], key[0])
+    target = ids.rows_of(row["targets"], key[2])
+    share = _floats(row.get("share", absent))
+    amount = _floats(row.get("amount", absent))
+    since = _floats(row.get("since", absent))
+    role = _codes(row.get("role", [""] * count), ROLES)
+    order = np.lexsort((since, amount, share, role, target, source))
     return EdgeTable(
         type=key[1],
         source_label=key[0],
         target_label=key[2],
-        source=np.fromiter((source_index[k] for k in row["sources"]), dtype=np.int64),
-        target=np.fromiter((target_index[k] for k in row["targets"]), dtype=np.int64),
-        share=_floats(row["share"]),
-        amount=_floats(row["amount"]),
-        since=_floats(row["since"]),
-        role=_codes(row["role"], ROLES),
+        source=source[order],
+        target=target[order],
+        share=share[order],
+        amount=amount[order],
+        since=since[order],
+        role=role[order],
     )
 
 
 def build_snapshot(graph: Gateway) -> Snapshot:
-    """Read the whole graph: one pass over the nodes, one over the relationships."""
-    labels = list(source_labels())
-    nodes = {
-        row["label"]: _node_table(row) for row in graph.read_raw("snapshot_nodes", labels=labels)
-    }
+    """Read the whole graph in one read transaction: a pass over the nodes, one over the
+    relationships with attributes, one over those without."""
+    rich = [t for t in source_relationship_types() if relationship(t).properties]
+    bare = [t for t in source_relationship_types() if not relationship(t).properties]
+    node_rows, rich_rows, bare_rows = graph.read_consistent(
+        [
+            ("snapshot_nodes", {}),
+            ("snapshot_edges", {"types": rich}),
+            ("snapshot_edges_bare", {"types": bare}),
+        ]
+    )
+    node_rows = [row for row in node_rows if row["ids"]]  # labels without nodes stay out
+    tables = [_node_table(row) for row in node_rows]
+    nodes = {table.label: table for table, _ in tables}
+    ids = _NodeIds.of(node_rows, [position for _, position in tables])
     edges: dict[EdgeKey, EdgeTable] = {}
-    for row in graph.read_raw("snapshot_edges", types=list(source_relationship_types())):
+    for row in rich_rows + bare_rows:
         key = (row["source_label"], row["type"], row["target_label"])
-        edges[key] = _edge_table(key, row, nodes)
+        edges[key] = _edge_table(key, row, ids)
     return Snapshot(nodes, edges)

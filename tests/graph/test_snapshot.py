@@ -12,8 +12,9 @@ import neo4j
 import numpy as np
 import pytest
 
+from riskgraph.graph import cypher
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.schema import EventType, OfficerRole
+from riskgraph.graph.schema import EventType, OfficerRole, source_labels
 from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, Snapshot, build_snapshot
 
 STATEMENTS = [
@@ -95,3 +96,11 @@ def test_independent_of_insertion_order(graph: Gateway, driver: neo4j.Driver) ->
 def test_empty_graph(graph: Gateway, label: str) -> None:
     snap = build_snapshot(graph)
     assert snap.size(label) == 0 and snap.edges == {}
+
+
+def test_the_node_read_covers_every_source_label() -> None:
+    """snapshot_nodes.cypher names each label (a label scan each, reading only its own
+    attributes): a label added to the schema must be added there too."""
+    text = cypher.load("snapshot_nodes").text
+    for label in source_labels():
+        assert f"MATCH (n:{label})" in text
