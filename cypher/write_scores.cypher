@@ -1,10 +1,15 @@
 // purpose: Write the analysis back onto companies (riskgraph analyze): score, level, tier,
-//   components, contagion, reasons, ring id and the run's time. A null in props removes the
+//   components, contagion, reasons, ring id and the run's time. Columns (aligned lists)
+//   rather than a map per row: they travel and decode faster. Setting null removes the
 //   property, so a company that left its ring loses its old ring_id.
-// parameters: $rows (list of map): {id, props}; props holds risk_score, risk_level,
-//   risk_tier, risk_contagion, risk_ring, risk_events, risk_structure, contagion,
-//   risk_reasons (list of string), ring_id (string or null), scored_at.
+// parameters: $ids (list of string); aligned lists $score, $level, $tier, $contagion_part,
+//   $ring_part, $events_part, $structure_part, $contagion (float/string), $reasons (list
+//   of list of string), $ring_id (string or null); $scored_at (string, ISO 8601).
 // returns: nothing (write counters only).
-UNWIND $rows AS row
-MATCH (c:Company {id: row.id})
-SET c += row.props
+UNWIND range(0, size($ids) - 1) AS i
+MATCH (c:Company {id: $ids[i]})
+SET c.risk_score = $score[i], c.risk_level = $level[i], c.risk_tier = $tier[i],
+    c.risk_contagion = $contagion_part[i], c.risk_ring = $ring_part[i],
+    c.risk_events = $events_part[i], c.risk_structure = $structure_part[i],
+    c.contagion = $contagion[i], c.risk_reasons = $reasons[i], c.ring_id = $ring_id[i],
+    c.scored_at = $scored_at

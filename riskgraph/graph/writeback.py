@@ -5,7 +5,8 @@ overwrites every company's scores and replaces the rings, so running twice chang
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,45 +27,46 @@ class WriteReport:
     members: int
 
 
-def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def score_rows(analysis: Analysis, reasons: dict[int, list[str]], scored_at: str) -> list[Any]:
-    """One ``write_scores`` row per company; reasons only where given (the flagged ones)."""
-    keys = analysis.snapshot.nodes["Company"].keys
+def score_columns(analysis: Analysis, reasons: dict[int, list[str]]) -> dict[str, list[Any]]:
+    """The ``write_scores`` columns for every company; reasons only where given (the
+    flagged ones)."""
     c = analysis.components
-    columns = zip(
-        keys.tolist(),
-        np.round(analysis.score, 2).tolist(),
-        analysis.level.tolist(),
-        analysis.tier.tolist(),
-        np.round(c["contagion"], 4).tolist(),
-        np.round(c["ring"], 4).tolist(),
-        np.round(c["events"], 4).tolist(),
-        np.round(c["structure"], 4).tolist(),
-        analysis.contagion.tolist(),
-        analysis.rings.company_ring.tolist(),
-        strict=True,
-    )
-    rows = []
-    for i, (key, score, level, tier, rc, rr, re, rs, contagion, ring) in enumerate(columns):
-        props = {
-            "risk_score": score,
-            "risk_level": level,
-            "risk_tier": tier,
-            "risk_contagion": rc,
-            "risk_ring": rr,
-            "risk_events": re,
-            "risk_structure": rs,
-            "contagion": contagion,
-            "risk_reasons": reasons.get(i, []),
-            "ring_id": ring_id(ring) if ring >= 0 else None,
-            "scored_at": scored_at,
-        }
-        rows.append({"id": key, "props": props})
-    return rows
+    n = len(analysis.score)
+    return {
+        "ids": analysis.snapshot.nodes["Company"].keys.tolist(),
+        "score": np.round(analysis.score, 2).tolist(),
+        "level": analysis.level.tolist(),
+        "tier": analysis.tier.tolist(),
+        "contagion_part": np.round(c["contagion"], 4).tolist(),
+        "ring_part": np.round(c["ring"], 4).tolist(),
+        "events_part": np.round(c["events"], 4).tolist(),
+        "structure_part": np.round(c["structure"], 4).tolist(),
+        "contagion": analysis.contagion.tolist(),
+        "reasons": [reasons.get(i, []) for i in range(n)],
+        "ring_id": [ring_id(r) if r >= 0 else None for r in analysis.rings.company_ring.tolist()],
+    }
+
+
+def _write_scores(
+    graph: Gateway,
+    columns: dict[str, list[Any]],
+    scored_at: str,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    """Batches in two threads: they touch disjoint companies, so they never wait on each
+    other's locks, and the server encodes one while Python sends the next."""
+    n = len(columns["ids"])
+
+    def write(start: int) -> int:
+        batch = {k: v[start : start + batch_size] for k, v in columns.items()}
+        graph.write("write_scores", scored_at=scored_at, **batch)
+        return len(batch["ids"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for written in pool.map(write, range(0, n, batch_size)):
+            if progress is not None:
+                progress(written)
 
 
 def write_analysis(
@@ -75,11 +77,8 @@ def write_analysis(
     progress: Progress | None = None,
 ) -> WriteReport:
     scored_at = datetime.now(UTC).isoformat(timespec="seconds")
-    rows = score_rows(analysis, reasons, scored_at)
-    for batch in _batches(rows, batch_size):
-        graph.write("write_scores", rows=list(batch))
-        if progress is not None:
-            progress(len(batch))
+    columns = score_columns(analysis, reasons)
+    _write_scores(graph, columns, scored_at, batch_size, progress)
     graph.run_autocommit("clear_rings", batch=1000)
     rings = analysis.rings.rings
     graph.write(
@@ -114,4 +113,4 @@ def write_analysis(
             companies=companies[start : start + batch_size],
             persons=persons[start : start + batch_size],
         )
-    return WriteReport(len(rows), len(rings), len(companies) + len(persons))
+    return WriteReport(len(columns["ids"]), len(rings), len(companies) + len(persons))
