@@ -123,14 +123,14 @@ def _analysis(name: str, type_: PropertyType, description: str, indexed: bool = 
 RISK_PROPERTIES: tuple[Property, ...] = (
     _analysis("risk_score", FLOAT, "0-100 risk score", indexed=True),
     _analysis("risk_level", STR, "red, orange, yellow or none", indexed=True),
-    _analysis("risk_tier", STR, "key_concern, general_concern or no_anomaly", indexed=True),
+    _analysis("risk_tier", STR, "key_concern, general_concern or no_anomaly"),
     _analysis("risk_contagion", FLOAT, "contagion component, 0-1"),
     _analysis("risk_ring", FLOAT, "ring component, 0-1"),
     _analysis("risk_events", FLOAT, "events component, 0-1"),
     _analysis("risk_structure", FLOAT, "structure component, 0-1"),
     _analysis("contagion", FLOAT, "propagated contagion from the exposed companies, 0-1"),
-    _analysis("risk_reasons", STRS, "plain-language reasons, strongest first"),
-    _analysis("ring_id", STR, "id of the company's ring, absent when none", indexed=True),
+    _analysis("risk_reasons", STRS, "plain-language reasons, strongest first (flagged only)"),
+    _analysis("ring_id", STR, "id of the company's ring, absent when none (MEMBER_OF too)"),
     _analysis("scored_at", STR, "when the analysis ran (ISO 8601)"),
 )
 

@@ -42,7 +42,7 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[str]]) -> dict[str
         "events_part": np.round(c["events"], 4).tolist(),
         "structure_part": np.round(c["structure"], 4).tolist(),
         "contagion": analysis.contagion.tolist(),
-        "reasons": [reasons.get(i, []) for i in range(n)],
+        "reasons": [reasons.get(i) or None for i in range(n)],  # absent, not [], when none
         "ring_id": [ring_id(r) if r >= 0 else None for r in analysis.rings.company_ring.tolist()],
     }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from riskgraph.graph.snapshot import EVENT_TYPES
+from riskgraph.graph.snapshot import EVENT_TYPES, IntArray
 from riskgraph.risk.analysis import Analysis, ring_id
 from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
 from riskgraph.risk.rings import connectors
@@ -59,6 +59,8 @@ class Explainer:
     incidence: dict[str, sp.csr_array]  # company x connector, by connector label
     members: dict[str, sp.csc_array]  # the same, by column, for connector -> companies
     events: sp.csr_array  # company x HAS_EVENT row: which event rows are whose
+    by_front: IntArray  # companies ordered by legal representative (fronts of -1 first)
+    sorted_fronts: IntArray  # their legal representatives, in that order
 
     @classmethod
     def build(cls, analysis: Analysis, tree: EvidenceTree) -> Explainer:
@@ -74,7 +76,9 @@ class Explainer:
             shape=(snapshot.size("Company"), count),
         )
         members = {k: sp.csc_array(v) for k, v in incidence.items()}
-        return cls(analysis, tree, incidence, members, events)
+        by_front = np.argsort(analysis.fronts, kind="stable")
+        sorted_fronts = analysis.fronts[by_front]
+        return cls(analysis, tree, incidence, members, events, by_front, sorted_fronts)
 
     def entity(self, node: int) -> str:
         label, row = self.analysis.graph.label_of(node)
@@ -126,7 +130,8 @@ class Explainer:
         front = int(a.fronts[company])
         if front < 0:
             return []
-        fronted = np.flatnonzero(a.fronts == front)
+        start, end = np.searchsorted(self.sorted_fronts, [front, front + 1])
+        fronted = self.by_front[start:end]
         others = fronted[fronted != company]
         exposed = int(a.exposed[others].sum())
         out = []
@@ -152,9 +157,10 @@ class Explainer:
         window = 40  # the scoring's burst window: ScoringParams.burst_days
         best: tuple[int, str, str] | None = None
         for label, matrix in self.incidence.items():
-            row = matrix[[company]]
-            for connector in row.indices:
-                peers = self.members[label][:, [int(connector)]].indices
+            column = self.members[label]
+            row = matrix.indices[matrix.indptr[company] : matrix.indptr[company + 1]]
+            for connector in row.tolist():
+                peers = column.indices[column.indptr[connector] : column.indptr[connector + 1]]
                 if len(peers) > 60 or len(peers) < 2:
                     continue  # hubs are no evidence (RingParams.max_identifier_degree)
                 close = int((np.abs(days[peers] - days[company]) <= window).sum()) - 1
@@ -176,7 +182,7 @@ class Explainer:
         table = a.snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
         if table is None:
             return []
-        mine = self.events[[company]].indices
+        mine = self.events.indices[self.events.indptr[company] : self.events.indptr[company + 1]]
         columns = a.snapshot.nodes["Event"].columns
         recent = mine[(a.as_of - columns["date"][table.target[mine]]) <= 730]
         counts = Counter(
