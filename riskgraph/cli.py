@@ -14,16 +14,12 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 
 from riskgraph import cli_risk as risk_commands
-from riskgraph.cli_common import console, err
+from riskgraph.cli_common import console, err, progress_bars
 from riskgraph.cli_common import errors as _errors
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
@@ -189,13 +185,7 @@ class _Bars(ProgressSink):
 
 @contextmanager
 def _bars() -> Iterator[_Bars]:
-    with Progress(
-        TextColumn("{task.description:<18}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with progress_bars() as progress:
         yield _Bars(progress)
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from riskgraph.errors import RiskgraphError
 
@@ -23,3 +24,14 @@ def errors() -> Iterator[None]:
     except RiskgraphError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
+
+
+def progress_bars(label_width: int = 18) -> Progress:
+    """Named bars with counts and elapsed time, on the shared console."""
+    return Progress(
+        TextColumn(f"{{task.description:<{label_width}}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )

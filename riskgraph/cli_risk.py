@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from riskgraph.cli_common import console, errors
+from riskgraph.cli_common import console, errors, progress_bars
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import Settings, get_settings
@@ -56,13 +55,7 @@ def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str
     snapshot = _snapshot(graph)
     timings = {"snapshot": time.perf_counter() - started}
     params = analysis_params(settings)
-    with Progress(
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with progress_bars(22) as progress:
         steps = progress.add_task("analysis", total=3)
         analysis = analyse(
             snapshot,
