@@ -1,0 +1,484 @@
+"""Snapshot -> ``HeteroData``: the GNN's view of the graph, under a versioned schema.
+
+Node types are the entities (company, person, address, phone); every relationship type of
+the graph schema between them is an edge type, in both directions (``rev_<TYPE>`` runs
+target to source), so information flows from a person to the companies it runs and back.
+The edge types come from ``riskgraph.graph.schema``, not from the data: a province without
+any BRANCH tie still has the (empty) edge type, and one model fits every province.
+
+Events are features of their company, not nodes. Each event belongs to exactly one
+company and links nothing else, so as nodes they would only add a hop (and most of the
+edges) before reaching the one node they describe; counted by type and recency they carry
+the same information at a fraction of the memory, and the exposures (the training label)
+are far easier to keep out of the inputs.
+
+Features only depend on the data behind each key (never on a node's position), are
+standardised with the means and deviations kept in the ``FeatureSchema`` of the training
+graph, and are reproducible from the snapshot (plus the analysis, for the propagation
+inputs: contagion and ring scores).
+
+*Hiding* is how the label is kept out of the inputs (``riskgraph.gnn.train``): for hidden
+companies the features are those of a world where their exposure is not known yet. Their
+exposure events, the events dated on or after their first exposure (the case filed, the
+complaints that follow a blow-up), their exposed flag and their status (abnormal or revoked
+usually *follows* an exposure; the status before it is taken to be active) are left out,
+they are no seed of the contagion input, and rings count only the exposures still visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch_geometric.data import HeteroData
+
+from riskgraph.graph.schema import RELATIONSHIPS, CompanyStatus, EventType
+from riskgraph.graph.snapshot import (
+    EVENT_TYPES,
+    ROLES,
+    STATUSES,
+    FloatArray,
+    IntArray,
+    Snapshot,
+)
+from riskgraph.risk import scoring
+from riskgraph.risk.analysis import Analysis, AnalysisParams
+from riskgraph.risk.propagation import Propagator
+from riskgraph.risk.rings import RingParams, company_legal_fronts, ring_score
+from riskgraph.weights import HIGH_RISK_INDUSTRIES
+
+FEATURE_VERSION = 1
+# snapshot label -> node type; events are company features (module docstring)
+NODE_TYPES: Mapping[str, str] = {
+    "Company": "company",
+    "Person": "person",
+    "Address": "address",
+    "Phone": "phone",
+}
+REVERSE = "rev_"
+EdgeType = tuple[str, str, str]
+Mask = npt.NDArray[np.bool_]
+
+_EXPOSURE = EVENT_TYPES.index(EventType.EXPOSURE)
+_ACTIVE = STATUSES.index(CompanyStatus.ACTIVE)
+_EVENT_KINDS = [t for t in EVENT_TYPES if t != EventType.EXPOSURE]
+_ALARMS = [EVENT_TYPES.index(t) for t in (EventType.COMPLAINT, EventType.NEGATIVE_NEWS)] + [
+    EVENT_TYPES.index(EventType.CASE_FILED)
+]
+_CONTAGION_FLOOR = 1e-6  # contagion enters on a log scale: mass thins by decades per hop
+_CLIP = 10.0  # standardised values beyond this many deviations are clipped
+
+
+def edge_types() -> tuple[EdgeType, ...]:
+    """Every edge type, forward (as in the graph schema) then reversed, in a fixed order."""
+    forward = [
+        (NODE_TYPES[source], rel.type, NODE_TYPES[rel.target])
+        for rel in RELATIONSHIPS
+        if not rel.derived and rel.target in NODE_TYPES
+        for source in rel.sources
+        if source in NODE_TYPES
+    ]
+    return (*forward, *((dst, REVERSE + rel, src) for src, rel, dst in forward))
+
+
+class SchemaMismatchError(ValueError):
+    """A graph's features are not laid out as the model's were when it was trained."""
+
+
+@dataclass(frozen=True)
+class FeatureSchema:
+    """The features' layout (names per node type, edge types, version) and the training
+    graph's statistics that standardise them. A model is only valid on graphs with the
+    same layout; the statistics travel with it so every graph is scaled alike."""
+
+    version: int
+    features: dict[str, tuple[str, ...]]  # node type -> feature names, in column order
+    edge_types: tuple[EdgeType, ...]
+    means: dict[str, tuple[float, ...]]
+    stds: dict[str, tuple[float, ...]]
+
+    def layout(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "features": {k: list(v) for k, v in sorted(self.features.items())},
+            "edge_types": [list(e) for e in self.edge_types],
+        }
+
+    def check(self, other: FeatureSchema) -> None:
+        """Raise ``SchemaMismatchError``, saying what differs, unless ``other`` has this
+        layout (its statistics may differ: they are this schema's to apply)."""
+        problems: list[str] = []
+        if other.version != self.version:
+            problems.append(f"feature version {other.version}, expected {self.version}")
+        for node_type in sorted(set(self.features) | set(other.features)):
+            mine, theirs = self.features.get(node_type, ()), other.features.get(node_type, ())
+            if mine != theirs:
+                missing = [n for n in mine if n not in theirs]
+                extra = [n for n in theirs if n not in mine]
+                detail = f"missing {missing}, unexpected {extra}" if missing or extra else "order"
+                problems.append(f"{node_type} features differ ({detail})")
+        if other.edge_types != self.edge_types:
+            problems.append("edge types differ")
+        if problems:
+            raise SchemaMismatchError(
+                "the graph's features do not match the model's schema: " + "; ".join(problems)
+            )
+
+    def fingerprint(self) -> str:
+        """Short hash of the layout and statistics."""
+        text = json.dumps({**self.layout(), "means": self.means, "stds": self.stds}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain containers only, so that ``torch.load(weights_only=True)`` reads it back."""
+        return {
+            **self.layout(),
+            "means": {k: list(v) for k, v in self.means.items()},
+            "stds": {k: list(v) for k, v in self.stds.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FeatureSchema:
+        return cls(
+            version=int(data["version"]),
+            features={k: tuple(v) for k, v in data["features"].items()},
+            edge_types=tuple((str(s), str(r), str(d)) for s, r, d in data["edge_types"]),
+            means={k: tuple(float(x) for x in v) for k, v in data["means"].items()},
+            stds={k: tuple(float(x) for x in v) for k, v in data["stds"].items()},
+        )
+
+
+def _log(counts: npt.NDArray[Any]) -> FloatArray:
+    return np.log1p(np.asarray(counts, dtype=np.float64))
+
+
+def _count(index: IntArray, size: int, weights: FloatArray | None = None) -> FloatArray:
+    return np.bincount(index, weights=weights, minlength=size).astype(np.float64)[:size]
+
+
+class GraphFeatures:
+    """One snapshot's features, prepared once; ``raw`` and ``data`` then build the inputs
+    of any *world* (a set of hidden companies) cheaply, which training needs per fold.
+
+    With ``analysis``, the propagation inputs are added: contagion for every entity (the
+    analysis' own propagation, rerun from the visible seeds when some are hidden), the
+    company's ring score and its ring's visible exposures, and its registration burst."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis | None = None,
+        *,
+        recency_days: float = 365.0,
+        ring_threshold: float = RingParams().threshold,
+        alpha: float = AnalysisParams().alpha,
+    ) -> None:
+        self.snapshot = snapshot
+        self.analysis = analysis
+        self.recency_days = recency_days
+        self.ring_threshold = ring_threshold
+        self.alpha = alpha
+        self.sizes = {t: snapshot.size(label) for label, t in NODE_TYPES.items()}
+        self.as_of = (
+            analysis.as_of
+            if analysis is not None
+            else scoring.as_of(snapshot, scoring.ScoringParams())
+        )
+        self.exposed: Mask = (
+            snapshot.exposed() if self.sizes["company"] else np.zeros(0, dtype=bool)
+        )
+        self._edges = self._edge_arrays()
+        self._static = self._static_features()
+        self._prepare_events()
+        self._propagator: Propagator | None = None
+        self._cache: dict[str, dict[str, tuple[list[str], FloatArray]]] = {}
+        self._visible_key = hashlib.sha256(
+            np.packbits(np.zeros(self.sizes["company"], dtype=bool)).tobytes()
+        ).hexdigest()
+        self._names = {t: tuple(names) for t, (names, _) in self.raw(None).items()}
+
+    # --- structure ----------------------------------------------------------------------
+
+    def _edge_arrays(self) -> dict[EdgeType, tuple[IntArray, IntArray]]:
+        """Forward edge type -> (source rows, target rows); empty when the data has none."""
+        labels = {t: label for label, t in NODE_TYPES.items()}
+        empty = np.zeros(0, dtype=np.int64)
+        out: dict[EdgeType, tuple[IntArray, IntArray]] = {}
+        for src, rel, dst in edge_types():
+            if rel.startswith(REVERSE):
+                continue
+            table = self.snapshot.edges.get((labels[src], rel, labels[dst]))
+            out[(src, rel, dst)] = (empty, empty) if table is None else (table.source, table.target)
+        return out
+
+    def edge_index(self) -> dict[EdgeType, torch.Tensor]:
+        """Every edge type of the schema as a (2, E) index, reverses included."""
+        out: dict[EdgeType, torch.Tensor] = {}
+        for (src, rel, dst), (s, t) in self._edges.items():
+            out[(src, rel, dst)] = torch.from_numpy(np.stack([s, t]).astype(np.int64))
+        for src, rel, dst in list(out):
+            out[(dst, REVERSE + rel, src)] = out[(src, rel, dst)].flip(0).contiguous()
+        return {e: out[e] for e in edge_types()}
+
+    def _static_features(self) -> dict[str, dict[str, FloatArray]]:
+        """The features no hiding changes: attributes, degrees, identifier sharing."""
+        s = self.snapshot
+        n = self.sizes
+        out: dict[str, dict[str, FloatArray]] = {t: {} for t in NODE_TYPES.values()}
+        company = s.nodes.get("Company")
+        cols: Mapping[str, npt.NDArray[Any]] = company.columns if company is not None else {}
+        nc = n["company"]
+        established = cols.get("established", np.full(nc, np.nan)).astype(np.float64)
+        capital = cols.get("registered_capital", np.full(nc, np.nan)).astype(np.float64)
+        industry = cols.get("industry", np.full(nc, "", dtype=object))
+        c = out["company"]
+        c["age_years"] = (self.as_of - established) / 365.25
+        c["age_missing"] = np.isnan(established).astype(np.float64)
+        c["log_capital"] = np.log1p(np.maximum(capital, 0.0) / 1e4)
+        c["capital_missing"] = np.isnan(capital).astype(np.float64)
+        c["high_risk_industry"] = np.isin(
+            industry.astype(str), sorted(HIGH_RISK_INDUSTRIES)
+        ).astype(np.float64)
+        # degrees per edge type and direction, for every node type
+        for (src, rel, dst), (source, target) in self._edges.items():
+            out[src][f"out_{rel}_{dst}"] = _log(_count(source, n[src]))
+            out[dst][f"in_{rel}_{src}"] = _log(_count(target, n[dst]))
+        # identifier sharing: how many other entities use each of the company's phones and
+        # addresses (a phone on 3 filings is a lead, one on 400 a bookkeeping agency)
+        for ident, rel in (("phone", "HAS_PHONE"), ("address", "REGISTERED_AT")):
+            users = np.zeros(n[ident])
+            for (_, r, dst), (_, target) in self._edges.items():
+                if r == rel and dst == ident:
+                    users += _count(target, n[ident])
+            source, target = self._edges[("company", rel, ident)]
+            others = np.log1p(np.maximum(users[target] - 1.0, 0.0))
+            most = np.zeros(nc)
+            np.maximum.at(most, source, others)
+            total = _count(source, nc)
+            c[f"{ident}_sharing_max"] = most
+            c[f"{ident}_sharing_mean"] = _count(source, nc, others) / np.maximum(total, 1.0)
+        # nominee fronts: how many companies the legal representative signs for
+        fronts = company_legal_fronts(s) if nc else np.zeros(0, dtype=np.int64)
+        known = fronts >= 0
+        fronted = np.zeros(nc)
+        if known.any():
+            fronted[known] = np.bincount(fronts[known], minlength=n["person"])[fronts[known]]
+        c["legal_rep_fronts"] = _log(fronted)
+        if self.analysis is not None:
+            c["burst"] = _log(self.analysis.structure.burst)
+        # persons: age and offices by role
+        person = s.nodes.get("Person")
+        birth = (
+            person.columns.get("birth_year", np.full(n["person"], np.nan))
+            if person is not None
+            else np.zeros(0)
+        ).astype(np.float64)
+        year = 1970.0 + self.as_of / 365.25
+        p = out["person"]
+        p["age_years"] = year - birth
+        p["age_missing"] = np.isnan(birth).astype(np.float64)
+        table = s.edges.get(("Person", "OFFICER_OF", "Company"))
+        for code, role in enumerate(ROLES):
+            rows = table.source[table.role == code] if table is not None else np.zeros(0, np.int64)
+            p[f"officer_{role.value}"] = _log(_count(rows, n["person"]))
+        return out
+
+    # --- what hiding changes -----------------------------------------------------------
+
+    def _prepare_events(self) -> None:
+        nc = self.sizes["company"]
+        table = self.snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
+        if table is None or not len(table) or "Event" not in self.snapshot.nodes:
+            self._ev_company = np.zeros(0, np.int64)
+            self._ev_type = np.zeros(0, np.int64)
+            self._ev_date = np.zeros(0)
+        else:
+            columns = self.snapshot.nodes["Event"].columns
+            self._ev_company = table.source
+            self._ev_type = columns["type"][table.target].astype(np.int64)
+            self._ev_date = columns["date"][table.target].astype(np.float64)
+        first = np.full(nc, np.inf)
+        exposure = (self._ev_type == _EXPOSURE) & ~np.isnan(self._ev_date)
+        np.minimum.at(first, self._ev_company[exposure], self._ev_date[exposure])
+        self._first_exposure = first
+        age = self.as_of - self._ev_date
+        self._ev_recent = (age >= 0) & (age <= self.recency_days)
+
+    def _event_counts(self, hidden: Mask) -> tuple[FloatArray, FloatArray]:
+        """(all-time, recent) counts per company and event type, exposures and whatever
+        followed a hidden company's exposure left out."""
+        nc = self.sizes["company"]
+        company, kind, when = self._ev_company, self._ev_type, self._ev_date
+        after = hidden[company] & (when >= self._first_exposure[company])  # NaN: kept
+        keep = (kind >= 0) & (kind != _EXPOSURE) & ~after
+        counts = np.zeros((nc, len(EVENT_TYPES)))
+        recent = np.zeros((nc, len(EVENT_TYPES)))
+        np.add.at(counts, (company[keep], kind[keep]), 1.0)
+        fresh = keep & self._ev_recent
+        np.add.at(recent, (company[fresh], kind[fresh]), 1.0)
+        return counts, recent
+
+    def _contagion(self, visible: Mask) -> FloatArray:
+        """Every entity's contagion (the analysis' order) from the visible exposures."""
+        assert self.analysis is not None
+        if visible.sum() == self.exposed.sum():
+            return self.analysis.entity_contagion
+        if self._propagator is None:
+            self._propagator = Propagator(self.analysis.graph.adjacency, self.alpha)
+        seeds = np.flatnonzero(visible) + self.analysis.graph.offsets.get("Company", 0)
+        return self._propagator.scores(seeds)
+
+    def _rings(self, visible: Mask, counts: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Per company, its ring's score and visible exposures, the ring's features
+        recounted from what is visible (a ring that only passed for a hidden exposure
+        drops out)."""
+        assert self.analysis is not None
+        nc = self.sizes["company"]
+        score, exposures = np.zeros(nc), np.zeros(nc)
+        alarms = counts[:, _ALARMS].sum(axis=1)
+        for ring in self.analysis.rings.rings:
+            members = ring.companies
+            seen = float(visible[members].sum())
+            features = {
+                **ring.features,
+                "exposed": seen,
+                "alarm_events_per_company": float(alarms[members].sum() / len(members)),
+            }
+            value = ring_score(features)
+            if value >= self.ring_threshold:
+                score[members] = value
+                exposures[members] = seen
+        return score, _log(exposures)
+
+    def raw(self, hidden: Mask | None = None) -> dict[str, tuple[list[str], FloatArray]]:
+        """Per node type, the feature names (sorted) and unstandardised values (NaN where
+        unknown) of the world where the ``hidden`` companies' exposures are not known."""
+        nc = self.sizes["company"]
+        hide = np.zeros(nc, dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
+        if hide.shape != (nc,):
+            raise ValueError(f"hidden must be a mask over the {nc} companies")
+        key = hashlib.sha256(np.packbits(hide).tobytes()).hexdigest()
+        if key not in self._cache:
+            if len(self._cache) >= 2:  # the visible world and the latest other one
+                self._cache.pop(next(k for k in self._cache if k != self._visible_key))
+            self._cache[key] = self._compute(hide)
+        return self._cache[key]
+
+    def _compute(self, hide: Mask) -> dict[str, tuple[list[str], FloatArray]]:
+        visible = self.exposed & ~hide
+        contagion = self._contagion(visible) if self.analysis is not None else None
+        out: dict[str, tuple[list[str], FloatArray]] = {}
+        for label, node_type in NODE_TYPES.items():
+            columns: dict[str, FloatArray] = dict(self._static[node_type])
+            if contagion is not None and self.analysis is not None:
+                own = contagion[self.analysis.graph.indices(label)]
+                columns["contagion"] = np.log10(np.maximum(own, _CONTAGION_FLOOR))
+            if node_type == "company":
+                columns.update(self._company_world(hide, visible))
+            else:
+                columns["exposed_ties"] = self._exposed_ties(node_type, visible)
+            names = sorted(columns)
+            size = self.sizes[node_type]
+            values = np.zeros((size, len(names)))
+            for j, name in enumerate(names):
+                values[:, j] = columns[name]
+            out[node_type] = (names, values)
+        return out
+
+    def _company_world(self, hide: Mask, visible: Mask) -> dict[str, FloatArray]:
+        nc = self.sizes["company"]
+        columns: dict[str, FloatArray] = {}
+        status_col = self.snapshot.nodes["Company"].columns.get("status") if nc else None
+        status = (
+            np.asarray(status_col, dtype=np.int64).copy()
+            if status_col is not None
+            else np.full(nc, -1, dtype=np.int64)
+        )
+        status[hide & self.exposed] = _ACTIVE  # the status before the blow-up
+        for code, value in enumerate(STATUSES):
+            columns[f"status_{value.value}"] = (status == code).astype(np.float64)
+        counts, recent = self._event_counts(hide)
+        for kind in _EVENT_KINDS:
+            code = EVENT_TYPES.index(kind)
+            columns[f"events_{kind.value}"] = _log(counts[:, code])
+            columns[f"events_{kind.value}_recent"] = _log(recent[:, code])
+        columns["exposed"] = visible.astype(np.float64)
+        if self.analysis is not None:
+            columns["ring_score"], columns["ring_exposed"] = self._rings(visible, counts)
+        return columns
+
+    def _exposed_ties(self, node_type: str, visible: Mask) -> FloatArray:
+        """Visible exposed companies the entity is tied to, over any relationship."""
+        ties = np.zeros(self.sizes[node_type])
+        weight = visible.astype(np.float64)
+        for (src, _, dst), (source, target) in self._edges.items():
+            if src == node_type and dst == "company":
+                ties += _count(source, len(ties), weight[target])
+            elif src == "company" and dst == node_type:
+                ties += _count(target, len(ties), weight[source])
+        return _log(ties)
+
+    @property
+    def names(self) -> dict[str, tuple[str, ...]]:
+        return dict(self._names)
+
+    def layout(self) -> FeatureSchema:
+        """This graph's layout, without statistics (to check against a model's schema)."""
+        zeros = {t: tuple(0.0 for _ in names) for t, names in self._names.items()}
+        return FeatureSchema(FEATURE_VERSION, self.names, edge_types(), zeros, zeros)
+
+    def fit(self) -> FeatureSchema:
+        """The schema of this graph, with its statistics (everything visible)."""
+        means: dict[str, tuple[float, ...]] = {}
+        stds: dict[str, tuple[float, ...]] = {}
+        for node_type, (_, values) in self.raw(None).items():
+            if len(values):
+                finite = np.where(np.isnan(values), 0.0, values)
+                known = np.maximum((~np.isnan(values)).sum(axis=0), 1)
+                mean = finite.sum(axis=0) / known
+                var = (np.where(np.isnan(values), 0.0, values - mean) ** 2).sum(axis=0) / known
+                std = np.sqrt(var)
+            else:
+                mean = std = np.zeros(values.shape[1])
+            means[node_type] = tuple(float(x) for x in mean)
+            stds[node_type] = tuple(float(x) if x > 1e-9 else 1.0 for x in std)
+        return FeatureSchema(FEATURE_VERSION, self.names, edge_types(), means, stds)
+
+    def matrices(
+        self, schema: FeatureSchema, hidden: Mask | None = None
+    ) -> dict[str, torch.Tensor]:
+        """Standardised float32 features per node type (unknown values at the mean)."""
+        schema.check(self.layout())
+        out: dict[str, torch.Tensor] = {}
+        for node_type, (_, values) in self.raw(hidden).items():
+            mean, std = np.array(schema.means[node_type]), np.array(schema.stds[node_type])
+            scaled = np.clip(np.nan_to_num((values - mean) / std, nan=0.0), -_CLIP, _CLIP)
+            out[node_type] = torch.from_numpy(scaled.astype(np.float32))
+        return out
+
+    def data(self, schema: FeatureSchema, hidden: Mask | None = None) -> HeteroData:
+        """The graph as ``HeteroData`` (``x`` per node type, ``edge_index`` per edge type),
+        raising ``SchemaMismatchError`` when its layout is not ``schema``'s."""
+        data = HeteroData()
+        for node_type, x in self.matrices(schema, hidden).items():
+            data[node_type].x = x
+            data[node_type].num_nodes = self.sizes[node_type]
+        for edge, index in self.edge_index().items():
+            data[edge].edge_index = index
+        return data
+
+
+def build_features(
+    snapshot: Snapshot, analysis: Analysis | None = None, schema: FeatureSchema | None = None
+) -> tuple[HeteroData, FeatureSchema]:
+    """The snapshot's ``HeteroData`` and the schema it follows: ``schema`` when given
+    (checked, and its statistics applied), else one fitted on this snapshot."""
+    features = GraphFeatures(snapshot, analysis)
+    schema = schema if schema is not None else features.fit()
+    return features.data(schema), schema
