@@ -26,8 +26,7 @@ from typing import cast
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import HeteroConv, HGTConv, SAGEConv
-from torch_geometric.utils import scatter
+from torch_geometric.nn import HeteroConv, HGTConv, MessagePassing, SAGEConv
 
 from riskgraph.gnn.features import EdgeType, FeatureSchema
 
@@ -36,7 +35,7 @@ ARCHITECTURES = ("sage", "rgcn", "hgt")
 
 @dataclass(frozen=True)
 class ModelConfig:
-    architecture: str = "sage"
+    architecture: str = "rgcn"  # as good as sage on held-out exposures, a third the size
     hidden: int = 32
     layers: int = 2
     dropout: float = 0.3
@@ -50,18 +49,31 @@ class ModelConfig:
             raise ValueError("hidden must be a multiple of heads")
 
 
+class _Mean(MessagePassing):  # type: ignore[misc]  # PyG is untyped
+    """The mean of the source representations over one edge type. A ``MessagePassing``
+    so that the explainers can mask its edges (``set_hetero_masks``)."""
+
+    def __init__(self) -> None:
+        super().__init__(aggr="mean")
+
+    def forward(self, x: tuple[Tensor, Tensor], edge_index: Tensor) -> Tensor:
+        out: Tensor = self.propagate(edge_index, x=x, size=(x[0].size(0), x[1].size(0)))
+        return out
+
+
 class _RGCN(nn.Module):
     """One R-GCN layer (Schlichtkrull et al. 2018) without its self-connection (the
     network adds one root weight per node type): per edge type, the mean of the source
     representations times that relation's weight, summed per target type. Relation
     weights are mixes of ``bases`` shared matrices (basis decomposition), which
     regularises the rare relations (a few hundred BRANCH ties) with what the common ones
-    teach. Written with ``scatter`` rather than ``RGCNConv``, which transforms every node
-    of the graph once per relation (5x slower here)."""
+    teach. Written per edge type rather than with ``RGCNConv``, which transforms every
+    node of the graph once per relation (5x slower here)."""
 
     def __init__(self, hidden: int, edge_types: list[EdgeType], bases: int) -> None:
         super().__init__()
         self.edge_types = edge_types
+        self.means = nn.ModuleDict({"__".join(e): _Mean() for e in edge_types})
         bases = min(bases, len(edge_types))
         self.bases = nn.Parameter(torch.empty(bases, hidden, hidden))
         self.mix = nn.Parameter(torch.empty(len(edge_types), bases))
@@ -77,9 +89,7 @@ class _RGCN(nn.Module):
             index = edge_index.get((src, rel, dst))
             if index is None:
                 continue
-            mean = scatter(
-                h[src][index[0]], index[1], dim=0, dim_size=h[dst].size(0), reduce="mean"
-            )
+            mean = self.means["__".join((src, rel, dst))]((h[src], h[dst]), index)
             message = mean @ weights[code]
             out[dst] = out[dst] + message if dst in out else message
         return out
