@@ -8,15 +8,12 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench.report import machine, write_section
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.snapshot import build_snapshot
 from riskgraph.graph.writeback import write_analysis
 from riskgraph.risk.analysis import analyze
-from riskgraph.risk.evidence import evidence_tree
-from riskgraph.risk.reasons import Explainer
+from riskgraph.risk.reasons import explain_flagged
 from riskgraph.settings import Settings
 
 
@@ -32,10 +29,8 @@ def run(settings: Settings) -> Path:
         timings["rings (linkage + Leiden + features)"] = analysis.timings["rings"]
         timings["scoring (components, levels)"] = analysis.timings["scoring"]
         started = time.perf_counter()
-        explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
-        flagged = np.flatnonzero(analysis.level != "none").tolist()
-        reasons = {i: explainer.reasons(i) for i in flagged}
-        timings[f"reasons ({len(flagged):,} flagged companies)"] = time.perf_counter() - started
+        reasons = explain_flagged(analysis)
+        timings[f"reasons ({len(reasons):,} flagged companies)"] = time.perf_counter() - started
         started = time.perf_counter()
         report = write_analysis(graph, analysis, reasons, settings.ingest_batch_size)
         timings["write back (scores, rings, members)"] = time.perf_counter() - started

@@ -13,8 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench.ingest import fresh_graph
 from bench.report import machine
 from riskgraph import markdown
@@ -24,8 +22,7 @@ from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import ingest_bundle
 from riskgraph.risk.analysis import analyze
 from riskgraph.risk.evaluation_report import HEADER, EvaluationReport, evaluate_graph
-from riskgraph.risk.evidence import evidence_tree
-from riskgraph.risk.reasons import Explainer
+from riskgraph.risk.reasons import explain_flagged
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
 DEFAULT = "20000:1,20000:2,20000:3,100000:1,100000:2"
@@ -38,9 +35,7 @@ def _province(work: Path, companies: int, seed: int) -> tuple[EvaluationReport, 
         ingest_bundle(bundle, graph, settings)
         started = time.perf_counter()
         analysis = analyze(build_snapshot(graph))
-        explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
-        flagged = np.flatnonzero(analysis.level != "none").tolist()
-        write_analysis(graph, analysis, {i: explainer.reasons(i) for i in flagged})
+        write_analysis(graph, analysis, explain_flagged(analysis))
         analyze_s = time.perf_counter() - started
         return evaluate_graph(graph, bundle / "truth", DOC), analyze_s
 

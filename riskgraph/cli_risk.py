@@ -48,8 +48,7 @@ def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str
     """Snapshot, analyse, explain the flagged companies, write back; with progress."""
     from riskgraph.graph.writeback import write_analysis
     from riskgraph.risk.analysis import analyze as analyse
-    from riskgraph.risk.evidence import evidence_tree
-    from riskgraph.risk.reasons import Explainer
+    from riskgraph.risk.reasons import explain_flagged
 
     started = time.perf_counter()
     snapshot = _snapshot(graph)
@@ -63,14 +62,10 @@ def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str
             step=lambda name: progress.update(steps, description=f"analysis: {name}", advance=1),
         )
         progress.update(steps, completed=3)
-        flagged = np.flatnonzero(analysis.level != "none")
-        explaining = progress.add_task("reasons (flagged)", total=len(flagged))
+        flagged = int((analysis.level != "none").sum())
+        explaining = progress.add_task("reasons (flagged)", total=flagged)
         tick = time.perf_counter()
-        explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
-        reasons = {}
-        for i in flagged.tolist():
-            reasons[i] = explainer.reasons(i)
-            progress.advance(explaining)
+        reasons = explain_flagged(analysis, lambda: progress.advance(explaining))
         timings["reasons"] = time.perf_counter() - tick
         writing = progress.add_task("write back", total=snapshot.size("Company"))
         tick = time.perf_counter()

@@ -51,7 +51,6 @@ from riskgraph.risk import scoring
 from riskgraph.risk.analysis import Analysis, AnalysisParams
 from riskgraph.risk.propagation import Propagator
 from riskgraph.risk.rings import RingParams, company_legal_fronts, ring_score
-from riskgraph.weights import HIGH_RISK_INDUSTRIES
 
 FEATURE_VERSION = 1
 # snapshot label -> node type; events are company features (module docstring)
@@ -236,15 +235,12 @@ class GraphFeatures:
         nc = n["company"]
         established = cols.get("established", np.full(nc, np.nan)).astype(np.float64)
         capital = cols.get("registered_capital", np.full(nc, np.nan)).astype(np.float64)
-        industry = cols.get("industry", np.full(nc, "", dtype=object))
         c = out["company"]
         c["age_years"] = (self.as_of - established) / 365.25
         c["age_missing"] = np.isnan(established).astype(np.float64)
         c["log_capital"] = np.log1p(np.maximum(capital, 0.0) / 1e4)
         c["capital_missing"] = np.isnan(capital).astype(np.float64)
-        c["high_risk_industry"] = np.isin(
-            industry.astype(str), sorted(HIGH_RISK_INDUSTRIES)
-        ).astype(np.float64)
+        c["high_risk_industry"] = scoring.high_risk_industry(self.snapshot).astype(np.float64)
         # degrees per edge type and direction, for every node type
         for (src, rel, dst), (source, target) in self._edges.items():
             out[src][f"out_{rel}_{dst}"] = _log(_count(source, n[src]))

@@ -37,6 +37,7 @@ class Analysis:
     """Everything ``riskgraph analyze`` computes, aligned with the snapshot's companies."""
 
     snapshot: Snapshot
+    params: AnalysisParams
     graph: ContagionGraph
     seeds: IntArray  # global indices in ``graph`` of the exposed companies
     entity_contagion: FloatArray  # every entity of ``graph``
@@ -108,6 +109,7 @@ def analyze(
         tier = scoring.tiers(level)
     return Analysis(
         snapshot=snapshot,
+        params=params,
         graph=graph,
         seeds=seeds,
         entity_contagion=entity_contagion,

@@ -9,6 +9,7 @@ serves viewers, who may not see natural persons' phones in clear).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +17,9 @@ import scipy.sparse as sp
 
 from riskgraph.graph.snapshot import EVENT_TYPES, IntArray
 from riskgraph.risk.analysis import Analysis, ring_id
-from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
+from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths, evidence_tree
 from riskgraph.risk.rings import connectors
+from riskgraph.risk.scoring import Level
 
 _EVENT_WORDS = {
     "case_filed": "filed case(s)",
@@ -154,15 +156,16 @@ class Explainer:
         days = a.snapshot.nodes["Company"].columns.get("established")
         if days is None or np.isnan(days[company]) or a.structure.burst[company] < 2:
             return []
-        window = 40  # the scoring's burst window: ScoringParams.burst_days
+        window = a.params.scoring.burst_days
+        hub = a.params.rings.max_identifier_degree  # beyond it, sharing is no evidence
         best: tuple[int, str, str] | None = None
         for label, matrix in self.incidence.items():
             column = self.members[label]
             row = matrix.indices[matrix.indptr[company] : matrix.indptr[company + 1]]
             for connector in row.tolist():
                 peers = column.indices[column.indptr[connector] : column.indptr[connector + 1]]
-                if len(peers) > 60 or len(peers) < 2:
-                    continue  # hubs are no evidence (RingParams.max_identifier_degree)
+                if len(peers) > hub or len(peers) < 2:
+                    continue
                 close = int((np.abs(days[peers] - days[company]) <= window).sum()) - 1
                 key = str(a.snapshot.nodes[label].keys[connector])
                 if best is None or close > best[0]:
@@ -193,3 +196,17 @@ class Explainer:
             return []
         parts = [f"{n} {_EVENT_WORDS.get(kind, kind)}" for kind, n in counts.most_common()]
         return [", ".join(parts) + " in the last 2 years"]
+
+
+def explain_flagged(
+    analysis: Analysis, done: Callable[[], None] | None = None
+) -> dict[int, list[str]]:
+    """Reasons for every flagged company (level yellow or above), by company row: what
+    ``riskgraph analyze`` writes back. ``done`` is called after each company (progress)."""
+    explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
+    reasons = {}
+    for company in np.flatnonzero(analysis.level != Level.NONE.value).tolist():
+        reasons[company] = explainer.reasons(company)
+        if done is not None:
+            done()
+    return reasons

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
@@ -29,7 +29,8 @@ from scipy.sparse.csgraph import connected_components
 from riskgraph.graph.schema import EventType, OfficerRole
 from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
 from riskgraph.risk.propagation import rarity
-from riskgraph.weights import HIGH_RISK_INDUSTRIES, RING_FEATURE_WEIGHTS
+from riskgraph.risk.scoring import high_risk_industry
+from riskgraph.weights import RING_FEATURE_WEIGHTS
 
 _LEGAL = ROLES.index(OfficerRole.LEGAL_REPRESENTATIVE)
 
@@ -54,7 +55,6 @@ class Ring:
     persons: IntArray
     score: float
     features: dict[str, float]
-    shared_identifiers: dict[str, int] = field(default_factory=dict)  # label -> count
 
 
 @dataclass(frozen=True)
@@ -263,12 +263,6 @@ def ring_score(features: Mapping[str, float]) -> float:
 
 
 def _context(snapshot: Snapshot) -> _Context:
-    industry = snapshot.nodes["Company"].columns.get("industry")
-    high = (
-        np.isin(industry.astype(str), sorted(HIGH_RISK_INDUSTRIES))
-        if industry is not None
-        else np.zeros(snapshot.size("Company"), dtype=bool)
-    )
     established = snapshot.nodes["Company"].columns.get("established")
     alarms = [EventType.COMPLAINT, EventType.NEGATIVE_NEWS, EventType.CASE_FILED]
     return _Context(
@@ -278,22 +272,20 @@ def _context(snapshot: Snapshot) -> _Context:
         established=(
             established if established is not None else np.full(snapshot.size("Company"), np.nan)
         ),
-        high_risk=high,
+        high_risk=high_risk_industry(snapshot),
         exposed=snapshot.exposed(),
         holds=_holdings(snapshot),
     )
 
 
-def _ring_people(
-    snapshot: Snapshot, company_ring: IntArray, params: RingParams
-) -> tuple[IntArray, IntArray]:
+def _ring_people(snapshot: Snapshot, company_ring: IntArray, params: RingParams) -> IntArray:
     """Each person's ring: the one holding most of their ties, when they tie two or more of
     its companies together or hold ``controller_share`` of one; -1 otherwise."""
     persons = snapshot.size("Person")
     person_ring = np.full(persons, -1, dtype=np.int64)
     rings = int(company_ring.max()) + 1 if len(company_ring) else 0
     if rings == 0 or persons == 0:
-        return person_ring, np.zeros(0, dtype=np.int64)
+        return person_ring
     pairs: list[tuple[IntArray, IntArray]] = []
     controls: list[tuple[IntArray, IntArray]] = []
     for rel in ("OFFICER_OF", "HOLDS"):
@@ -323,7 +315,7 @@ def _ring_people(
     for who, ring in controls:
         free = person_ring[who] < 0
         person_ring[who[free]] = ring[free]
-    return person_ring, best
+    return person_ring
 
 
 def detect_rings(
@@ -356,7 +348,7 @@ def detect_rings(
     company_ring = empty.copy()
     for position, (_, members, _) in enumerate(candidates):
         company_ring[members] = position
-    person_ring, _ = _ring_people(snapshot, company_ring, params)
+    person_ring = _ring_people(snapshot, company_ring, params)
     rings = [
         Ring(
             companies=members,

@@ -80,6 +80,14 @@ class StructureFacts:
     high_risk_industry: npt.NDArray[np.bool_]
 
 
+def high_risk_industry(snapshot: Snapshot) -> npt.NDArray[np.bool_]:
+    """Per company: is it in a fund-raising-prone industry (``HIGH_RISK_INDUSTRIES``)?"""
+    industry = snapshot.nodes["Company"].columns.get("industry")
+    if industry is None:
+        return np.zeros(snapshot.size("Company"), dtype=bool)
+    return np.isin(industry.astype(str), sorted(HIGH_RISK_INDUSTRIES))
+
+
 def as_of(snapshot: Snapshot, params: ScoringParams) -> float:
     """The analysis date: given, else the latest event's (so old data scores as of its time)."""
     if params.as_of is not None:
@@ -126,13 +134,9 @@ def structure_facts(
     known = fronts >= 0
     per_front = np.bincount(fronts[known], minlength=int(fronts.max()) + 1 if known.any() else 1)
     fronted = np.where(known, per_front[np.maximum(fronts, 0)], 0)
-    industry = snapshot.nodes["Company"].columns.get("industry")
-    high = (
-        np.isin(industry.astype(str), sorted(HIGH_RISK_INDUSTRIES))
-        if industry is not None
-        else np.zeros(n, dtype=bool)
+    return StructureFacts(
+        burst.astype(np.int64), fronted.astype(np.int64), high_risk_industry(snapshot)
     )
-    return StructureFacts(burst.astype(np.int64), fronted.astype(np.int64), high)
 
 
 def structure_component(facts: StructureFacts, params: ScoringParams) -> FloatArray:
