@@ -1,14 +1,15 @@
 // purpose: Every scored company for `riskgraph export scores`, riskiest first.
 // parameters: none
 // returns: company_id, name, score, level, tier, contagion, ring_id ('' when none), the
-//   four components (risk_contagion, risk_ring, risk_events, risk_structure) and reasons
-//   (joined with '; ').
+//   components (risk_contagion, risk_ring, risk_events, risk_structure, risk_gnn: null
+//   when no model ran), gnn_probability and reasons (joined with '; ').
 MATCH (c:Company)
 WHERE c.risk_score IS NOT NULL
 RETURN c.id AS company_id, c.name AS name, c.risk_score AS score, c.risk_level AS level,
        c.risk_tier AS tier, c.contagion AS contagion, coalesce(c.ring_id, '') AS ring_id,
        c.risk_contagion AS risk_contagion, c.risk_ring AS risk_ring,
        c.risk_events AS risk_events, c.risk_structure AS risk_structure,
+       c.risk_gnn AS risk_gnn, c.gnn_probability AS gnn_probability,
        reduce(text = '', r IN coalesce(c.risk_reasons, []) |
               text + CASE WHEN text = '' THEN '' ELSE '; ' END + r) AS reasons
 ORDER BY score DESC, company_id

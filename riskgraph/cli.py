@@ -335,12 +335,25 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs)."""
+    """Run the HTTP API (OpenAPI docs at /docs); keys and roles from RISKGRAPH_API_KEYS."""
     import uvicorn
 
     from riskgraph.api.app import create_app
+    from riskgraph.api.security import HOW_TO_CONFIGURE, parse_keys
 
-    uvicorn.run(create_app(), host=host, port=port)
+    settings = get_settings()
+    with _errors():
+        secret = settings.api_keys
+        keys = parse_keys(None if secret is None else secret.get_secret_value())
+    if keys.empty:
+        err.print(
+            f"[bold yellow]warning:[/] no API keys: every request will be refused; "
+            f"{HOW_TO_CONFIGURE}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"audit log: {settings.audit_log}", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @app.callback()

@@ -18,13 +18,14 @@ from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from riskgraph.gnn.train import TrainedModel
     from riskgraph.graph.snapshot import Snapshot
     from riskgraph.risk.analysis import Analysis, AnalysisParams
 
 export_app = typer.Typer(help="Write analysis results to CSV.", no_args_is_help=True)
 
 
-def _snapshot(graph: Gateway) -> Snapshot:
+def snapshot_of(graph: Gateway) -> Snapshot:
     from riskgraph.graph.snapshot import build_snapshot
 
     with console.status("reading the graph snapshot..."):
@@ -44,14 +45,17 @@ def analysis_params(settings: Settings) -> AnalysisParams:
     return AnalysisParams(scoring=levels)
 
 
-def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str, float]]:
-    """Snapshot, analyse, explain the flagged companies, write back; with progress."""
+def run_analysis(
+    graph: Gateway, settings: Settings, model: TrainedModel | None = None
+) -> tuple[Analysis, dict[str, float]]:
+    """Snapshot, analyse (with the GNN's component when a model is given), explain the
+    flagged companies, write back; with progress."""
     from riskgraph.graph.writeback import write_analysis
     from riskgraph.risk.analysis import analyze as analyse
     from riskgraph.risk.reasons import explain_flagged
 
     started = time.perf_counter()
-    snapshot = _snapshot(graph)
+    snapshot = snapshot_of(graph)
     timings = {"snapshot": time.perf_counter() - started}
     params = analysis_params(settings)
     with progress_bars(22) as progress:
@@ -62,6 +66,13 @@ def run_analysis(graph: Gateway, settings: Settings) -> tuple[Analysis, dict[str
             step=lambda name: progress.update(steps, description=f"analysis: {name}", advance=1),
         )
         progress.update(steps, completed=3)
+        if model is not None:
+            from riskgraph.gnn.combine import with_gnn
+
+            progress.update(steps, description="analysis: gnn")
+            tick = time.perf_counter()
+            analysis = with_gnn(analysis, model.predict(snapshot, analysis))
+            timings["gnn"] = time.perf_counter() - tick
         flagged = int((analysis.level != "none").sum())
         explaining = progress.add_task("reasons (flagged)", total=flagged)
         tick = time.perf_counter()
@@ -104,12 +115,35 @@ def show_summary(analysis: Analysis, timings: dict[str, float]) -> None:
     console.print(f"time: {spent}; total {sum(timings.values()):.1f} s", highlight=False)
 
 
-def analyze() -> None:
-    """Snapshot, propagate, detect rings, score, write back; then a summary."""
+def analyze(
+    gnn: Annotated[
+        bool,
+        typer.Option(
+            help="Add the GNN's component when the model file (RISKGRAPH_GNN_MODEL) exists."
+        ),
+    ] = True,
+) -> None:
+    """Snapshot, propagate, detect rings, score (with the trained GNN when there is one),
+    write back, raise alerts; then a summary."""
     settings = get_settings()
     with errors(), Gateway(settings) as graph:
-        analysis, timings = run_analysis(graph, settings)
+        model = None
+        if gnn and settings.gnn_model.exists():
+            from riskgraph.cli_gnn import load_model
+
+            torch_threads(settings)
+            model = load_model(settings.gnn_model)
+        analysis, timings = run_analysis(graph, settings, model)
+        from riskgraph.graph.alerts import raise_alerts
+
+        console.print(raise_alerts(graph).summary, highlight=False)
     show_summary(analysis, timings)
+
+
+def torch_threads(settings: Settings, threads: int | None = None) -> None:
+    import torch
+
+    torch.set_num_threads(threads or settings.gnn_threads)
 
 
 def propagate(
@@ -123,7 +157,7 @@ def propagate(
     from riskgraph.risk.propagation import Propagator, contagion_graph
 
     with errors(), Gateway(get_settings()) as graph:
-        snapshot = _snapshot(graph)
+        snapshot = snapshot_of(graph)
         companies = snapshot.nodes["Company"]
         unknown = [s for s in seed or [] if s not in companies.index]
         if unknown:

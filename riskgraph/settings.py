@@ -79,6 +79,35 @@ class Settings(BaseSettings):
         default=40.0, ge=0, le=100, validation_alias=_env("RISKGRAPH_LEVEL_YELLOW")
     )
 
+    # --- the GNN (riskgraph gnn) ---------------------------------------------------------------
+    gnn_model: Path = Field(
+        default=Path(".riskgraph/models/gnn.pt"),
+        validation_alias=_env("RISKGRAPH_GNN_MODEL"),
+        description="The trained GNN: `riskgraph gnn train` writes it; `analyze` uses it when "
+        "it exists (its score component), `gnn predict` and `gnn explain` need it.",
+    )
+    gnn_threads: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        validation_alias=_env("RISKGRAPH_GNN_THREADS"),
+        description="torch threads for training and inference (1 is often fastest on a small "
+        "or shared machine).",
+    )
+
+    # --- the HTTP API (riskgraph serve) -----------------------------------------------------
+    api_keys: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_API_KEYS"),
+        description="API keys with their roles, comma-separated role:key pairs "
+        "(viewer:..., analyst:..., admin:...). None is built in: unset, every request is refused.",
+    )
+    audit_log: Path = Field(
+        default=Path(".riskgraph/audit.log"),
+        validation_alias=_env("RISKGRAPH_AUDIT_LOG"),
+        description="The API's audit log: one JSON line per request (who, what, when, status).",
+    )
+
     # --- how to reach Neo4j (an external server when NEO4J_URI is set) ---------------------
     neo4j_uri: str | None = Field(
         default=None,

@@ -48,11 +48,12 @@ RING_FEATURE_WEIGHTS: MappingProxyType[str, float] = MappingProxyType(
     }
 )
 
-# How the four score components combine (riskgraph.risk.scoring, noisy-OR): contagion from an
+# How the score components combine (riskgraph.risk.scoring, noisy-OR): contagion from an
 # exposed company and ring membership are each enough for red on their own; events and
-# structure raise a score but alone reach orange at most.
+# structure raise a score but alone reach orange at most; the GNN's (riskgraph.gnn.combine,
+# only when a model ran) alone reaches red only at full strength (probability >= 0.5).
 COMPONENT_WEIGHTS: MappingProxyType[str, float] = MappingProxyType(
-    {"contagion": 0.95, "ring": 0.9, "events": 0.6, "structure": 0.5}
+    {"contagion": 0.95, "ring": 0.9, "events": 0.6, "structure": 0.5, "gnn": 0.8}
 )
 
 # Evidence per event at severity 3, before fading with age (exposures are seeds, not events

@@ -8,25 +8,42 @@ reasons stay true), and the result stays within 0-100. Exposed companies stay at
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from riskgraph.graph.snapshot import FloatArray
+from riskgraph.risk import scoring
 from riskgraph.risk.analysis import Analysis
 
-GNN_WEIGHT = 0.8  # as strong as the strongest rules short of contagion and rings
+FULL_AT = 0.5  # probability at which the component is full
 
 
-def gnn_component(probability: FloatArray, full: float = 0.5) -> FloatArray:
+def gnn_component(probability: FloatArray, full: float = FULL_AT) -> FloatArray:
     """The probability as a component in [0, 1], full at ``full``: exposure is rare, so a
     company with an even chance of it is as much evidence as the component can give."""
     return np.clip(np.asarray(probability, dtype=np.float64) / full, 0.0, 1.0)
 
 
-def combined_score(
-    analysis: Analysis, probability: FloatArray, weight: float = GNN_WEIGHT
-) -> FloatArray:
-    """0-100 score: the analysis' score with the GNN's probability OR-ed in."""
+def with_gnn(analysis: Analysis, probability: FloatArray) -> Analysis:
+    """The analysis with the GNN's component added and its scores, levels and tiers
+    recomputed (the rules' components, rings and evidence are unchanged)."""
     if probability.shape != analysis.score.shape:
         raise ValueError("one probability per company of the analysis is needed")
-    keep = (1.0 - analysis.score / 100.0) * (1.0 - weight * gnn_component(probability))
-    return np.where(analysis.exposed, 100.0, 100.0 * (1.0 - keep))
+    components = {**analysis.components, "gnn": gnn_component(probability)}
+    params = analysis.params.scoring
+    score = scoring.combine(components, analysis.exposed, params)
+    level = scoring.levels(score, params)
+    return dataclasses.replace(
+        analysis,
+        components=components,
+        score=score,
+        level=level,
+        tier=scoring.tiers(level),
+        gnn_probability=np.asarray(probability, dtype=np.float64),
+    )
+
+
+def combined_score(analysis: Analysis, probability: FloatArray) -> FloatArray:
+    """0-100 score: the analysis' score with the GNN's probability OR-ed in."""
+    return with_gnn(analysis, probability).score

@@ -38,6 +38,7 @@ import numpy.typing as npt
 import torch
 from torch_geometric.data import HeteroData
 
+from riskgraph.errors import RiskgraphError
 from riskgraph.graph.schema import RELATIONSHIPS, CompanyStatus, EventType
 from riskgraph.graph.snapshot import (
     EVENT_TYPES,
@@ -86,7 +87,7 @@ def edge_types() -> tuple[EdgeType, ...]:
     return (*forward, *((dst, REVERSE + rel, src) for src, rel, dst in forward))
 
 
-class SchemaMismatchError(ValueError):
+class SchemaMismatchError(RiskgraphError, ValueError):
     """A graph's features are not laid out as the model's were when it was trained."""
 
 

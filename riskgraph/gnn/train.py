@@ -23,6 +23,9 @@ fold (early stopping on the validation loss) and trains on the other folds' worl
 step per world and epoch. Every exposure is thus predicted once by a network that never
 trained on it; those out-of-fold predictions give the metrics and the calibration, and
 the networks' mean logit is the model's (an ensemble, which also steadies the result).
+An epoch costs ``folds x (folds - 1)`` full-batch steps, so the default is 3 folds (6
+steps) rather than 5 (20): on the synthetic provinces both give the same held-out average
+precision, and 100,000 companies train in minutes instead of a quarter of an hour.
 
 The companies never exposed are the negatives (some of them will fail: positive-unlabelled
 data, which only makes the model conservative). Positives are rare (about one company in a
@@ -46,7 +49,7 @@ import copy
 import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +62,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import Tensor
 
+from riskgraph.errors import RiskgraphError
 from riskgraph.gnn.features import EdgeType, FeatureSchema, GraphFeatures
 from riskgraph.gnn.model import CompanyRiskNet, ModelConfig, build_model
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
@@ -70,14 +74,18 @@ CALIBRATIONS = ("platt", "isotonic")
 Log = Callable[[str], None]
 
 
+class TrainingError(RiskgraphError, ValueError):
+    """The graph cannot train a model (too few exposed companies for the folds)."""
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     learning_rate: float = 0.002
     weight_decay: float = 1e-3  # few positives: the networks overfit them within epochs
     max_epochs: int = 100
-    patience: int = 10  # epochs without a better validation loss before stopping
-    folds: int = 5  # each fold is a training world, and one validates
+    patience: int = 6  # epochs without a better validation loss before stopping
+    folds: int = 3  # each fold is a training world, and one validates (cost ~ folds^2)
     cross_fit: bool = True  # one member per fold held out, else fold 0 only
     loss: str = "balanced"
     focal_gamma: float = 2.0
@@ -192,6 +200,12 @@ class TrainedModel:
     calibration: Calibration
     metrics: dict[str, float]
     fingerprint: str
+
+    @property
+    def uses_analysis(self) -> bool:
+        """Whether it was trained with the propagation inputs (contagion, rings), and so
+        needs the analysis to predict."""
+        return "contagion" in self.schema.features.get("company", ())
 
     def networks(self) -> list[CompanyRiskNet]:
         nets = []
@@ -326,35 +340,41 @@ def train(
     analysis: Analysis | None = None,
     config: TrainConfig | None = None,
     log: Log | None = None,
+    confirmed: Collection[str] = (),
 ) -> TrainedModel:
     """Fit networks to predict the exposed companies of ``snapshot`` from the graph, each
     company in a world where its exposure is hidden (module docstring); ``analysis`` adds
-    the propagation inputs (contagion, rings)."""
+    the propagation inputs (contagion, rings). ``confirmed`` are companies an investigator
+    confirmed risky (alerts) without an exposure on record: positives as well, with nothing
+    to hide. (Dismissed alerts need nothing: unexposed companies are the negatives.)"""
     config = config or TrainConfig()
     started = time.perf_counter()
     features = GraphFeatures(snapshot, analysis)
     schema = features.fit()
-    exposed = features.exposed
+    index = snapshot.nodes["Company"].index
+    positive = features.exposed.copy()
+    positive[[index[c] for c in confirmed if c in index]] = True
     fold = folds_of(snapshot.nodes["Company"].keys, config.folds)
     held_out = list(range(config.folds)) if config.cross_fit else [0]
     for k in held_out:
-        if not exposed[fold == k].any() or not exposed[fold != k].any():
-            raise ValueError(
-                f"training needs exposed companies in fold {k} and outside it "
-                f"({int(exposed.sum())} exposed among {len(exposed)} companies); "
+        if not positive[fold == k].any() or not positive[fold != k].any():
+            raise TrainingError(
+                f"training needs positive companies in fold {k} and outside it "
+                f"({int(positive.sum())} positive among {len(positive)} companies); "
                 "use fewer folds or more data"
             )
     edge_index = features.edge_index()
-    worlds = {k: features.matrices(schema, exposed & (fold == k)) for k in range(config.folds)}
+    hidden = features.exposed  # only exposures are in the inputs to hide
+    worlds = {k: features.matrices(schema, hidden & (fold == k)) for k in range(config.folds)}
     members = [
-        _fit_member(k, schema, worlds, edge_index, exposed, fold, config, log) for k in held_out
+        _fit_member(k, schema, worlds, edge_index, positive, fold, config, log) for k in held_out
     ]
     # out-of-fold logits: each company's, from the member that never trained on it
     validated = np.isin(fold, held_out)
-    oof = np.zeros(len(exposed))
+    oof = np.zeros(len(positive))
     for k, member in zip(held_out, members, strict=True):
         oof[fold == k] = member.validation_logits
-    labels = exposed[validated]
+    labels = positive[validated]
     calibration = Calibration.fit(config.calibration, oof[validated], labels)
     ap, auc = _scores(labels, oof[validated])
     metrics = {

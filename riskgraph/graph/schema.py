@@ -128,6 +128,8 @@ RISK_PROPERTIES: tuple[Property, ...] = (
     _analysis("risk_ring", FLOAT, "ring component, 0-1"),
     _analysis("risk_events", FLOAT, "events component, 0-1"),
     _analysis("risk_structure", FLOAT, "structure component, 0-1"),
+    _analysis("risk_gnn", FLOAT, "GNN component, 0-1 (absent when no model ran)"),
+    _analysis("gnn_probability", FLOAT, "the GNN's calibrated probability of exposure"),
     _analysis("contagion", FLOAT, "propagated contagion from the exposed companies, 0-1"),
     _analysis("risk_reasons", STRS, "plain-language reasons, strongest first (flagged only)"),
     _analysis("ring_id", STR, "id of the company's ring, absent when none (MEMBER_OF too)"),
@@ -213,6 +215,33 @@ NODES: tuple[NodeType, ...] = (
         ),
         derived=True,
     ),
+    NodeType(
+        label="Alert",
+        key="id",
+        description="An alert raised when a company's score crossed a level, with its "
+        "handling (the closed loop); confirmed and dismissed alerts are training labels.",
+        properties=(
+            Property("id", STR, "A + a hash of company, level and analysis time"),
+            Property("company_id", STR, "Company.id the alert is about", indexed=True),
+            Property("state", STR, "new, assigned, confirmed, dismissed or disposed", indexed=True),
+            Property("level", STR, "the level that raised it", indexed=True),
+            Property("score", FLOAT, "the score when raised"),
+            Property("reasons", STRS, "the reasons when raised"),
+            Property("raised_at", STR, "when it was raised (ISO 8601)", indexed=True),
+            Property("scored_at", STR, "the analysis run that raised it (ISO 8601)"),
+            Property("updated_at", STR, "last change of state or note (ISO 8601)"),
+            Property("updated_by", STR, "who changed it last: role and a short key hash"),
+            Property("note", STR, "the handler's note"),
+            Property(
+                "label",
+                PropertyType.BOOLEAN,
+                "true when confirmed or disposed, false when "
+                "dismissed, absent otherwise: a label for the next GNN training",
+            ),
+            Property("history", STRS, "every change as a JSON line"),
+        ),
+        derived=True,
+    ),
 )
 
 _SINCE = Property("since", DATE, "date the relationship began")
@@ -256,6 +285,7 @@ RELATIONSHIPS: tuple[RelType, ...] = (
         for link in LinkType
     ),
     RelType("MEMBER_OF", ("Company", "Person"), "Ring", "membership of a detected ring", (), True),
+    RelType("ALERT_ON", ("Alert",), "Company", "the company an alert is about", (), True),
 )
 
 

@@ -41,6 +41,12 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[str]]) -> dict[str
         "ring_part": np.round(c["ring"], 4).tolist(),
         "events_part": np.round(c["events"], 4).tolist(),
         "structure_part": np.round(c["structure"], 4).tolist(),
+        "gnn_part": np.round(c["gnn"], 4).tolist() if "gnn" in c else [None] * n,
+        "gnn_probability": (
+            np.round(analysis.gnn_probability, 6).tolist()
+            if analysis.gnn_probability is not None
+            else [None] * n
+        ),
         "contagion": analysis.contagion.tolist(),
         "reasons": [reasons.get(i) or None for i in range(n)],  # absent, not [], when none
         "ring_id": [ring_id(r) if r >= 0 else None for r in analysis.rings.company_ring.tolist()],

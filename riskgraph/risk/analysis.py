@@ -51,6 +51,7 @@ class Analysis:
     fronts: IntArray
     as_of: float
     timings: dict[str, float]
+    gnn_probability: FloatArray | None = None  # set by riskgraph.gnn.combine.with_gnn
 
     @property
     def contagion(self) -> FloatArray:

@@ -125,6 +125,13 @@ class Explainer:
         if a.structure.high_risk_industry[company]:
             industry = a.snapshot.nodes["Company"].columns["industry"][company]
             out.append(f"fund-raising-prone industry: {industry}")
+        gnn = a.components.get("gnn")
+        if gnn is not None and a.gnn_probability is not None and gnn[company] >= 0.2:
+            out.append(
+                f"graph model (GNN): {a.gnn_probability[company]:.0%} probability of exposure, "
+                "its neighbourhood resembles those of exposed companies "
+                "(`riskgraph gnn explain` names the ties)"
+            )
         return out[:limit]
 
     def _fronts(self, company: int) -> list[str]:

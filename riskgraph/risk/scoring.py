@@ -35,7 +35,7 @@ from riskgraph.weights import (
     STRUCTURE_WEIGHTS,
 )
 
-COMPONENTS = ("contagion", "ring", "events", "structure")
+COMPONENTS = ("contagion", "ring", "events", "structure")  # the rules'; "gnn" joins them
 
 
 class Level(StrEnum):
@@ -172,10 +172,11 @@ def ring_component(
 def combine(
     components: Mapping[str, FloatArray], exposed: npt.NDArray[np.bool_], params: ScoringParams
 ) -> FloatArray:
-    """Noisy-OR of the weighted components, 0-100; exposed companies score 100."""
+    """Noisy-OR of the weighted components given (the rules' four, and the GNN's when a
+    model ran), 0-100; exposed companies score 100."""
     keep = np.ones_like(exposed, dtype=np.float64)
-    for name in COMPONENTS:
-        keep *= 1.0 - params.weights[name] * np.clip(components[name], 0.0, 1.0)
+    for name, values in components.items():
+        keep *= 1.0 - params.weights[name] * np.clip(values, 0.0, 1.0)
     return np.where(exposed, 100.0, 100.0 * (1.0 - keep))
 
 

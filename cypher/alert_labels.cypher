@@ -1,0 +1,9 @@
+// purpose: The labels handlers gave by confirming or dismissing alerts, for the next GNN
+//   training: per company, the label of its most recently handled labelled alert.
+// parameters: none
+// returns: one row per labelled alert, oldest change first (so a later one wins):
+//   company_id (string), label (boolean).
+MATCH (a:Alert)
+WHERE a.label IS NOT NULL
+RETURN a.company_id AS company_id, a.label AS label
+ORDER BY a.updated_at, a.id

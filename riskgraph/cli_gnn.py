@@ -1,0 +1,214 @@
+"""``riskgraph gnn``: train the GNN on the graph, predict with it (its score component,
+written back), explain one company. Output and exit codes live here; the work lives in
+``riskgraph.gnn``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from riskgraph.cli_common import console, errors
+from riskgraph.cli_risk import analysis_params, run_analysis, show_summary, snapshot_of
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph.gateway import Gateway
+from riskgraph.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from riskgraph.gnn.train import TrainedModel
+
+gnn_app = typer.Typer(
+    help="The graph neural network: train, predict, explain.", no_args_is_help=True
+)
+
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="Model file (default: RISKGRAPH_GNN_MODEL).")
+]
+
+
+def load_model(path: Path) -> TrainedModel:
+    """The saved model, or a clear error saying how to make one."""
+    from riskgraph.gnn.train import TrainedModel
+
+    if not path.exists():
+        raise RiskgraphError(f"no GNN model at {path}: train one with `riskgraph gnn train`")
+    try:
+        return TrainedModel.load(path)
+    except (ValueError, RuntimeError, KeyError) as exc:
+        raise RiskgraphError(f"{path} is not a usable riskgraph GNN model: {exc}") from exc
+
+
+def _threads(settings: Settings, threads: int | None) -> None:
+    import torch
+
+    torch.set_num_threads(threads or settings.gnn_threads)
+
+
+@gnn_app.command()
+def train(
+    model: ModelOption = None,
+    architecture: Annotated[str, typer.Option(help="rgcn, sage or hgt.")] = "rgcn",
+    folds: Annotated[int, typer.Option(min=2, help="Cross-fitting folds (members).")] = 3,
+    epochs: Annotated[int, typer.Option(min=1, help="Most epochs per member.")] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    threads: Annotated[int | None, typer.Option(min=1, help="torch threads.")] = None,
+) -> None:
+    """Train on the exposures (and confirmed alerts) known now; save model, schema,
+    fingerprint and metrics."""
+    from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
+    from riskgraph.gnn.train import TrainConfig
+    from riskgraph.gnn.train import train as fit
+    from riskgraph.risk.analysis import analyze
+
+    settings = get_settings()
+    path = model or settings.gnn_model
+    if architecture not in ARCHITECTURES:
+        raise typer.BadParameter(f"one of {', '.join(ARCHITECTURES)}", param_hint="--architecture")
+    _threads(settings, threads)
+    with errors(), Gateway(settings) as graph:
+        snapshot = snapshot_of(graph)
+        confirmed = _confirmed_alerts(graph)
+        analysis = analyze(snapshot, analysis_params(settings))
+        config = TrainConfig(
+            model=ModelConfig(architecture), folds=folds, max_epochs=epochs, seed=seed
+        )
+        started = time.perf_counter()
+        with console.status("training...") as status:
+            trained = fit(
+                snapshot,
+                analysis,
+                config,
+                log=lambda line: status.update(f"training: {line}"),
+                confirmed=confirmed,
+            )
+        elapsed = time.perf_counter() - started
+    path.parent.mkdir(parents=True, exist_ok=True)
+    trained.save(path)
+    table = Table(title=f"GNN ({architecture}) trained in {elapsed:.0f} s, saved to {path}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in trained.metrics.items():
+        table.add_row(name, f"{value:.4g}")
+    table.add_row("confirmed alerts used", str(len(confirmed)))
+    table.add_row("fingerprint", trained.fingerprint)
+    console.print(table)
+
+
+def _confirmed_alerts(graph: Gateway) -> list[str]:
+    """Companies whose alerts an investigator confirmed (the API's closed loop)."""
+    from riskgraph.graph.alerts import alert_labels
+
+    return sorted(c for c, risky in alert_labels(graph).items() if risky)
+
+
+@gnn_app.command()
+def predict(
+    model: ModelOption = None,
+    top: Annotated[int, typer.Option(min=1, help="Companies listed.")] = 15,
+    threads: Annotated[int | None, typer.Option(min=1, help="torch threads.")] = None,
+) -> None:
+    """Analyze with the GNN's component and write back (``analyze`` does the same when the
+    model file exists); list the companies the GNN rates highest."""
+    settings = get_settings()
+    _threads(settings, threads)
+    with errors(), Gateway(settings) as graph:
+        trained = load_model(model or settings.gnn_model)
+        analysis, timings = run_analysis(graph, settings, trained)
+    show_summary(analysis, timings)
+    assert analysis.gnn_probability is not None
+    keys = analysis.snapshot.nodes["Company"].keys
+    order = [
+        i for i in np.argsort(-analysis.gnn_probability, kind="stable") if not analysis.exposed[i]
+    ]
+    table = Table(title=f"highest GNN probability of exposure (not exposed yet), top {top}")
+    for column in ("company", "probability", "score", "level"):
+        table.add_column(column, justify="left" if column == "company" else "right")
+    for i in order[:top]:
+        table.add_row(
+            str(keys[i]),
+            f"{analysis.gnn_probability[i]:.3f}",
+            f"{analysis.score[i]:.1f}",
+            str(analysis.level[i]),
+        )
+    console.print(table)
+
+
+@gnn_app.command()
+def explain(
+    company: Annotated[str, typer.Argument(help="Company id.")],
+    model: ModelOption = None,
+    top: Annotated[int, typer.Option(min=1, help="Edges, entities and features shown.")] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+    threads: Annotated[int | None, typer.Option(min=1, help="torch threads.")] = None,
+) -> None:
+    """Why COMPANY scores what it does: the GNN's ties, entities and features, the
+    propagation's evidence paths, the reasons."""
+    from riskgraph.gnn.combine import with_gnn
+    from riskgraph.gnn.explain import explain as explain_one
+    from riskgraph.risk.analysis import analyze
+
+    settings = get_settings()
+    _threads(settings, threads)
+    with errors(), Gateway(settings) as graph:
+        trained = load_model(model or settings.gnn_model)
+        snapshot = snapshot_of(graph)
+        if company not in snapshot.nodes["Company"].index:
+            raise RiskgraphError(f"no company {company!r} in the graph")
+        analysis = analyze(snapshot, analysis_params(settings))
+        analysis = with_gnn(analysis, trained.predict(snapshot, analysis))
+        with console.status("explaining..."):
+            result = explain_one(analysis, company, trained, top=top)
+    if as_json:
+        console.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    probability = "n/a" if result.probability is None else f"{result.probability:.3f}"
+    console.print(
+        f"[bold]{result.company}[/]: score {result.score:.1f} ({result.level}), "
+        f"GNN probability {probability}; components "
+        + ", ".join(f"{k} {v:.2f}" for k, v in result.components.items()),
+        highlight=False,
+    )
+    for title, columns, rows in (
+        (
+            "ties the GNN relies on (GNNExplainer)",
+            ("from", "relationship", "to", "weight"),
+            [
+                (
+                    f"{e.source_label} {e.source_key}",
+                    e.relationship,
+                    f"{e.target_label} {e.target_key}",
+                    f"{e.weight:.3f}",
+                )
+                for e in result.edges
+            ],
+        ),
+        (
+            "entities",
+            ("entity", "weight"),
+            [(f"{e.label} {e.key}", f"{e.weight:.3f}") for e in result.entities],
+        ),
+        (
+            "own features (input x gradient, logit units)",
+            ("feature", "value", "attribution"),
+            [(f.name, f"{f.value:.4g}", f"{f.attribution:+.3f}") for f in result.features],
+        ),
+        (
+            "propagation paths from exposed companies",
+            ("path", "hops", "contribution"),
+            [(p.text, str(p.hops), f"{p.contribution:.4f}") for p in result.paths],
+        ),
+    ):
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    console.print("reasons:")
+    for reason in result.reasons:
+        console.print(f"  - {reason}", highlight=False)

@@ -1,0 +1,220 @@
+"""Alerts: the closed loop between the scores and the people who act on them.
+
+``raise_alerts`` (run at the end of ``riskgraph analyze``) compares the written-back levels
+with each company's latest alert and raises a new one only on new material risk: no alert
+yet, a higher level than the last alert's, or a kind of reason the last alert did not have.
+Handlers move alerts through their states (``update_alert``); confirmed and dismissed ones
+are labels for the next GNN training (``alert_labels``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph.gateway import Gateway
+from riskgraph.risk.scoring import Level
+
+# Levels from the lowest that can raise an alert to the highest.
+LEVEL_RANK: dict[str, int] = {
+    Level.NONE.value: 0,
+    Level.YELLOW.value: 1,
+    Level.ORANGE.value: 2,
+    Level.RED.value: 3,
+}
+
+
+class AlertState(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    CONFIRMED = "confirmed"  # the risk is real: a positive label
+    DISMISSED = "dismissed"  # a false alarm: a negative label
+    DISPOSED = "disposed"  # handled (处置) after confirmation: stays positive
+
+
+# Which states each state may move to (staying put, to change the note, is always allowed).
+TRANSITIONS: dict[AlertState, frozenset[AlertState]] = {
+    AlertState.NEW: frozenset({AlertState.ASSIGNED, AlertState.CONFIRMED, AlertState.DISMISSED}),
+    AlertState.ASSIGNED: frozenset({AlertState.NEW, AlertState.CONFIRMED, AlertState.DISMISSED}),
+    AlertState.CONFIRMED: frozenset({AlertState.DISPOSED, AlertState.DISMISSED}),
+    AlertState.DISMISSED: frozenset({AlertState.ASSIGNED, AlertState.CONFIRMED}),
+    AlertState.DISPOSED: frozenset(),
+}
+
+
+class AlertNotFound(RiskgraphError):
+    """No alert has this id."""
+
+
+class AlertConflict(RiskgraphError):
+    """The alert's current state does not allow the requested change."""
+
+
+def label_of(state: AlertState) -> bool | None:
+    """The training label a state gives its company."""
+    if state in (AlertState.CONFIRMED, AlertState.DISPOSED):
+        return True
+    if state is AlertState.DISMISSED:
+        return False
+    return None
+
+
+# Reason kinds, matched on the wording of riskgraph.risk.reasons (and ring reasons): numbers,
+# ids and paths change from run to run, what the reason is about does not.
+_REASON_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("exposed", re.compile(r"^exposed")),
+    ("contagion", re.compile(r"^contagion ")),
+    ("front_of_exposed", re.compile(r"also represents \d+ exposed")),
+    ("nominee_front", re.compile(r"fronts \d+ companies")),
+    ("exposed_ring", re.compile(r"^member of ring .*, \d+ exposed\)")),
+    ("ring", re.compile(r"^member of ring")),
+    ("registration_burst", re.compile(r"registration burst")),
+    ("industry", re.compile(r"^fund-raising-prone industry")),
+    ("gnn", re.compile(r"^graph model \(GNN\)")),
+)
+_EVENTS = re.compile(r" in the last 2 years$")
+_NUMBERS = re.compile(r"[+\w]*\d[\w.*%]*")
+
+
+def reason_kinds(reasons: list[str]) -> set[str]:
+    """What each reason is about, without its numbers: '3 lawsuit(s), 1 complaint(s) in the
+    last 2 years' -> {'events:lawsuit(s)', 'events:complaint(s)'}."""
+    kinds: set[str] = set()
+    for reason in reasons:
+        if _EVENTS.search(reason):
+            for part in _EVENTS.sub("", reason).split(", "):
+                kinds.add("events:" + _NUMBERS.sub("", part).strip())
+            continue
+        kind = next((k for k, pattern in _REASON_KINDS if pattern.search(reason)), None)
+        kinds.add(kind or " ".join(_NUMBERS.sub("", reason).split()))
+    return kinds
+
+
+def is_material(level: str, reasons: list[str], last: dict[str, Any] | None) -> bool:
+    """Whether a company's current risk deserves a new alert, given its latest one."""
+    if last is None:
+        return True
+    if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(str(last.get("level")), 0):
+        return True
+    return bool(reason_kinds(reasons) - reason_kinds(list(last.get("reasons") or [])))
+
+
+def alert_id(company_id: str, level: str, scored_at: str) -> str:
+    digest = hashlib.sha256(f"{company_id}\x1f{level}\x1f{scored_at}".encode()).hexdigest()
+    return f"A{digest[:16]}"
+
+
+@dataclass(frozen=True)
+class RaiseReport:
+    candidates: int  # companies at an alerting level
+    raised: tuple[str, ...]  # ids of the new alerts
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"alerts: {len(self.raised):,} raised for new material risk "
+            f"({self.candidates:,} companies at an alerting level)"
+        )
+
+
+def raise_alerts(
+    graph: Gateway, min_level: Level = Level.ORANGE, now: datetime | None = None
+) -> RaiseReport:
+    """Raise an alert for every company at ``min_level`` or above whose risk is new since
+    its latest alert; idempotent for one analysis run."""
+    if min_level is Level.NONE:
+        raise ValueError("alerts are raised from yellow, orange or red, not 'none'")
+    levels = [lv for lv, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[min_level.value]]
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    rows = graph.read("alert_candidates", levels=levels)
+    new = [
+        {
+            "id": alert_id(r["company_id"], r["level"], str(r["scored_at"])),
+            "company_id": r["company_id"],
+            "level": r["level"],
+            "score": r["score"],
+            "reasons": list(r["reasons"]),
+            "scored_at": r["scored_at"],
+        }
+        for r in rows
+        if is_material(r["level"], list(r["reasons"]), r["last"])
+    ]
+    for start in range(0, len(new), 5000):
+        graph.write("alert_create", rows=new[start : start + 5000], now=stamp)
+    return RaiseReport(len(rows), tuple(r["id"] for r in new))
+
+
+def update_alert(
+    graph: Gateway,
+    alert: str,
+    state: AlertState | None,
+    note: str | None,
+    by: str,
+    now: datetime | None = None,
+) -> None:
+    """Move an alert to ``state`` and/or set its note; raises ``AlertNotFound`` or
+    ``AlertConflict`` (a change its current state forbids)."""
+    rows = graph.read("alert_state", id=alert)
+    if not rows:
+        raise AlertNotFound(f"no alert has the id {alert!r}")
+    current = AlertState(rows[0]["state"])
+    target = state or current
+    if target is not current and target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
+        raise AlertConflict(
+            f"alert {alert} is {current.value}: it cannot become {target.value} "
+            f"(allowed from {current.value}: {allowed})"
+        )
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    entry = json.dumps(
+        {"at": stamp, "by": by, "from": current.value, "to": target.value, "note": note},
+        ensure_ascii=False,
+    )
+    summary = graph.write(
+        "alert_update",
+        id=alert,
+        state=target.value,
+        **{"from": [current.value]},
+        note=note,
+        label=label_of(target),
+        by=by,
+        now=stamp,
+        entry=entry,
+    )
+    if summary.properties_set == 0:  # someone else changed its state meanwhile
+        raise AlertConflict(f"alert {alert} changed while being updated: read it again")
+
+
+def list_alerts(
+    graph: Gateway,
+    state: AlertState | None = None,
+    level: str | None = None,
+    company_id: str | None = None,
+    alert: str | None = None,
+    skip: int = 0,
+    limit: int = 50,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(alerts matching, one page of them), newest first."""
+    rows = graph.read(
+        "alert_list",
+        state=None if state is None else state.value,
+        level=level,
+        company_id=company_id,
+        id=alert,
+        skip=skip,
+        limit=limit,
+    )
+    row = rows[0]
+    return int(row["total"]), [item for item in row["items"] if item is not None]
+
+
+def alert_labels(graph: Gateway) -> dict[str, bool]:
+    """Company id -> the label of its latest handled alert (True: confirmed or disposed,
+    False: dismissed): extra labels for the next GNN training."""
+    return {r["company_id"]: bool(r["label"]) for r in graph.read("alert_labels")}
