@@ -21,6 +21,7 @@ from rich.table import Table
 from riskgraph import cli_risk as risk_commands
 from riskgraph.cli_common import console, err, progress_bars
 from riskgraph.cli_common import errors as _errors
+from riskgraph.cli_gnn import gnn_app
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
@@ -35,6 +36,7 @@ app.command()(risk_commands.analyze)
 app.command()(risk_commands.propagate)
 app.command()(risk_commands.evaluate)
 app.add_typer(risk_commands.export_app, name="export")
+app.add_typer(gnn_app, name="gnn")
 
 EXIT_NOT_RUNNING = 3  # like `systemctl status`
 

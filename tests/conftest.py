@@ -63,10 +63,14 @@ def graph(neo4j_settings: Settings, driver: neo4j.Driver) -> Iterator[Gateway]:
 
 
 @pytest.fixture
-def server_env(neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CLI (which reads the environment) pointed at the session server."""
+def server_env(
+    neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[None]:
+    """The CLI (which reads the environment) pointed at the session server, with no GNN
+    model (a developer's trained one must not leak into the tests)."""
     monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
     monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
+    monkeypatch.setenv("RISKGRAPH_GNN_MODEL", str(tmp_path / "no-model.pt"))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
