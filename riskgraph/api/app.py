@@ -1,13 +1,31 @@
-"""The FastAPI application. Routes stay short; the work lives in the library."""
+"""The FastAPI application: wiring only. Routes live in ``routes_*``, keys and roles in
+``security``, errors in ``problems``, the audit log in ``audit``, the engine state in
+``state``; the work lives in the library."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from pydantic import BaseModel
 
 from riskgraph import __version__
+from riskgraph.api import problems, routes_admin, routes_alerts, routes_companies, routes_network
+from riskgraph.api.audit import AuditMiddleware
+from riskgraph.api.deps import ApiContext
 from riskgraph.graph.server import describe
-from riskgraph.settings import get_settings
+from riskgraph.settings import Settings
+
+DESCRIPTION = """\
+Risk scores with their explanations, the company file, ownership, connections, rings,
+what-if contagion and alerts.
+
+Every call but `/health` and these docs needs an API key in the `X-API-Key` header
+(`RISKGRAPH_API_KEYS`): **viewer** reads, **analyst** also runs what-ifs (`POST /propagate`)
+and handles alerts (`PATCH /alerts/{id}`), **admin** also reloads the engine state.
+Errors are problem details (RFC 9457). Every request is written to the audit log.
+"""
 
 
 class Health(BaseModel):
@@ -16,17 +34,37 @@ class Health(BaseModel):
     neo4j_version: str | None
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="riskgraph", version=__version__)
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; ``settings`` fixes the configuration, else it is read from the environment
+    (per request, through ``get_settings``)."""
+    context = ApiContext(settings)
 
-    @app.get("/health", response_model=Health)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.close()
+
+    app = FastAPI(
+        title="riskgraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    problems.install(app)
+    app.add_middleware(AuditMiddleware, context=context.audit)
+
+    @app.get("/health", response_model=Health, tags=["health"])
     def health() -> Health:
-        """Whether the API can reach Neo4j (for load balancers and compose health checks)."""
-        status = describe(get_settings())
+        """Whether the API can reach Neo4j (for load balancers and compose health checks;
+        needs no key)."""
+        status = describe(context.settings())
         return Health(
             status="ok" if status.running else "degraded",
             neo4j_uri=status.uri,
             neo4j_version=status.version,
         )
 
+    for module in (routes_companies, routes_network, routes_alerts, routes_admin):
+        app.include_router(module.router)
     return app

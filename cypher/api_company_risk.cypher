@@ -1,0 +1,22 @@
+// purpose: What `riskgraph analyze` (and the GNN, once trained) wrote on one company, with
+//   its ring, for GET /companies/{id}/risk.
+// parameters: $id (string): Company.id.
+// returns: one row (none when $id is unknown): id, name, score, level, tier, scored_at,
+//   contagion (raw propagated contagion), components (map: contagion, ring, events,
+//   structure, gnn), reasons (list of string), gnn (the GNN component risk_gnn, null until
+//   a model wrote one), gnn_probability (float or null), gnn_details (list of [key, value]
+//   of any other gnn_* or risk_gnn_* property: attributions a model may add),
+//   ring (map: id, score, companies, persons, reasons; null when in none).
+MATCH (c:Company {id: $id})
+OPTIONAL MATCH (c)-[:MEMBER_OF]->(r:Ring)
+RETURN c.id AS id, c.name AS name, c.risk_score AS score, c.risk_level AS level,
+       c.risk_tier AS tier, c.scored_at AS scored_at, c.contagion AS contagion,
+       {contagion: c.risk_contagion, ring: c.risk_ring, events: c.risk_events,
+        structure: c.risk_structure, gnn: c.risk_gnn} AS components,
+       coalesce(c.risk_reasons, []) AS reasons,
+       c.risk_gnn AS gnn, c.gnn_probability AS gnn_probability,
+       [k IN keys(c) WHERE (k STARTS WITH 'risk_gnn_' OR k STARTS WITH 'gnn_')
+          AND k <> 'gnn_probability' | [k, c[k]]] AS gnn_details,
+       CASE WHEN r IS NULL THEN null
+         ELSE r {.id, .score, .companies, .persons, .reasons} END AS ring
+LIMIT 1

@@ -1,0 +1,305 @@
+"""The API's request and response models: what OpenAPI at /docs documents and what every
+route returns. Investigation records (paths, holders) are reused from
+``riskgraph.graph.investigate``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskgraph.graph.alerts import AlertState
+from riskgraph.graph.investigate import Holder, Path
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- the company file (一企一档) -----------------------------------------------------------
+class CompanyAttributes(BaseModel):
+    id: str
+    uscc: str | None = None
+    name: str | None = None
+    status: str | None = None
+    established: dt.date | None = None
+    registered_capital: float | None = None
+    paid_in_capital: float | None = None
+    industry: str | None = None
+    region: str | None = None
+    region_name: str | None = None
+
+
+class ScoreSummary(BaseModel):
+    score: float
+    level: str
+    tier: str | None = None
+    scored_at: str | None = None
+    ring_id: str | None = None
+
+
+class PersonEntry(BaseModel):
+    """A natural person tied to the company: offices held and the share held, if any."""
+
+    id: str
+    name: str | None = None
+    roles: list[str] = Field(description="offices (OFFICER_OF roles), 'shareholder' if holding")
+    share: float | None = None
+
+
+class Shareholder(BaseModel):
+    id: str
+    label: str = Field(description="Person or Company")
+    name: str | None = None
+    share: float | None = None
+    amount: float | None = None
+    since: dt.date | None = None
+
+
+class HoldingEntry(BaseModel):
+    id: str
+    name: str | None = None
+    share: float | None = None
+    amount: float | None = None
+    since: dt.date | None = None
+
+
+class Tie(BaseModel):
+    type: str = Field(description="GUARANTEE, LOAN, TRADE, BRANCH, RENT or CREDITOR")
+    outgoing: bool = Field(description="the tie points from this company to the other")
+    id: str
+    name: str | None = None
+    amount: float | None = None
+    since: dt.date | None = None
+
+
+class Identifier(BaseModel):
+    kind: str = Field(description="phone or address")
+    value: str
+    text: str | None = None
+    entities: int = Field(description="companies and people filed with it (this one included)")
+    companies: int
+
+
+class EventEntry(BaseModel):
+    id: str
+    type: str
+    date: dt.date | None = None
+    severity: int | None = None
+    description: str | None = None
+
+
+class CompanyFile(BaseModel):
+    company: CompanyAttributes
+    score: ScoreSummary | None = Field(None, description="null until `riskgraph analyze` ran")
+    people: list[PersonEntry]
+    shareholders: list[Shareholder]
+    holdings: list[HoldingEntry] = Field(description="companies this one holds shares of")
+    ties: list[Tie]
+    identifiers: list[Identifier]
+    events: list[EventEntry]
+
+
+# --- risk ------------------------------------------------------------------------------------
+class Components(BaseModel):
+    contagion: float | None = None
+    ring: float | None = None
+    events: float | None = None
+    structure: float | None = None
+    gnn: float | None = Field(None, description="null until a GNN model has run")
+
+
+class NodeRef(BaseModel):
+    id: str
+    label: str
+
+
+class EvidenceHop(BaseModel):
+    type: str
+    forward: bool = Field(description="the relationship points the way the risk travels")
+    weight: float
+
+
+class EvidencePathOut(BaseModel):
+    seed_id: str = Field(description="the exposed (or what-if) company the path starts from")
+    contribution: float = Field(description="the score this path alone would give, 0-1")
+    text: str
+    nodes: list[NodeRef]
+    hops: list[EvidenceHop]
+
+
+class RingSummary(BaseModel):
+    id: str
+    score: float
+    companies: int
+    persons: int
+    reasons: list[str] = []
+
+
+class GnnSummary(BaseModel):
+    component: float | None = Field(None, description="the GNN component of the score, 0-1")
+    probability: float | None = Field(None, description="calibrated probability of exposure")
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="other gnn_* properties (attributions)"
+    )
+
+
+class CompanyRisk(BaseModel):
+    company_id: str
+    name: str | None = None
+    score: float = Field(ge=0, le=100)
+    level: str
+    tier: str | None = None
+    scored_at: str | None = None
+    contagion: float | None = None
+    components: Components
+    reasons: list[str]
+    evidence: list[EvidencePathOut] = Field(description="strongest paths from exposed companies")
+    ring: RingSummary | None = None
+    gnn: GnnSummary | None = Field(None, description="null until a GNN model wrote scores")
+
+
+# --- subgraph --------------------------------------------------------------------------------
+class SubgraphNode(BaseModel):
+    id: str
+    type: str
+    name: str | None = None
+    level: str | None = None
+    score: float | None = None
+
+
+class SubgraphEdge(BaseModel):
+    source: str
+    target: str
+    type: str
+    label: str
+    evidence: bool = Field(description="on one of the company's evidence paths")
+
+
+class Subgraph(BaseModel):
+    center: str
+    nodes: list[SubgraphNode]
+    edges: list[SubgraphEdge]
+    left_out: int = Field(description="nodes reached within the hops but not shown (caps)")
+    note: str | None = None
+
+
+# --- ownership and paths ---------------------------------------------------------------------
+class Controllers(BaseModel):
+    company_id: str
+    threshold: float
+    holders: list[Holder] = Field(description="direct and indirect holders, largest first")
+    ultimate: list[Holder] = Field(description="holders nobody holds: the ultimate controllers")
+
+
+class Paths(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    paths: list[Path]
+
+
+# --- what-if ---------------------------------------------------------------------------------
+class PropagateRequest(Strict):
+    seeds: list[str] = Field(
+        min_length=1, max_length=1000, description="company ids assumed to blow up"
+    )
+    alpha: float | None = Field(
+        None, gt=0.0, lt=1.0, description="share of risk passed on per hop (default 0.85)"
+    )
+    top: int = Field(20, ge=1, le=500, description="companies returned")
+    paths: int = Field(1, ge=0, le=3, description="evidence paths per company")
+    include_exposed: bool = Field(False, description="add today's exposed companies as seeds")
+
+
+class Impacted(BaseModel):
+    id: str
+    name: str | None = None
+    contagion: float = Field(description="contagion under the what-if, 0-1 (a seed is 1)")
+    baseline: float = Field(description="contagion from today's exposed companies")
+    level: str | None = Field(None, description="today's level")
+    score: float | None = Field(None, description="today's score")
+    paths: list[EvidencePathOut]
+
+
+class PropagateResult(BaseModel):
+    seeds: list[str]
+    alpha: float
+    hit: int = Field(description="companies (seeds aside) with contagion above 0.0001")
+    took_ms: float
+    companies: list[Impacted]
+
+
+# --- rings -----------------------------------------------------------------------------------
+class RingList(BaseModel):
+    total: int
+    items: list[RingSummary]
+
+
+class RingCompany(BaseModel):
+    id: str
+    name: str | None = None
+    score: float | None = None
+    level: str | None = None
+    status: str | None = None
+
+
+class RingPerson(BaseModel):
+    id: str
+    name: str | None = None
+
+
+class SharedByMembers(BaseModel):
+    kind: str = Field(description="phone, address or person")
+    value: str
+    text: str | None = None
+    members: int = Field(description="member companies sharing it")
+    degree: int = Field(description="entities tied to it in the whole graph")
+
+
+class RingDetail(RingSummary):
+    features: dict[str, float]
+    members: list[RingCompany]
+    people: list[RingPerson]
+    shared: list[SharedByMembers]
+
+
+# --- alerts ----------------------------------------------------------------------------------
+class AlertOut(BaseModel):
+    id: str
+    company_id: str
+    company_name: str | None = None
+    level: str
+    score: float | None = None
+    reasons: list[str] = []
+    state: AlertState
+    note: str | None = None
+    label: bool | None = Field(None, description="training label: confirmed true, dismissed false")
+    raised_at: str
+    scored_at: str | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None
+    history: list[str] = []
+    current_level: str | None = None
+    current_score: float | None = None
+
+
+class AlertList(BaseModel):
+    total: int
+    items: list[AlertOut]
+
+
+class AlertPatch(Strict):
+    state: AlertState | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+# --- admin -----------------------------------------------------------------------------------
+class StateInfo(BaseModel):
+    loaded_at: dt.datetime
+    load_seconds: float
+    companies: int
+    exposed: int
+    rings: int

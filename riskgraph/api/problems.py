@@ -1,0 +1,141 @@
+"""Errors as problem details (RFC 9457): every failure, ours or the framework's, answers
+``application/problem+json`` with type, title, status and a detail that says what to do."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed, RiskgraphError
+from riskgraph.graph.alerts import AlertConflict, AlertNotFound
+from riskgraph.graph.investigate import EntityNotFound
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+# RFC 9110's names where Python's differ by version (3.13 renamed 422).
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``errors`` lists the bad parameters of a 422."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class ProblemError(Exception):
+    """Raised by routes and dependencies to answer with a problem."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        kind: str | None = None,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.kind = kind
+        self.headers = headers
+        self.errors = errors
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    kind: str | None = None,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    title = _TITLES.get(status) or HTTPStatus(status).phrase
+    body = Problem(
+        type=f"/problems/{kind}" if kind else "about:blank",
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status, headers=headers, media_type=MEDIA_TYPE
+    )
+
+
+def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors without the echoed input (it may be large or sensitive)."""
+    out = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        out.append({"loc": location, "msg": str(error.get("msg", "")), "type": error.get("type")})
+    return out
+
+
+# What each error kind of the library answers (status, problem type).
+_LIBRARY: tuple[tuple[type[RiskgraphError], int, str], ...] = (
+    (EntityNotFound, 404, "not-found"),
+    (AlertNotFound, 404, "not-found"),
+    (AlertConflict, 409, "conflict"),
+    (Neo4jUnavailable, 503, "neo4j-unavailable"),
+    (ConfigError, 500, "configuration"),
+)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(request, exc.status, exc.detail, exc.kind, exc.headers, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc.errors())
+        where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
+        return problem_response(
+            request, 422, f"invalid parameters: {where}", "invalid-parameters", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+        headers = dict(exc.headers) if exc.headers else None
+        return problem_response(request, exc.status_code, detail, headers=headers)
+
+    @app.exception_handler(RiskgraphError)
+    async def _library(request: Request, exc: RiskgraphError) -> JSONResponse:
+        for kind, status, name in _LIBRARY:
+            if isinstance(exc, kind):
+                return problem_response(request, status, str(exc), name)
+        if isinstance(exc, QueryFailed):
+            log.error("query failed on %s: %s", request.url.path, exc)
+            return problem_response(
+                request, 500, f"the graph query {exc.name!r} failed", "query-failed"
+            )
+        return problem_response(request, 500, str(exc), "internal")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request, 500, "an unexpected error occurred; it has been logged", "internal"
+        )

@@ -1,0 +1,63 @@
+"""/admin: what only admins do: reload the in-memory engine state after a new analysis, and
+raise alerts on demand (``riskgraph analyze`` raises them too)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from riskgraph.api.deps import Admin, Context, Graph
+from riskgraph.api.models import StateInfo
+from riskgraph.api.problems import ProblemError
+from riskgraph.api.routes_companies import ERRORS
+from riskgraph.api.state import EngineState
+from riskgraph.graph.alerts import raise_alerts
+from riskgraph.risk.scoring import Level
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class Raised(BaseModel):
+    candidates: int
+    raised: list[str]
+
+
+def _info(state: EngineState) -> StateInfo:
+    analysis = state.analysis
+    return StateInfo(
+        loaded_at=state.loaded_at,
+        load_seconds=round(state.load_seconds, 3),
+        companies=len(analysis.score),
+        exposed=int(analysis.exposed.sum()),
+        rings=len(analysis.rings.rings),
+    )
+
+
+@router.get("/state", response_model=StateInfo, responses=ERRORS)
+def state_info(caller: Admin, ctx: Context) -> StateInfo:
+    """The in-memory state what-ifs and evidence use (loaded now if it was not). Admins."""
+    return _info(ctx.state.get())
+
+
+@router.post("/state/refresh", response_model=StateInfo, responses=ERRORS)
+def refresh(caller: Admin, ctx: Context) -> StateInfo:
+    """Re-read the graph and re-analyse it in memory (after a new `riskgraph analyze`).
+    Admins."""
+    return _info(ctx.state.refresh())
+
+
+@router.post("/alerts/raise", response_model=Raised, responses=ERRORS)
+def raise_now(
+    caller: Admin,
+    graph: Graph,
+    min_level: Annotated[Level, Query(description="least level that raises an alert")] = (
+        Level.ORANGE
+    ),
+) -> Any:
+    """Raise alerts for companies whose written-back level is new material risk. Admins."""
+    if min_level is Level.NONE:
+        raise ProblemError(422, "min_level must be yellow, orange or red", "invalid-parameters")
+    report = raise_alerts(graph, min_level)
+    return Raised(candidates=report.candidates, raised=list(report.raised))

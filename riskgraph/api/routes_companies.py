@@ -1,0 +1,237 @@
+"""/companies/{id}: the company file, its risk with the evidence, the explanation subgraph
+(JSON and a pyvis page) and its controllers. Viewers and up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field, field_validator
+
+from riskgraph.api.deps import Context, Graph, Viewer, shown
+from riskgraph.api.explain import build_subgraph, company_evidence
+from riskgraph.api.models import (
+    CompanyFile,
+    CompanyRisk,
+    Controllers,
+    GnnSummary,
+    PersonEntry,
+    RingSummary,
+    Subgraph,
+)
+from riskgraph.api.problems import Problem, ProblemError
+from riskgraph.api.state import EngineState
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph import investigate
+from riskgraph.graph.gateway import Gateway
+
+router = APIRouter(prefix="/companies", tags=["companies"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text}
+    for status, text in (
+        (401, "no or unknown API key"),
+        (403, "the key's role may not call this"),
+        (404, "no company has this id"),
+        (422, "bad parameters"),
+        (503, "Neo4j is unreachable"),
+    )
+}
+CompanyId = Annotated[str, Path(min_length=1, max_length=200, description="Company.id (USCC)")]
+PER_LIST = 500
+
+
+def _not_found(company_id: str) -> ProblemError:
+    return ProblemError(404, f"no company has the id {company_id!r}", "not-found")
+
+
+def _split(value: Any) -> Any:
+    """types=HOLDS,OFFICER_OF and types=HOLDS&types=OFFICER_OF both work."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+    return value
+
+
+class SubgraphQuery(BaseModel):
+    hops: int = Field(2, ge=1, le=3, description="neighbourhood depth")
+    types: list[str] = Field(
+        default_factory=list, description="relationship types to follow; none = all"
+    )
+    limit: int = Field(100, ge=1, le=500, description="most nodes shown")
+
+    _split = field_validator("types", mode="before")(_split)
+    _known = field_validator("types")(investigate._known_types)
+
+
+@router.get("/{id}", response_model=CompanyFile, responses=ERRORS)
+def company_file(id: CompanyId, caller: Viewer, graph: Graph) -> Any:
+    """The company file (一企一档): registry attributes, people and their roles,
+    shareholders and holdings, business ties, phones and addresses with how many entities
+    share each, events, and the score."""
+    rows = graph.read("api_company_file", id=id, per_list=PER_LIST)
+    if not rows:
+        raise _not_found(id)
+    row = rows[0]
+    people: dict[str, PersonEntry] = {}
+    for officer in row["officers"]:
+        entry = people.setdefault(
+            officer["id"], PersonEntry(id=officer["id"], name=officer["name"], roles=[])
+        )
+        if officer["role"] and officer["role"] not in entry.roles:
+            entry.roles.append(officer["role"])
+    for holder in row["shareholders"]:
+        if holder["label"] == "Person":
+            entry = people.setdefault(
+                holder["id"], PersonEntry(id=holder["id"], name=holder["name"], roles=[])
+            )
+            entry.roles.append("shareholder")
+            entry.share = (entry.share or 0.0) + (holder["share"] or 0.0)
+    score = row["score"]
+    body = CompanyFile(
+        company=row["company"],
+        score=None
+        if score.get("risk_score") is None
+        else {
+            "score": score["risk_score"],
+            "level": score["risk_level"],
+            "tier": score["risk_tier"],
+            "scored_at": score["scored_at"],
+            "ring_id": score["ring_id"],
+        },
+        people=list(people.values()),
+        shareholders=row["shareholders"],
+        holdings=row["holdings"],
+        ties=row["ties"],
+        identifiers=row["identifiers"],
+        events=row["events"],
+    )
+    return shown(body.model_dump(mode="json"), caller, graph)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _gnn(row: dict[str, Any]) -> GnnSummary | None:
+    """The GNN's view; None until a model has written one."""
+    if row["gnn"] is None and row["gnn_probability"] is None and not row["gnn_details"]:
+        return None
+    return GnnSummary(
+        component=_number(row["gnn"]),
+        probability=_number(row["gnn_probability"]),
+        details={str(k): v for k, v in row["gnn_details"]},
+    )
+
+
+def _state(ctx: Context) -> EngineState | None:
+    """The engine state if it can be had (evidence needs it; a risk answer does not)."""
+    try:
+        return ctx.state.get()
+    except RiskgraphError:
+        return None
+
+
+@router.get("/{id}/risk", response_model=CompanyRisk, responses=ERRORS)
+def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> Any:
+    """The 0-100 score, level, tier, its four components, the reasons, the strongest
+    evidence paths from exposed companies, the ring, and the GNN's view (null until a
+    model has written one). 409 before `riskgraph analyze` has run."""
+    rows = graph.read("api_company_risk", id=id)
+    if not rows:
+        raise _not_found(id)
+    row = rows[0]
+    if row["score"] is None:
+        raise ProblemError(
+            409, f"company {id} has no score yet: run `riskgraph analyze`", "not-scored"
+        )
+    state = _state(ctx)
+    body = CompanyRisk(
+        company_id=row["id"],
+        name=row["name"],
+        score=row["score"],
+        level=row["level"],
+        tier=row["tier"],
+        scored_at=row["scored_at"],
+        contagion=row["contagion"],
+        components=row["components"],
+        reasons=row["reasons"],
+        evidence=[] if state is None else company_evidence(state, id),
+        ring=None if row["ring"] is None else RingSummary.model_validate(row["ring"]),
+        gnn=_gnn(row),
+    )
+    return shown(body.model_dump(mode="json"), caller, graph)
+
+
+def _subgraph(graph: Gateway, ctx: Context, company_id: str, query: SubgraphQuery) -> Subgraph:
+    if not graph.read("api_entity_cards", nodes=[{"label": "Company", "key": company_id}]):
+        raise _not_found(company_id)
+    return build_subgraph(graph, _state(ctx), company_id, query.hops, query.types, query.limit)
+
+
+@router.get("/{id}/subgraph", response_model=Subgraph, responses=ERRORS)
+def subgraph(
+    id: CompanyId,
+    query: Annotated[SubgraphQuery, Query()],
+    caller: Viewer,
+    graph: Graph,
+    ctx: Context,
+) -> Any:
+    """The explanation subgraph as JSON: the company, its evidence paths (edges marked
+    `evidence`) and its neighbourhood up to `hops`, at most `limit` nodes (`left_out` says
+    how many were not shown)."""
+    body = _subgraph(graph, ctx, id, query)
+    return shown(body.model_dump(mode="json"), caller, graph)
+
+
+@router.get(
+    "/{id}/subgraph.html",
+    response_class=HTMLResponse,
+    responses={**ERRORS, 200: {"content": {"text/html": {}}, "description": "a pyvis page"}},
+)
+def subgraph_page(
+    id: CompanyId,
+    query: Annotated[SubgraphQuery, Query()],
+    caller: Viewer,
+    graph: Graph,
+    ctx: Context,
+) -> HTMLResponse:
+    """The same subgraph as a self-contained interactive page (pyvis)."""
+    try:
+        from riskgraph.api.visual import render_subgraph
+    except ImportError as exc:  # the page renderer ships separately
+        raise ProblemError(
+            501, "the HTML rendering of subgraphs is not installed", "not-implemented"
+        ) from exc
+    body = shown(_subgraph(graph, ctx, id, query).model_dump(mode="json"), caller, graph)
+    return HTMLResponse(render_subgraph(body))
+
+
+@router.get("/{id}/controllers", response_model=Controllers, responses=ERRORS)
+def controllers(
+    id: CompanyId,
+    caller: Viewer,
+    graph: Graph,
+    threshold: Annotated[
+        float, Query(ge=0.0, le=1.0, description="least effective share (fraction)")
+    ] = 0.25,
+    max_chains: Annotated[int, Query(ge=1, le=100, description="chains listed per holder")] = 5,
+) -> Any:
+    """Equity penetration (股权穿透): every direct and indirect holder with its effective
+    share (the product of shares along each chain, summed), and the ultimate controllers."""
+    if not graph.read("api_entity_cards", nodes=[{"label": "Company", "key": id}]):
+        raise _not_found(id)
+    params = investigate.OwnershipParams(id=id, threshold=threshold, max_chains=max_chains)
+    holders = [
+        investigate.Holder.model_validate(h.model_dump())
+        for h in investigate.run(graph, "equity_penetration", params)
+    ]
+    body = Controllers(
+        company_id=id,
+        threshold=threshold,
+        holders=holders,
+        ultimate=[h for h in holders if h.ultimate],
+    )
+    return shown(body.model_dump(mode="json"), caller, graph)

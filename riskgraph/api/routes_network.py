@@ -1,0 +1,160 @@
+"""The network as a whole: how two entities are connected (/paths), what-if contagion
+(/propagate, analysts) and the detected rings (/rings)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from riskgraph.api.deps import Analyst, Graph, State, Viewer, shown
+from riskgraph.api.explain import path_out
+from riskgraph.api.models import (
+    Impacted,
+    Paths,
+    PropagateRequest,
+    PropagateResult,
+    RingDetail,
+    RingList,
+    RingSummary,
+)
+from riskgraph.api.problems import ProblemError
+from riskgraph.api.routes_companies import ERRORS, _split
+from riskgraph.graph import investigate
+from riskgraph.risk.evidence import evidence_paths, evidence_tree
+
+router = APIRouter(tags=["network"])
+
+HIT_FLOOR = 1e-4  # contagion below this is PageRank dust, not a hit (scoring.contagion_floor)
+
+
+class PathsQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from", min_length=1, max_length=200, description="an entity id")
+    to: str = Field(min_length=1, max_length=200, description="another entity id")
+    max_hops: int = Field(4, ge=1, le=4)
+    types: list[str] = Field(default_factory=list, description="relationship types; none = all")
+    limit: int = Field(20, ge=1, le=100, description="most paths returned")
+
+    _split = field_validator("types", mode="before")(_split)
+    _known = field_validator("types")(investigate._known_types)
+
+
+@router.get("/paths", response_model=Paths, responses=ERRORS)
+def paths(query: Annotated[PathsQuery, Query()], caller: Viewer, graph: Graph) -> Any:
+    """How two entities (companies, people, addresses, phones) are connected: the shortest
+    paths first, then longer simple ones up to `max_hops`, never through hubs."""
+    params = investigate.PathsParams.model_validate(
+        {
+            "from": query.from_,
+            "to": query.to,
+            "max_hops": query.max_hops,
+            "types": query.types,
+            "limit": query.limit,
+        }
+    )
+    found = investigate.run(graph, "connection_paths", params)
+    body = Paths.model_validate(
+        {"from": query.from_, "to": query.to, "paths": [p.model_dump() for p in found]}
+    )
+    return shown(body.model_dump(mode="json", by_alias=True), caller, graph)
+
+
+@router.post("/propagate", response_model=PropagateResult, responses=ERRORS, tags=["what-if"])
+def propagate(body: PropagateRequest, caller: Analyst, graph: Graph, state: State) -> Any:
+    """What-if: if these companies blew up, who would be hit, how hard, and by which paths.
+    Solved on the in-memory graph (no re-read of Neo4j). Analysts and admins."""
+    started = time.perf_counter()
+    analysis = state.analysis
+    index = analysis.snapshot.nodes["Company"].index
+    given = list(dict.fromkeys(body.seeds))
+    unknown = [s for s in given if s not in index]
+    if unknown:
+        shown_ids = ", ".join(repr(s) for s in unknown[:10])
+        raise ProblemError(422, f"unknown seed company id(s): {shown_ids}", "invalid-parameters")
+    seeds = state.company_nodes(given)
+    if body.include_exposed:
+        seeds = np.union1d(seeds, analysis.seeds)
+    alpha = body.alpha if body.alpha is not None else analysis.params.alpha
+    scores = state.propagator_for(alpha).scores(seeds)[analysis.graph.indices("Company")]
+    offset = analysis.graph.offsets["Company"]
+    ranked = scores.copy()
+    ranked[seeds - offset] = -1.0  # seeds are hit by definition
+    hit = int((ranked > HIT_FLOOR).sum())
+    order = np.argsort(-ranked, kind="stable")[: body.top]
+    rows = [int(r) for r in order if ranked[r] > 0.0]
+    tree = evidence_tree(analysis.graph, seeds, alpha) if body.paths and rows else None
+    keys = analysis.snapshot.nodes["Company"].keys
+    cards = {
+        c["key"]: c
+        for c in graph.read(
+            "api_entity_cards", nodes=[{"label": "Company", "key": str(keys[r])} for r in rows]
+        )
+    }
+    companies = []
+    for r in rows:
+        key = str(keys[r])
+        found = [] if tree is None else evidence_paths(tree, offset + r, k=body.paths)
+        companies.append(
+            Impacted(
+                id=key,
+                name=cards.get(key, {}).get("name"),
+                contagion=float(scores[r]),
+                baseline=float(analysis.contagion[r]),
+                level=str(analysis.level[r]),
+                score=float(analysis.score[r]),
+                paths=[path_out(state, p) for p in found],
+            )
+        )
+    result = PropagateResult(
+        seeds=given,
+        alpha=alpha,
+        hit=hit,
+        took_ms=round((time.perf_counter() - started) * 1000, 1),
+        companies=companies,
+    )
+    return shown(result.model_dump(mode="json"), caller, graph)
+
+
+@router.get("/rings", response_model=RingList, responses=ERRORS, tags=["rings"])
+def rings(
+    caller: Viewer,
+    graph: Graph,
+    min_score: Annotated[float, Query(ge=0.0, le=1.0, description="least ring score")] = 0.0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Any:
+    """Detected rings (团伙), riskiest first, with why each scored."""
+    row = graph.read("api_rings", min_score=min_score, skip=offset, limit=limit)[0]
+    body = RingList(total=row["total"], items=row["items"])
+    return shown(body.model_dump(mode="json"), caller, graph)
+
+
+@router.get("/rings/{id}", response_model=RingDetail, responses=ERRORS, tags=["rings"])
+def ring(
+    id: Annotated[str, Path(min_length=1, max_length=50, description="ring id, e.g. R0001")],
+    caller: Viewer,
+    graph: Graph,
+    limit: Annotated[int, Query(ge=1, le=2000, description="most members listed")] = 500,
+) -> Any:
+    """One ring: its score and reasons, the features behind them, its member companies and
+    people, and the phones, addresses and people its companies share."""
+    rows = graph.read("api_ring", id=id, limit=limit)
+    if not rows:
+        raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
+    row = rows[0]
+    summary = RingSummary.model_validate(row["ring"])
+    shared = sorted(row["shared"], key=lambda s: (-s["members"], s["degree"], s["value"]))
+    body = RingDetail(
+        **summary.model_dump(),
+        features=json.loads(row["ring"].get("features") or "{}"),
+        members=row["companies"],
+        people=row["persons"],
+        shared=shared[:limit],
+    )
+    return shown(body.model_dump(mode="json"), caller, graph)

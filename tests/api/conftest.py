@@ -1,0 +1,101 @@
+"""The API against a small analysed synthetic province in the session's Neo4j, loaded once
+for the whole package (tests here never wipe it), and a client per role."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import neo4j
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from riskgraph.api.app import create_app
+from riskgraph.graph.credentials import password_for
+from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.snapshot import build_snapshot
+from riskgraph.graph.writeback import write_analysis
+from riskgraph.ingest.generator import generate
+from riskgraph.ingest.normalise import normalise_phone
+from riskgraph.ingest.pipeline import ingest_bundle
+from riskgraph.risk.analysis import analyze
+from riskgraph.risk.reasons import explain_flagged
+from riskgraph.settings import Settings
+
+KEYS = {
+    "viewer": "viewer-key-0123456789abcdef",
+    "analyst": "analyst-key-0123456789abcdef",
+    "admin": "admin-key-0123456789abcdef",
+}
+
+
+def headers(role: str) -> dict[str, str]:
+    return {"X-API-Key": KEYS[role]}
+
+
+@dataclass(frozen=True)
+class Province:
+    """The loaded bundle and what the tests check answers against."""
+
+    path: Path
+    id_numbers: frozenset[str]  # raw resident ID numbers from persons.csv
+    person_phones: frozenset[str]  # E.164 numbers filed by natural persons
+    scored: list[dict[str, object]]  # companies by score, riskiest first
+
+
+def _person_phones(path: Path) -> frozenset[str]:
+    out = set()
+    with (path / "phones.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["entity_id"].startswith("P"):
+                try:
+                    out.add(normalise_phone(row["phone"]).number)
+                except ValueError:
+                    continue  # a malformed row the ingest rejected
+    return frozenset(out)
+
+
+def _id_numbers(path: Path) -> frozenset[str]:
+    with (path / "persons.csv").open(encoding="utf-8", newline="") as handle:
+        return frozenset(r["id_number"].strip() for r in csv.DictReader(handle) if r["id_number"])
+
+
+@pytest.fixture(scope="package")
+def province(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Province:
+    """3,000 companies generated, ingested and analysed (scores and rings written back)."""
+    path = tmp_path_factory.mktemp("api-province")
+    generate(3000, 11, path)
+    auth = (neo4j_settings.neo4j_user, password_for(neo4j_settings))
+    with neo4j.GraphDatabase.driver(neo4j_settings.bolt_uri, auth=auth) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n")
+    with Gateway(neo4j_settings) as graph:
+        ingest_bundle(path, graph, neo4j_settings)
+        analysis = analyze(build_snapshot(graph))
+        write_analysis(graph, analysis, explain_flagged(analysis))
+        scored = graph.read_raw("export_scores")
+    return Province(path, _id_numbers(path), _person_phones(path), scored)
+
+
+@pytest.fixture(scope="package")
+def api_settings(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    keys = ",".join(f"{role}:{key}" for role, key in KEYS.items())
+    audit = tmp_path_factory.mktemp("audit") / "audit.log"
+    return neo4j_settings.model_copy(update={"api_keys": SecretStr(keys), "audit_log": audit})
+
+
+@pytest.fixture(scope="package")
+def api(province: Province, api_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="package")
+def top_company(province: Province) -> str:
+    """The riskiest company that is not itself exposed (it has evidence paths)."""
+    for row in province.scored:
+        if "exposed" not in str(row["reasons"]) and row["contagion"]:
+            return str(row["company_id"])
+    raise AssertionError("no contagion-hit company in the province")

@@ -1,0 +1,109 @@
+"""Nothing the API answers carries a resident ID number (the raw values of the bundle's
+persons.csv, any valid 18-digit 身份证 number, or the stored hash), and viewers never see a
+natural person's phone in clear, whichever endpoint they ask."""
+
+from __future__ import annotations
+
+import re
+
+import neo4j
+import pytest
+from fastapi.testclient import TestClient
+from stdnum.cn import ric
+
+from riskgraph.graph.credentials import password_for
+from riskgraph.settings import Settings
+from tests.api.conftest import Province, headers
+
+RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
+
+
+SHARED_PHONES = """
+MATCH (p:Person)-[:HAS_PHONE]->(t:Phone)<-[:HAS_PHONE]-(c:Company)
+RETURN c.id AS company_id, p.id AS person_id, t.number AS number
+ORDER BY company_id LIMIT 5
+"""
+
+
+@pytest.fixture(scope="module")
+def bodies(api: TestClient, province: Province, neo4j_settings: Settings) -> dict[str, list[str]]:
+    """Every endpoint's answers, per role, around the entities most likely to leak: the
+    companies and people that share phones with natural persons."""
+    auth = (neo4j_settings.neo4j_user, password_for(neo4j_settings))
+    with neo4j.GraphDatabase.driver(neo4j_settings.bolt_uri, auth=auth) as driver:
+        rows = [r.data() for r in driver.execute_query(SHARED_PHONES).records]
+    assert rows, "the province has companies sharing phones with people"
+    top = str(province.scored[0]["company_id"])
+    urls: list[str] = ["/rings?limit=20", "/alerts?limit=100"]
+    rings = urls[0]
+    for row in rows:
+        company, person, phone = row["company_id"], row["person_id"], row["number"]
+        urls += [
+            f"/companies/{company}",
+            f"/companies/{company}/risk",
+            f"/companies/{company}/subgraph?hops=2&limit=200",
+            f"/companies/{company}/subgraph.html?hops=2&limit=200",
+            f"/companies/{company}/controllers?threshold=0",
+            f"/paths?from={person}&to={company}",
+            f"/paths?from={phone.replace('+', '%2B')}&to={company}",
+        ]
+    urls += [f"/companies/{top}/subgraph?hops=3&limit=500"]
+    out: dict[str, list[str]] = {"viewer": [], "analyst": []}
+    for role in out:
+        ring_ids = [r["id"] for r in api.get(rings, headers=headers(role)).json()["items"][:5]]
+        for url in urls + [f"/rings/{r}" for r in ring_ids]:
+            response = api.get(url, headers=headers(role))
+            assert response.status_code in (200, 409), (url, response.text)
+            out[role].append(response.text)
+        seeds = [str(r["company_id"]) for r in province.scored[:5]]
+        what_if = {"seeds": seeds, "top": 200, "paths": 3}
+        if role == "analyst":
+            out[role].append(api.post("/propagate", headers=headers(role), json=what_if).text)
+    return out
+
+
+def _windows(text: str, pattern: str, sizes: set[int]) -> set[str]:
+    """Every window of the given sizes of every run of ``pattern`` characters in ``text``:
+    all the substrings a leaked value could be, found in one pass."""
+    out = set()
+    for run in re.findall(f"{pattern}{{{min(sizes)},}}", text):
+        for size in sizes:
+            out.update(run[i : i + size] for i in range(len(run) - size + 1))
+    return out
+
+
+def test_no_resident_id_number_ever_leaves(
+    bodies: dict[str, list[str]], province: Province
+) -> None:
+    companies = {str(r["company_id"]) for r in province.scored}
+    for role, texts in bodies.items():
+        for text in texts:
+            assert "id_hash" not in text and "id_number" not in text
+            assert not _windows(text, "[0-9Xx]", {18}) & province.id_numbers, role
+            found = {m.group() for m in RESIDENT_ID.finditer(text)} - companies
+            assert not [n for n in found if ric.is_valid(n)], (role, found)
+
+
+def test_viewers_see_personal_phones_masked(
+    bodies: dict[str, list[str]], province: Province
+) -> None:
+    national = {n.removeprefix("+86") for n in province.person_phones}
+    sizes = {len(n) for n in national}
+    for text in bodies["viewer"]:
+        assert not _windows(text, "[0-9]", sizes) & national
+    assert "****" in "".join(bodies["viewer"])
+    # analysts may see them: the scan above is not vacuous
+    assert any(_windows(text, "[0-9]", sizes) & national for text in bodies["analyst"])
+
+
+def test_company_phones_are_not_masked(api: TestClient, driver: neo4j.Driver) -> None:
+    records = driver.execute_query(
+        "MATCH (c:Company)-[:HAS_PHONE]->(t:Phone) WHERE NOT EXISTS { (:Person)-->(t) } "
+        "RETURN c.id AS company, t.number AS number LIMIT 1"
+    ).records
+    company, number = records[0]["company"], records[0]["number"]
+    body = api.get(f"/companies/{company}", headers=headers("viewer")).json()
+    assert number in [i["value"] for i in body["identifiers"]]
