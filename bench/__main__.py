@@ -41,12 +41,43 @@ def _evaluation() -> Path:
     return evaluation.run()
 
 
+def _gnn() -> Path:
+    from bench import gnn
+    from riskgraph.settings import get_settings
+
+    return gnn.run(get_settings())
+
+
+def _gnn_infer() -> Path:
+    from bench import gnn
+    from riskgraph.settings import get_settings
+
+    return gnn.run(get_settings(), train=False)
+
+
+def _smesd() -> Path:
+    from bench import smesd
+
+    return smesd.run()
+
+
+def _api_load() -> Path:
+    from bench import api_load
+    from riskgraph.settings import get_settings
+
+    return api_load.run(get_settings())
+
+
 BENCHMARKS: dict[str, Callable[[], Path]] = {
     "evaluation": _evaluation,
     "analyze": _analyze,
     "ingest": _ingest,
     "queries": _queries,
     "propagation": _propagation,
+    "smesd": _smesd,
+    "gnn": _gnn,
+    "gnn-infer": _gnn_infer,
+    "api-load": _api_load,
 }
 
 

@@ -374,7 +374,14 @@ class GraphFeatures:
         for label, node_type in NODE_TYPES.items():
             columns: dict[str, FloatArray] = dict(self._static[node_type])
             if contagion is not None and self.analysis is not None:
-                own = contagion[self.analysis.graph.indices(label)]
+                # a label absent from the data (SMEsD has no addresses) is no node of the
+                # contagion graph: its (empty) column is the floor
+                graph = self.analysis.graph
+                own = (
+                    contagion[graph.indices(label)]
+                    if label in graph.offsets
+                    else np.zeros(self.sizes[node_type])
+                )
                 columns["contagion"] = np.log10(np.maximum(own, _CONTAGION_FLOOR))
             if node_type == "company":
                 columns.update(self._company_world(hide, visible))

@@ -24,6 +24,8 @@ from riskgraph.risk.evaluation import (
     read_ring_truth,
     ring_metrics_by_type,
 )
+from riskgraph.risk.scoring import COMPONENTS
+from riskgraph.weights import COMPONENT_WEIGHTS
 
 HEADER = """# Evaluation
 
@@ -85,6 +87,28 @@ def _ring_rows(rings: dict[str, dict[str, RingMetrics]]) -> list[list[object]]:
     return rows
 
 
+def _gnn_rankings(scores: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """When a GNN model scored the graph: the rules' score without it (the noisy-OR of the
+    four stored rule components, as ``scoring.combine`` makes it) and the GNN's probability
+    alone, beside the stored score (which then includes the GNN)."""
+    if not any(r.get("gnn_probability") is not None for r in scores):
+        return {}
+    weights = COMPONENT_WEIGHTS
+    rules = {}
+    for r in scores:
+        keep = 1.0
+        for name in COMPONENTS:
+            keep *= 1.0 - weights[name] * min(max(float(r[f"risk_{name}"] or 0.0), 0.0), 1.0)
+        score = float(r["score"])
+        rules[str(r["company_id"])] = score if score >= 100.0 else 100.0 * (1.0 - keep)
+    return {
+        "riskgraph score, rules only": rules,
+        "riskgraph GNN alone": {
+            str(r["company_id"]): float(r["gnn_probability"] or 0.0) for r in scores
+        },
+    }
+
+
 def evaluate(
     snapshot: Snapshot,
     scores: list[dict[str, Any]],
@@ -113,6 +137,7 @@ def evaluate(
     rankings = {
         "riskgraph contagion": {str(r["company_id"]): float(r["contagion"]) for r in scores},
         "riskgraph score": {str(r["company_id"]): float(r["score"]) for r in scores},
+        **_gnn_rankings(scores),
         "GDS recipe (weighted degree)": gds.scores,
         "hop distance": hops.scores,
     }

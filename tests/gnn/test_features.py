@@ -142,3 +142,19 @@ def test_a_graph_with_another_layout_is_refused_with_the_difference() -> None:
         plain.check(FeatureSchema.from_dict({**plain.to_dict(), "version": FEATURE_VERSION + 1}))
     again = FeatureSchema.from_dict(plain.to_dict())
     assert again == plain and again.fingerprint() == plain.fingerprint()
+
+
+def test_a_graph_without_addresses_or_phones_still_gets_the_propagation_inputs() -> None:
+    # like SMEsD: companies, people and events only
+    g = TinyGraph()
+    g.company("A")
+    g.company("B")
+    g.officer("p1", "A")
+    g.officer("p1", "B")
+    g.event("B", "exposure", AS_OF)
+    snapshot = g.build()
+    features = GraphFeatures(snapshot, analyze(snapshot))
+    names, values = features.raw(None)["address"]
+    assert "contagion" in names and values.shape[0] == 0
+    a = _row(features, "company", "A")
+    assert -6.0 < a["contagion"] < 0.0  # reached from B through p1

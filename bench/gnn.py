@@ -1,0 +1,172 @@
+"""The GNN's cost on a loaded province: training (the default configuration, what
+`riskgraph gnn train` runs) and inference (what `riskgraph gnn predict` and `analyze` add),
+each in a fresh process so that its peak memory is its own, beside the rules' analysis of
+the same snapshot as the baseline.
+
+- `python -m bench gnn`: train on the province the settings point at, save the model to
+  `RISKGRAPH_GNN_MODEL`, then time inference with it.
+- `python -m bench gnn-infer`: inference only, with the model at `RISKGRAPH_GNN_MODEL`
+  (trained on another province: the 650,000-company figure uses the 100,000-company model).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.report import machine, write_section
+from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.snapshot import build_snapshot
+from riskgraph.settings import Settings
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
+    """In the child: load the snapshot, analyse, train, save."""
+    import torch
+
+    from riskgraph.gnn.train import train
+    from riskgraph.risk.analysis import analyze
+
+    torch.set_num_threads(threads)
+    snapshot = pickle.loads(Path(snapshot_file).read_bytes())
+    started = time.perf_counter()
+    analysis = analyze(snapshot)
+    analysis_s = time.perf_counter() - started
+    before = _peak_gib()
+    started = time.perf_counter()
+    trained = train(snapshot, analysis)
+    train_s = time.perf_counter() - started
+    trained.save(model_file)
+    out.put(
+        {
+            "analysis_s": analysis_s,
+            "train_s": train_s,
+            "peak_before_gib": before,
+            "peak_gib": _peak_gib(),
+            "metrics": trained.metrics,
+        }
+    )
+
+
+def _infer(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
+    """In the child: load the snapshot, analyse, predict."""
+    import torch
+
+    from riskgraph.gnn.train import TrainedModel
+    from riskgraph.risk.analysis import analyze
+
+    torch.set_num_threads(threads)
+    snapshot = pickle.loads(Path(snapshot_file).read_bytes())
+    started = time.perf_counter()
+    analysis = analyze(snapshot)
+    analysis_s = time.perf_counter() - started
+    before = _peak_gib()
+    model = TrainedModel.load(model_file)
+    started = time.perf_counter()
+    probability = model.predict(snapshot, analysis)
+    infer_s = time.perf_counter() - started
+    out.put(
+        {
+            "analysis_s": analysis_s,
+            "infer_s": infer_s,
+            "peak_before_gib": before,
+            "peak_gib": _peak_gib(),
+            "flagged": int((probability >= 0.1).sum()),
+        }
+    )
+
+
+def _child(target: Any, *args: Any) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=target, args=(*args, out))
+    process.start()
+    result: dict[str, Any] = out.get()
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"benchmark child failed with exit code {process.exitcode}")
+    return result
+
+
+def _snapshot(settings: Settings, folder: Path) -> tuple[dict[str, Any], Path, float]:
+    """The snapshot, pickled for the children; only its shape stays in this process (at
+    650,000 companies it would otherwise be held twice)."""
+    with Gateway(settings) as graph:
+        started = time.perf_counter()
+        snapshot = build_snapshot(graph)
+        elapsed = time.perf_counter() - started
+    path = folder / "snapshot.pkl"
+    path.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+    shape = {
+        "companies": snapshot.size("Company"),
+        "entities": sum(snapshot.size(label) for label in snapshot.nodes),
+        "edges": sum(len(t) for t in snapshot.edges.values()),
+        "exposed": int(snapshot.exposed().sum()),
+    }
+    return shape, path, elapsed
+
+
+def run(settings: Settings, train: bool = True) -> Path:
+    model = settings.gnn_model
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as folder:
+        shape, path, snapshot_s = _snapshot(settings, Path(folder))
+        threads = settings.gnn_threads
+        trained = None
+        if train:
+            model.parent.mkdir(parents=True, exist_ok=True)
+            trained = _child(_train, str(path), str(model), threads)
+        inferred = _child(_infer, str(path), str(model), threads)
+    companies = shape["companies"]
+    rows = [
+        f"| snapshot (read Neo4j into arrays) | {snapshot_s:.1f} | |",
+        f"| rules' analysis (baseline: propagation, rings, scores) | "
+        f"{inferred['analysis_s']:.1f} | |",
+    ]
+    if trained is not None:
+        m = trained["metrics"]
+        rows.append(
+            f"| **GNN training** ({m['members']:.0f} cross-fitted members, "
+            f"{m['epochs']:.0f} epochs each on average) | **{trained['train_s']:.1f}** | "
+            f"{trained['peak_gib']:.1f} |"
+        )
+    rows.append(
+        f"| **GNN inference** (features, ensemble, calibration) | "
+        f"**{inferred['infer_s']:.1f}** | {inferred['peak_gib']:.1f} |"
+    )
+    command = "python -m bench gnn" if train else "python -m bench gnn-infer"
+    lines = [
+        f"## GNN, {companies:,} companies" + ("" if train else " (inference)"),
+        "",
+        f"Machine: {machine()}; CPU only, {settings.gnn_threads} torch thread(s) "
+        f"(`RISKGRAPH_GNN_THREADS`). Graph: {shape['entities']:,} nodes and "
+        f"{shape['edges']:,} relationships at {settings.bolt_uri}; {shape['exposed']:,} "
+        f"exposed companies. Command: `{command}` against the loaded province, model "
+        f"`{model}`. Each step runs in a fresh process; peak memory is that process's (it "
+        "holds the snapshot and the analysis too). Load average (1 min) at the start and "
+        f"end: {load[0]:.1f} and {os.getloadavg()[0]:.1f} (above the core count, the "
+        "machine was shared and the times are upper bounds).",
+        "",
+        "| step | seconds | peak memory (GiB) |",
+        "| --- | ---: | ---: |",
+        *rows,
+        "",
+    ]
+    if trained is not None:
+        m = trained["metrics"]
+        lines.append(
+            f"Held-out (out-of-fold) exposures: average precision "
+            f"{m['validation_average_precision']:.3f}, ROC-AUC {m['validation_roc_auc']:.3f}."
+        )
+    name = f"gnn-{companies}" if train else f"gnn-infer-{companies}"
+    return write_section(name, "\n".join(lines))
