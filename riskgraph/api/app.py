@@ -11,7 +11,14 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from riskgraph import __version__
-from riskgraph.api import problems, routes_admin, routes_alerts, routes_companies, routes_network
+from riskgraph.api import (
+    problems,
+    routes_admin,
+    routes_alerts,
+    routes_companies,
+    routes_explain,
+    routes_network,
+)
 from riskgraph.api.audit import AuditMiddleware
 from riskgraph.api.deps import ApiContext
 from riskgraph.graph.server import describe
@@ -65,6 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             neo4j_version=status.version,
         )
 
-    for module in (routes_companies, routes_network, routes_alerts, routes_admin):
+    for module in (routes_companies, routes_explain, routes_network, routes_alerts, routes_admin):
         app.include_router(module.router)
     return app

@@ -193,11 +193,15 @@ def explain_company(
         logit = float(model(x, edge_index)[index])
         weight = {}
         for key in shortlist:
-            without = dict(edge_index)
+            # every edge of the tie: both directions, and parallel ones (two roles)
+            dropped: dict[EdgeType, list[int]] = {}
             for edge_type, e in positions[key]:
-                keep_edges = torch.ones(without[edge_type].shape[1], dtype=torch.bool)
-                keep_edges[e] = False
-                without[edge_type] = without[edge_type][:, keep_edges]
+                dropped.setdefault(edge_type, []).append(e)
+            without = dict(edge_index)
+            for edge_type, edges in dropped.items():
+                keep_edges = torch.ones(edge_index[edge_type].shape[1], dtype=torch.bool)
+                keep_edges[edges] = False
+                without[edge_type] = edge_index[edge_type][:, keep_edges]
             weight[key] = logit - float(model(x, without)[index])
     ranked = sorted(weight.items(), key=lambda item: (-item[1], item[0]))[:top]  # None: all
     return [EdgeEvidence(*key, weight=w) for key, w in ranked]

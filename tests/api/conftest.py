@@ -83,7 +83,10 @@ def province(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
 def api_settings(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     keys = ",".join(f"{role}:{key}" for role, key in KEYS.items())
     audit = tmp_path_factory.mktemp("audit") / "audit.log"
-    return neo4j_settings.model_copy(update={"api_keys": SecretStr(keys), "audit_log": audit})
+    model = tmp_path_factory.mktemp("models") / "gnn.pt"  # none until a test trains one
+    return neo4j_settings.model_copy(
+        update={"api_keys": SecretStr(keys), "audit_log": audit, "gnn_model": model}
+    )
 
 
 @pytest.fixture(scope="package")
