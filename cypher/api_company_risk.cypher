@@ -1,12 +1,14 @@
 // purpose: What `riskgraph analyze` (and the GNN, once trained) wrote on one company, with
 //   its ring, for GET /companies/{id}/risk.
-// parameters: $id (string): Company.id.
+// parameters: $id (string): Company.id; $numbers (list of string): E.164 numbers in the
+//   answer's evidence paths, checked in the same round trip.
 // returns: one row (none when $id is unknown): id, name, score, level, tier, scored_at,
 //   contagion (raw propagated contagion), components (map: contagion, ring, events,
 //   structure, gnn), reasons (list of string), gnn (the GNN component risk_gnn, null until
 //   a model wrote one), gnn_probability (float or null), gnn_details (list of [key, value]
 //   of any other gnn_* or risk_gnn_* property: attributions a model may add),
-//   ring (map: id, score, companies, persons, reasons; null when in none).
+//   ring (map: id, score, companies, persons, reasons; null when in none),
+//   personal_phones (those of $numbers filed by a natural person: masked for viewers).
 MATCH (c:Company {id: $id})
 OPTIONAL MATCH (c)-[:MEMBER_OF]->(r:Ring)
 RETURN c.id AS id, c.name AS name, c.risk_score AS score, c.risk_level AS level,
@@ -18,5 +20,11 @@ RETURN c.id AS id, c.name AS name, c.risk_score AS score, c.risk_level AS level,
        [k IN keys(c) WHERE (k STARTS WITH 'risk_gnn_' OR k STARTS WITH 'gnn_')
           AND k <> 'gnn_probability' | [k, c[k]]] AS gnn_details,
        CASE WHEN r IS NULL THEN null
-         ELSE r {.id, .score, .companies, .persons, .reasons} END AS ring
+         ELSE r {.id, .score, .companies, .persons, .reasons} END AS ring,
+       COLLECT {
+         UNWIND $numbers AS number
+         MATCH (t:Phone {number: number})
+         WHERE EXISTS { (:Person)-[:HAS_PHONE]->(t) }
+         RETURN DISTINCT t.number
+       } AS personal_phones
 LIMIT 1

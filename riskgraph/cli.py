@@ -152,26 +152,71 @@ def demo(
     out: Annotated[Path, typer.Option(help="Where the demo bundle goes.")] = Path(
         "data/demo-province"
     ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the demo API.")] = 8000,
+    serve: Annotated[
+        bool, typer.Option(help="Keep the API running until Ctrl-C (--no-serve: stop at the end).")
+    ] = True,
+    gnn: Annotated[
+        bool, typer.Option(help="Train the GNN and re-analyze with it (--no-gnn: faster).")
+    ] = True,
 ) -> None:
-    """The main job end to end: start Neo4j, migrate, generate a province, ingest, analyze."""
-    from riskgraph.ingest.generator import generate as generate_province
+    """The main job end to end: start Neo4j, generate a province, ingest, analyze, train
+    the GNN and re-analyze with it, then serve the API and write one explanation page."""
+    from riskgraph import demo as steps
+    from riskgraph.cli_gnn import load_model
+    from riskgraph.cli_gnn import train as gnn_train
+    from riskgraph.graph.alerts import raise_alerts
 
     settings = get_settings()
     with _errors():
         _start(settings)
         with Gateway(settings) as graph:
             _migrate(graph)
-            if not (out / "companies.csv").is_file():
-                with console.status(f"generating a {companies:,}-company province in {out}..."):
-                    generate_province(companies, seed, out)
-            with _bars() as bars:
-                ingested = ingest_bundle(out, graph, settings, bars)
-            _show_ingest(ingested)
+            _load_province(graph, settings, companies, seed, out)
             analysis, timings = risk_commands.run_analysis(graph, settings)
+        if gnn:
+            risk_commands.show_summary(analysis, timings)
+            gnn_train()  # `riskgraph gnn train` with its defaults: saved at settings.gnn_model
+            risk_commands.torch_threads(settings)
+        with Gateway(settings) as graph:
+            if gnn:
+                model = load_model(settings.gnn_model)
+                analysis, timings = risk_commands.run_analysis(graph, settings, model)
+            console.print(raise_alerts(graph).summary, highlight=False)
         risk_commands.show_summary(analysis, timings)
-        status = _status(settings)
-    _show(status)
-    console.print("the server keeps running: `riskgraph db stop` stops it")
+        keys = steps.demo_keys(settings)
+        company = steps.riskiest_unexposed(analysis)
+        with steps.running_api(keys.settings, port) as base:
+            key = keys.keys.get("viewer") or _configured_viewer(keys.settings)
+            page = settings.neo4j_dir.parent / "demo" / f"subgraph-{company}.html"
+            steps.write_explanation(base, key, company, page)
+            steps.show_where_to_look(base, keys, company, page, analysis, serve)
+            if serve:
+                steps.serve_until_interrupted()
+
+
+def _load_province(
+    graph: Gateway, settings: Settings, companies: int, seed: int, out: Path
+) -> None:
+    """Generate the demo bundle (once) and ingest it (re-runs change nothing)."""
+    from riskgraph.ingest.generator import generate as generate_province
+
+    if not (out / "companies.csv").is_file():
+        with console.status(f"generating a {companies:,}-company province in {out}..."):
+            generate_province(companies, seed, out)
+    with _bars() as bars:
+        ingested = ingest_bundle(out, graph, settings, bars)
+    _show_ingest(ingested)
+
+
+def _configured_viewer(settings: Settings) -> str:
+    """A key from RISKGRAPH_API_KEYS able to read (the demo fetches a page with it)."""
+    secret = settings.api_keys
+    for item in ("" if secret is None else secret.get_secret_value()).split(","):
+        role, _, key = item.strip().partition(":")
+        if role.strip().lower() in {"viewer", "analyst", "admin"} and key.strip():
+            return key.strip()
+    raise RiskgraphError("RISKGRAPH_API_KEYS holds no usable key")
 
 
 class _Bars(ProgressSink):

@@ -4,7 +4,7 @@ audit log) and the caller's role, checked before anything else runs."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
@@ -127,6 +127,9 @@ Graph = Annotated[Gateway, Depends(graph)]
 State = Annotated[EngineState, Depends(state)]
 
 
-def shown(payload: Any, caller: Principal, gateway: Gateway) -> Any:
-    """A route's answer as the caller may see it (``riskgraph.api.privacy``)."""
-    return redact(payload, caller, gateway)
+def shown(
+    payload: Any, caller: Principal, gateway: Gateway, known: Mapping[str, bool] | None = None
+) -> Any:
+    """A route's answer as the caller may see it (``riskgraph.api.privacy``); ``known``:
+    phone numbers the route already knows to be personal (True) or not (False)."""
+    return redact(payload, caller, gateway, known)

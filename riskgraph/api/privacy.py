@@ -9,7 +9,7 @@ appear (an identifier, a node id, a path's text), the way ``mask_phone`` writes 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from riskgraph.api.security import Principal, Role
@@ -47,15 +47,29 @@ def _map(value: Any, text: Callable[[str], str]) -> Any:
     return value
 
 
-def redact(payload: Any, principal: Principal, graph: Gateway) -> Any:
-    """The JSON-ready ``payload`` as ``principal`` may see it."""
+def phone_numbers(payload: Any) -> list[str]:
+    """The E.164 numbers anywhere in ``payload`` (what ``redact`` may have to mask)."""
+    return sorted({m.group() for s in _strings(payload) for m in PHONE.finditer(s)})
+
+
+def redact(
+    payload: Any,
+    principal: Principal,
+    graph: Gateway,
+    known: Mapping[str, bool] | None = None,
+) -> Any:
+    """The JSON-ready ``payload`` as ``principal`` may see it. ``known`` says for numbers
+    already looked up (by the route's own query) whether they are personal, so that only
+    the others cost a round trip to Neo4j."""
     if principal.role is not Role.VIEWER:
         return _map(payload, lambda s: s)
-    numbers = {m.group() for s in _strings(payload) for m in PHONE.finditer(s)}
-    personal: set[str] = set()
-    if numbers:
-        rows = graph.read("api_personal_phones", numbers=sorted(numbers))
-        personal = {str(r["number"]) for r in rows}
+    known = known or {}
+    numbers = phone_numbers(payload)
+    personal = {n for n in numbers if known.get(n)}
+    unknown = [n for n in numbers if n not in known]
+    if unknown:
+        rows = graph.read("api_personal_phones", numbers=unknown)
+        personal |= {str(r["number"]) for r in rows}
 
     def mask(match: re.Match[str]) -> str:
         number = match.group()

@@ -20,6 +20,7 @@ from riskgraph.api.models import (
     RingSummary,
     Subgraph,
 )
+from riskgraph.api.privacy import phone_numbers
 from riskgraph.api.problems import Problem, ProblemError
 from riskgraph.api.state import EngineState
 from riskgraph.errors import RiskgraphError
@@ -139,7 +140,12 @@ def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> A
     """The 0-100 score, level, tier, its four components, the reasons, the strongest
     evidence paths from exposed companies, the ring, and the GNN's view (null until a
     model has written one). 409 before `riskgraph analyze` has run."""
-    rows = graph.read("api_company_risk", id=id)
+    state = _state(ctx)
+    evidence = [] if state is None else company_evidence(state, id)
+    # the evidence is known before the query: which of its phones are personal comes back
+    # in the same round trip (one query per request, not two)
+    numbers = phone_numbers([p.text for p in evidence])
+    rows = graph.read("api_company_risk", id=id, numbers=numbers)
     if not rows:
         raise _not_found(id)
     row = rows[0]
@@ -147,7 +153,6 @@ def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> A
         raise ProblemError(
             409, f"company {id} has no score yet: run `riskgraph analyze`", "not-scored"
         )
-    state = _state(ctx)
     body = CompanyRisk(
         company_id=row["id"],
         name=row["name"],
@@ -158,11 +163,13 @@ def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> A
         contagion=row["contagion"],
         components=row["components"],
         reasons=row["reasons"],
-        evidence=[] if state is None else company_evidence(state, id),
+        evidence=evidence,
         ring=None if row["ring"] is None else RingSummary.model_validate(row["ring"]),
         gnn=_gnn(row),
     )
-    return shown(body.model_dump(mode="json"), caller, graph)
+    personal = set(row["personal_phones"])
+    known = {n: n in personal for n in numbers}
+    return shown(body.model_dump(mode="json"), caller, graph, known)
 
 
 def _subgraph(graph: Gateway, ctx: Context, company_id: str, query: SubgraphQuery) -> Subgraph:

@@ -77,7 +77,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _port_in_use(host: str, port: int) -> bool:
+def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -209,7 +209,7 @@ class EmbeddedServer:
             self._wait_ready(running, None)
             return self.status(), False
         host, port = self.settings.neo4j_host, self.settings.neo4j_port
-        if _port_in_use(host, port):
+        if port_in_use(host, port):
             raise ConfigError(
                 f"port {port} on {host} is already in use by another process "
                 f"(not a riskgraph Neo4j of {self.home}): stop it or set RISKGRAPH_NEO4J_PORT"

@@ -1,0 +1,161 @@
+"""The steps of ``riskgraph demo`` after the analysis: demo API keys, the API running in the
+background, one explanation page fetched from it, and where to look. The command itself
+(``riskgraph.cli``) strings these together with the other commands' own functions."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import SecretStr
+
+from riskgraph.api.security import HEADER, Role
+from riskgraph.cli_common import console
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph.server import port_in_use
+from riskgraph.settings import Settings
+
+if TYPE_CHECKING:
+    from riskgraph.risk.analysis import Analysis
+
+HOST = "127.0.0.1"  # the demo API listens on loopback only
+
+
+@dataclass(frozen=True)
+class DemoKeys:
+    """The API keys the demo hands out: generated for this run unless configured."""
+
+    settings: Settings  # with the keys in api_keys
+    keys: dict[str, str]  # role -> key; empty when RISKGRAPH_API_KEYS was configured
+    path: Path | None  # where generated keys were kept (mode 0600)
+
+
+def demo_keys(settings: Settings) -> DemoKeys:
+    """The configured keys, or a fresh random viewer/analyst/admin set for this demo only,
+    kept 0600 beside the embedded server's data so that the printed curl keeps working."""
+    if settings.api_keys is not None:
+        return DemoKeys(settings, {}, None)
+    keys = {role.value: secrets.token_urlsafe(24) for role in Role}
+    line = ",".join(f"{role}:{key}" for role, key in keys.items())
+    path = settings.neo4j_dir.parent / "demo-api-keys"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"RISKGRAPH_API_KEYS={line}\n")
+    path.chmod(0o600)  # also when the file was there before with looser bits
+    updated = settings.model_copy(update={"api_keys": SecretStr(line)})
+    return DemoKeys(updated, keys, path)
+
+
+def riskiest_unexposed(analysis: Analysis) -> str:
+    """The highest-scored company that has not blown up itself (its score has evidence)."""
+    scores = np.where(analysis.exposed, -np.inf, analysis.score)
+    return str(analysis.snapshot.nodes["Company"].keys[int(np.argmax(scores))])
+
+
+@contextmanager
+def running_api(settings: Settings, port: int) -> Iterator[str]:
+    """The API (uvicorn) serving in a background thread on loopback; yields its base URL
+    and stops it on the way out (Ctrl-C included)."""
+    import uvicorn
+
+    from riskgraph.api.app import create_app
+
+    if port_in_use(HOST, port):
+        raise RiskgraphError(f"port {port} on {HOST} is in use: pass --port")
+    config = uvicorn.Config(create_app(settings), host=HOST, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="riskgraph-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RiskgraphError(f"the API did not start on {HOST}:{port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://{HOST}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def write_explanation(base: str, key: str, company: str, out: Path) -> Path:
+    """GET /companies/{id}/subgraph.html from the running API (which also loads its engine
+    state, so the first visitor does not wait) and write it to ``out``."""
+    url = f"{base}/companies/{urllib.parse.quote(company)}/subgraph.html"
+    request = urllib.request.Request(url, headers={HEADER: key})
+    with urllib.request.urlopen(request, timeout=300) as answer:
+        page: bytes = answer.read()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(page)
+    return out
+
+
+def show_where_to_look(
+    base: str, keys: DemoKeys, company: str, page: Path, analysis: Analysis, serving: bool
+) -> None:
+    """The URLs, the keys, a curl to copy and the top rings."""
+    from riskgraph.risk.analysis import ring_id
+
+    viewer = keys.keys.get("viewer", "<a viewer key from RISKGRAPH_API_KEYS>")
+    console.rule("[bold]where to look")
+    console.print(f"API docs (OpenAPI):  {base}/docs", highlight=False, soft_wrap=True)
+    console.print(
+        f"explanation page:    {page.resolve().as_uri()}", highlight=False, soft_wrap=True
+    )
+    console.print(
+        f"  (company {company}, the riskiest one not exposed itself; live at "
+        f"{base}/companies/{company}/subgraph.html with the {HEADER} header)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if keys.keys:
+        console.print(f"viewer key:          {keys.keys['viewer']}", highlight=False)
+        console.print(f"analyst key:         {keys.keys['analyst']}", highlight=False)
+        console.print(
+            f"  (generated for this demo; all three roles kept 0600 in {keys.path})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print("try:", highlight=False)
+    console.print(
+        f"  curl -s -H '{HEADER}: {viewer}' {base}/companies/{company}/risk",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for i, ring in enumerate(analysis.rings.rings[:3]):
+        console.print(
+            f"ring {ring_id(i)}: score {ring.score:.2f}, {len(ring.companies)} companies, "
+            f"{len(ring.persons)} people: {base}/rings/{ring_id(i)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if serving:
+        console.print("the API keeps running: Ctrl-C stops it (Neo4j keeps running)")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_until_interrupted() -> None:
+    """Block the foreground until Ctrl-C or SIGTERM (the API serves from its thread
+    meanwhile); Ctrl-C works even where the shell started us with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopping the API")
