@@ -128,6 +128,7 @@ def run(settings: Settings, train: bool = True) -> Path:
             trained = _child(_train, str(path), str(model), threads)
         inferred = _child(_infer, str(path), str(model), threads)
     companies = shape["companies"]
+    end_load = os.getloadavg()[0]
     rows = [
         f"| snapshot (read Neo4j into arrays) | {snapshot_s:.1f} | |",
         f"| rules' analysis (baseline: propagation, rings, scores) | "
@@ -154,8 +155,12 @@ def run(settings: Settings, train: bool = True) -> Path:
         f"exposed companies. Command: `{command}` against the loaded province, model "
         f"`{model}`. Each step runs in a fresh process; peak memory is that process's (it "
         "holds the snapshot and the analysis too). Load average (1 min) at the start and "
-        f"end: {load[0]:.1f} and {os.getloadavg()[0]:.1f} (above the core count, the "
-        "machine was shared and the times are upper bounds).",
+        f"end: {load[0]:.1f} and {end_load:.1f}"
+        + (
+            " (above the core count: the machine was shared, the times are upper bounds)."
+            if max(load[0], end_load) > (os.cpu_count() or 1)
+            else "."
+        ),
         "",
         "| step | seconds | peak memory (GiB) |",
         "| --- | ---: | ---: |",
