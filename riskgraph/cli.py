@@ -381,6 +381,9 @@ def query(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes (one per core: each holds its own engine state)."
+    ),
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs); keys and roles from RISKGRAPH_API_KEYS."""
     import uvicorn
@@ -400,7 +403,12 @@ def serve(
             soft_wrap=True,
         )
     console.print(f"audit log: {settings.audit_log}", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port)
+    else:  # workers are separate processes: they build the app from the environment
+        uvicorn.run(
+            "riskgraph.api.app:create_app", factory=True, host=host, port=port, workers=workers
+        )
 
 
 @app.callback()
