@@ -27,6 +27,8 @@ from riskgraph.api.routes_companies import ERRORS, _split
 from riskgraph.graph import investigate
 from riskgraph.risk.evidence import evidence_paths, evidence_tree
 
+PATH_FLOOR = 1e-6  # what-if paths contributing less are not searched for
+
 router = APIRouter(tags=["network"])
 
 HIT_FLOOR = 1e-4  # contagion below this is PageRank dust, not a hit (scoring.contagion_floor)
@@ -88,7 +90,11 @@ def propagate(body: PropagateRequest, caller: Analyst, graph: Graph, state: Stat
     hit = int((ranked > HIT_FLOOR).sum())
     order = np.argsort(-ranked, kind="stable")[: body.top]
     rows = [int(r) for r in order if ranked[r] > 0.0]
-    tree = evidence_tree(analysis.graph, seeds, alpha) if body.paths and rows else None
+    tree = (
+        evidence_tree(analysis.graph, seeds, alpha, floor=PATH_FLOOR)
+        if body.paths and rows
+        else None
+    )
     keys = analysis.snapshot.nodes["Company"].keys
     cards = {
         c["key"]: c

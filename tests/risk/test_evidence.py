@@ -164,3 +164,20 @@ def test_alpha_must_be_a_damping() -> None:
     graph = _random_graph(5, 5, 1)
     with pytest.raises(ValueError, match="alpha"):
         evidence_tree(graph, np.array([0]), alpha=1.0)
+
+
+def test_a_floor_stops_the_search_where_paths_grow_weaker_than_it() -> None:
+    chain = ["S", "C1", "C2", "C3"]
+    nodes = {"Company": node_table("Company", chain)}
+    holds = edge_table(nodes, ("Company", "HOLDS", "Company"), list(itertools.pairwise(chain)),
+                       [1.0, 1.0, 1.0])  # fmt: skip
+    graph = contagion_graph(snapshot_of(nodes, holds))
+    s, c1, c2, c3 = (_index(graph, nodes, "Company", k) for k in chain)
+    full = evidence_tree(graph, np.array([s]), ALPHA)
+    contributions = {c: strongest_path(full, c).contribution for c in (c1, c2, c3)}  # type: ignore[union-attr]
+    # a floor between C2's and C3's contributions: C1 and C2 keep their paths, C3 has none
+    floor = math.sqrt(contributions[c2] * contributions[c3])
+    cut = evidence_tree(graph, np.array([s]), ALPHA, floor=floor)
+    assert strongest_path(cut, c2) == strongest_path(full, c2)
+    assert strongest_path(cut, c1) == strongest_path(full, c1)
+    assert strongest_path(cut, c3) is None
