@@ -55,6 +55,13 @@ def _gnn_infer() -> Path:
     return gnn.run(get_settings(), train=False)
 
 
+def _api_whatif() -> Path:
+    from bench import api_whatif
+    from riskgraph.settings import get_settings
+
+    return api_whatif.run(get_settings())
+
+
 def _smesd() -> Path:
     from bench import smesd
 
@@ -77,6 +84,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "smesd": _smesd,
     "gnn": _gnn,
     "gnn-infer": _gnn_infer,
+    "api-whatif": _api_whatif,
     "api-load": _api_load,
 }
 

@@ -131,7 +131,7 @@ def raise_alerts(
     if min_level is Level.NONE:
         raise ValueError("alerts are raised from yellow, orange or red, not 'none'")
     levels = [lv for lv, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[min_level.value]]
-    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="microseconds")  # orders alerts
     rows = graph.read("alert_candidates", levels=levels)
     new = [
         {
@@ -171,7 +171,7 @@ def update_alert(
             f"alert {alert} is {current.value}: it cannot become {target.value} "
             f"(allowed from {current.value}: {allowed})"
         )
-    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="microseconds")  # orders alerts
     entry = json.dumps(
         {"at": stamp, "by": by, "from": current.value, "to": target.value, "note": note},
         ensure_ascii=False,
