@@ -22,7 +22,8 @@ from typing import Any
 
 from bench.report import machine, write_section
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.snapshot import build_snapshot
+from riskgraph.graph.snapshot import Snapshot, build_snapshot
+from riskgraph.risk.analysis import Analysis, analyze
 from riskgraph.settings import Settings
 
 
@@ -30,19 +31,22 @@ def _peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
-    """In the child: load the snapshot, analyse, train, save."""
+def _prepared(snapshot_file: str, threads: int) -> tuple[Snapshot, Analysis, float]:
+    """In a child: the snapshot, and the rules' analysis with its seconds (the baseline)."""
     import torch
-
-    from riskgraph.gnn.train import train
-    from riskgraph.risk.analysis import analyze
 
     torch.set_num_threads(threads)
     snapshot = pickle.loads(Path(snapshot_file).read_bytes())
     started = time.perf_counter()
     analysis = analyze(snapshot)
-    analysis_s = time.perf_counter() - started
-    before = _peak_gib()
+    return snapshot, analysis, time.perf_counter() - started
+
+
+def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
+    """In the child: analyse, train, save."""
+    from riskgraph.gnn.train import train
+
+    snapshot, analysis, analysis_s = _prepared(snapshot_file, threads)
     started = time.perf_counter()
     trained = train(snapshot, analysis)
     train_s = time.perf_counter() - started
@@ -51,7 +55,6 @@ def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
         {
             "analysis_s": analysis_s,
             "train_s": train_s,
-            "peak_before_gib": before,
             "peak_gib": _peak_gib(),
             "metrics": trained.metrics,
         }
@@ -59,29 +62,19 @@ def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
 
 
 def _infer(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
-    """In the child: load the snapshot, analyse, predict."""
-    import torch
-
+    """In the child: analyse, predict."""
     from riskgraph.gnn.train import TrainedModel
-    from riskgraph.risk.analysis import analyze
 
-    torch.set_num_threads(threads)
-    snapshot = pickle.loads(Path(snapshot_file).read_bytes())
-    started = time.perf_counter()
-    analysis = analyze(snapshot)
-    analysis_s = time.perf_counter() - started
-    before = _peak_gib()
+    snapshot, analysis, analysis_s = _prepared(snapshot_file, threads)
     model = TrainedModel.load(model_file)
     started = time.perf_counter()
-    probability = model.predict(snapshot, analysis)
+    model.predict(snapshot, analysis)
     infer_s = time.perf_counter() - started
     out.put(
         {
             "analysis_s": analysis_s,
             "infer_s": infer_s,
-            "peak_before_gib": before,
             "peak_gib": _peak_gib(),
-            "flagged": int((probability >= 0.1).sum()),
         }
     )
 

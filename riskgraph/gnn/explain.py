@@ -127,6 +127,24 @@ def _restrict(
     return sub_x, sub_edges, {t: keep.get(t, np.zeros(0, dtype=np.int64)) for t in x}
 
 
+@dataclass(frozen=True)
+class _Field:
+    """One company's receptive field: features and edges renumbered, each kept row's
+    original row per node type, and the company's row in it."""
+
+    x: dict[str, Tensor]
+    edge_index: dict[EdgeType, Tensor]
+    rows: dict[str, IntArray]
+    row: int
+
+
+def _field_of(trained: TrainedModel, features: GraphFeatures, index: int) -> _Field:
+    edges = features.edge_index()
+    keep = receptive_field(edges, "company", index, trained.config.model.layers)
+    x, sub_edges, rows = _restrict(features.matrices(trained.schema), edges, keep)
+    return _Field(x, sub_edges, rows, int(np.searchsorted(rows["company"], index)))
+
+
 def explain_company(
     trained: TrainedModel,
     snapshot: Snapshot,
@@ -137,20 +155,18 @@ def explain_company(
     steps: int = 50,
     shortlist_size: int = 40,
     features: GraphFeatures | None = None,
+    field: _Field | None = None,
 ) -> list[EdgeEvidence]:
     """The ``top`` relationships (all that count, with None) the model's prediction for
     ``company`` rests on, by the size of their attribution (deterministic)."""
     index = snapshot.nodes["Company"].index.get(company)
     if index is None:
         raise KeyError(f"no company {company!r} in the snapshot")
-    features = features or GraphFeatures(snapshot, analysis)
-    full_x = features.matrices(trained.schema)
-    full_edges = features.edge_index()
-    keep = receptive_field(full_edges, "company", index, trained.config.model.layers)
-    x, sub_edges, rows = _restrict(full_x, full_edges, keep)
-    index = int(np.searchsorted(rows["company"], index))
+    if field is None:
+        field = _field_of(trained, features or GraphFeatures(snapshot, analysis), index)
+    x, rows, index = field.x, field.rows, field.row
     # empty edge types carry nothing to explain (and the explainer cannot size their mask)
-    edge_index = {e: pairs for e, pairs in sub_edges.items() if pairs.numel()}
+    edge_index = {e: pairs for e, pairs in field.edge_index.items() if pairs.numel()}
     model = _Ensemble(trained.networks())
     for parameter in model.parameters():
         parameter.requires_grad_(False)
@@ -256,18 +272,19 @@ def _shown(label: str, key: str) -> str:
 
 
 def feature_attributions(
-    trained: TrainedModel, features: GraphFeatures, index: int, top: int = 8
+    trained: TrainedModel,
+    features: GraphFeatures,
+    index: int,
+    top: int = 8,
+    field: _Field | None = None,
 ) -> list[FeatureAttribution]:
     """The company's own features that move its logit most (input x gradient), on its
     receptive field."""
-    full_x = features.matrices(trained.schema)
-    full_edges = features.edge_index()
-    keep = receptive_field(full_edges, "company", index, trained.config.model.layers)
-    x, edge_index, rows = _restrict(full_x, full_edges, keep)
-    row = int(np.searchsorted(rows["company"], index))
-    x = {t: v.clone().requires_grad_(t == "company") for t, v in x.items()}
+    field = field or _field_of(trained, features, index)
+    row = field.row
+    x = {t: v.clone().requires_grad_(t == "company") for t, v in field.x.items()}
     model = _Ensemble(trained.networks())
-    logit = model(x, edge_index)[row]
+    logit = model(x, field.edge_index)[row]
     (gradient,) = torch.autograd.grad(logit, x["company"])
     attribution = (gradient[row] * x["company"][row]).detach().double().numpy()
     names, values = features.raw(None)["company"]
@@ -314,9 +331,8 @@ def explain(
     if trained is None:
         return explanation
     features = GraphFeatures(snapshot, analysis if trained.uses_analysis else None)
-    edges = explain_company(
-        trained, snapshot, company, analysis, top=None, steps=steps, features=features
-    )
+    field = _field_of(trained, features, index)  # read once for the ties and the features
+    edges = explain_company(trained, snapshot, company, top=None, steps=steps, field=field)
     weights: dict[tuple[str, str], float] = {}
     for edge in edges:
         for label, key in (
@@ -341,5 +357,5 @@ def explain(
         explanation,
         edges=shown_edges,
         entities=[EntityAttribution(lab, _shown(lab, key), w) for (lab, key), w in entities],
-        features=feature_attributions(trained, features, index, top),
+        features=feature_attributions(trained, features, index, top, field),
     )

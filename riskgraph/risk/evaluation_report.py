@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from riskgraph import markdown
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.snapshot import Snapshot, build_snapshot
+from riskgraph.risk import scoring
 from riskgraph.risk.baselines import hop_distance, shared_identifier_rings
 from riskgraph.risk.evaluation import (
     ContagionMetrics,
@@ -25,7 +28,6 @@ from riskgraph.risk.evaluation import (
     ring_metrics_by_type,
 )
 from riskgraph.risk.scoring import COMPONENTS
-from riskgraph.weights import COMPONENT_WEIGHTS
 
 HEADER = """# Evaluation
 
@@ -90,17 +92,16 @@ def _ring_rows(rings: dict[str, dict[str, RingMetrics]]) -> list[list[object]]:
 def _gnn_rankings(scores: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """When a GNN model scored the graph: the rules' score without it (the noisy-OR of the
     four stored rule components, as ``scoring.combine`` makes it) and the GNN's probability
-    alone, beside the stored score (which then includes the GNN)."""
+    alone, beside the stored score (which then includes the GNN). Exposed companies score
+    100 either way."""
     if not any(r.get("gnn_probability") is not None for r in scores):
         return {}
-    weights = COMPONENT_WEIGHTS
-    rules = {}
-    for r in scores:
-        keep = 1.0
-        for name in COMPONENTS:
-            keep *= 1.0 - weights[name] * min(max(float(r[f"risk_{name}"] or 0.0), 0.0), 1.0)
-        score = float(r["score"])
-        rules[str(r["company_id"])] = score if score >= 100.0 else 100.0 * (1.0 - keep)
+    components = {
+        name: np.array([float(r[f"risk_{name}"] or 0.0) for r in scores]) for name in COMPONENTS
+    }
+    exposed = np.array([float(r["score"]) >= 100.0 for r in scores])
+    combined = scoring.combine(components, exposed, scoring.ScoringParams())
+    rules = {str(r["company_id"]): float(v) for r, v in zip(scores, combined, strict=True)}
     return {
         "riskgraph score, rules only": rules,
         "riskgraph GNN alone": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from riskgraph.risk.evaluation import (
     ring_metrics,
     ring_metrics_by_type,
 )
+from riskgraph.risk.evaluation_report import _gnn_rankings
 
 TRUTH = {
     **{e: "R1" for e in ["a", "b", "c", "d"]},
@@ -184,3 +186,20 @@ def test_an_entity_in_two_rings_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="C1"):
         read_ring_truth(rings)
+
+
+def test_with_a_gnn_the_rules_only_score_is_rebuilt_from_the_stored_components() -> None:
+    def row(company: str, score: float, contagion: float, gnn: float | None) -> dict[str, Any]:
+        parts = {"risk_contagion": contagion, "risk_ring": 0.0, "risk_events": None}
+        return {"company_id": company, "score": score, "risk_structure": 0.0, **parts,
+                "gnn_probability": gnn}  # fmt: skip
+
+    assert _gnn_rankings([row("A", 40.0, 0.0, None)]) == {}  # no model ran: nothing to add
+    rankings = _gnn_rankings(
+        [row("A", 97.0, 1.0, 0.5), row("B", 100.0, 0.0, 0.0), row("C", 8.0, 0.0, 0.1)]
+    )
+    # contagion alone at full strength is 95 (its weight); exposed stays 100; nothing is 0
+    assert rankings["riskgraph score, rules only"] == pytest.approx(
+        {"A": 95.0, "B": 100.0, "C": 0.0}
+    )
+    assert rankings["riskgraph GNN alone"] == {"A": 0.5, "B": 0.0, "C": 0.1}

@@ -35,13 +35,18 @@ def _nodes_of(path: EvidencePath) -> list[int]:
     return [path.seed, *(hop.target for hop in path.hops)]
 
 
-def test_a_chain_has_exactly_its_one_path_with_the_product_contribution() -> None:
+def _chain() -> tuple[ContagionGraph, list[int]]:
+    """S holds C1 holds C2 holds C3 (all of it); the graph and their indices."""
     chain = ["S", "C1", "C2", "C3"]
     nodes = {"Company": node_table("Company", chain)}
     holds = edge_table(nodes, ("Company", "HOLDS", "Company"), list(itertools.pairwise(chain)),
                        [1.0, 1.0, 1.0])  # fmt: skip
     graph = contagion_graph(snapshot_of(nodes, holds))
-    s, c1, c2, c3 = (_index(graph, nodes, "Company", k) for k in chain)
+    return graph, [_index(graph, nodes, "Company", k) for k in chain]
+
+
+def test_a_chain_has_exactly_its_one_path_with_the_product_contribution() -> None:
+    graph, (s, c1, c2, c3) = _chain()
     tree = evidence_tree(graph, np.array([s]), ALPHA)
     paths = evidence_paths(tree, c3, k=5)
     assert len(paths) == 1
@@ -167,12 +172,7 @@ def test_alpha_must_be_a_damping() -> None:
 
 
 def test_a_floor_stops_the_search_where_paths_grow_weaker_than_it() -> None:
-    chain = ["S", "C1", "C2", "C3"]
-    nodes = {"Company": node_table("Company", chain)}
-    holds = edge_table(nodes, ("Company", "HOLDS", "Company"), list(itertools.pairwise(chain)),
-                       [1.0, 1.0, 1.0])  # fmt: skip
-    graph = contagion_graph(snapshot_of(nodes, holds))
-    s, c1, c2, c3 = (_index(graph, nodes, "Company", k) for k in chain)
+    graph, (s, c1, c2, c3) = _chain()
     full = evidence_tree(graph, np.array([s]), ALPHA)
     contributions = {c: strongest_path(full, c).contribution for c in (c1, c2, c3)}  # type: ignore[union-attr]
     # a floor between C2's and C3's contributions: C1 and C2 keep their paths, C3 has none
