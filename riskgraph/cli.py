@@ -265,6 +265,11 @@ def ingest(
     """Validate and load data; bad rows go to DIR/_rejected, re-runs change nothing."""
     settings = get_settings()
     with _errors(), Gateway(settings) as graph:
+        # the loader MERGEs on the schema's unique keys: without their constraints every
+        # batch scans the whole label (100,000 companies: unfinished after 15 min, not 2-3)
+        created = migrate(graph).created
+        if created:
+            console.print(f"schema applied first: {len(created)} constraints and indexes")
         directory = path
         if input_format is InputFormat.FTM:
             from riskgraph.ingest.ftm import convert as convert_ftm  # a slow import; FtM only

@@ -48,7 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await context.start()
         yield
+        await context.aclose()
         context.close()
 
     app = FastAPI(

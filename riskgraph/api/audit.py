@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,19 +27,29 @@ MAX_LOGGED_BODY = 4096  # characters of a request body kept in the log
 
 
 class AuditLog:
-    """Appends JSON lines to a file; one lock per process keeps lines whole."""
+    """Appends JSON lines to a file, kept open (one open per request cost more than the
+    write); each line is flushed as written, and one lock per process keeps lines whole."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._handle: TextIO | None = None
 
     def write(self, entry: dict[str, Any]) -> None:
         # ASCII only: a U+2028 in a parameter must not split a line for line-based tools
         line = json.dumps(entry, ensure_ascii=True, default=str) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line)
+            if self._handle is None or self._handle.closed:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = self.path.open("a", encoding="utf-8")
+            self._handle.write(line)
+            self._handle.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
 
 
 def _who(keys: KeyRing | None, key: str | None) -> str:

@@ -1,17 +1,22 @@
 """What routes depend on: the app's context (settings, one Gateway, the engine state, the
-audit log) and the caller's role, checked before anything else runs."""
+audit log) and the caller's role, checked before anything else runs.
+
+The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency
+in its thread pool, one hop per dependency per request, which cost more than the checks
+themselves under load (``python -m bench api-load``)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from riskgraph.api.audit import AuditLog
-from riskgraph.api.privacy import redact
+from riskgraph.api.privacy import phone_numbers, redact
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.security import HEADER, HOW_TO_CONFIGURE, KeyRing, Principal, Role, parse_keys
 from riskgraph.api.state import EngineState, StateHolder, load_state
@@ -28,6 +33,7 @@ class ApiContext:
         self._graph: Gateway | None = None
         self._lock = threading.Lock()
         self._audit: AuditLog | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.state = StateHolder(lambda: load_state(self.graph(), self.settings()))
 
     def settings(self) -> Settings:
@@ -42,11 +48,22 @@ class ApiContext:
         with self._lock:
             if self._graph is None:
                 self._graph = Gateway(self.settings())
+                if self._loop is not None:
+                    self._graph.open_async(self._loop)
             return self._graph
+
+    async def start(self) -> None:
+        """Called in the server's event loop as it starts: async reads run there."""
+        self._loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._graph is not None:
+                self._graph.open_async(self._loop)
 
     def audit(self) -> tuple[AuditLog, KeyRing | None]:
         path = self.settings().audit_log
         if self._audit is None or self._audit.path != path:
+            if self._audit is not None:
+                self._audit.close()
             self._audit = AuditLog(path)
         try:
             keys: KeyRing | None = self.keys()
@@ -54,14 +71,22 @@ class ApiContext:
             keys = None
         return self._audit, keys
 
+    async def aclose(self) -> None:
+        """Close the Gateway's async driver, in the server's loop as it stops."""
+        self._loop = None
+        if self._graph is not None:
+            await self._graph.aclose()
+
     def close(self) -> None:
+        if self._audit is not None:
+            self._audit.close()
         with self._lock:
             if self._graph is not None:
                 self._graph.close()
                 self._graph = None
 
 
-def context(request: Request) -> ApiContext:
+async def context(request: Request) -> ApiContext:
     ctx: ApiContext = request.app.state.context
     return ctx
 
@@ -74,7 +99,7 @@ api_key = APIKeyHeader(
 )
 
 
-def principal(
+async def principal(
     ctx: Annotated[ApiContext, Depends(context)],
     key: Annotated[str | None, Security(api_key)] = None,
 ) -> Principal:
@@ -94,10 +119,10 @@ def principal(
     return found
 
 
-def require(role: Role) -> Callable[[Principal], Principal]:
+def require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through callers whose role is ``role`` or above."""
 
-    def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
         if not caller.role.allows(role):
             raise ProblemError(
                 403,
@@ -115,7 +140,8 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Context = Annotated[ApiContext, Depends(context)]
 
 
-def graph(ctx: Context) -> Gateway:
+async def graph(ctx: Context) -> Gateway:
+    """The app's Gateway (made, and its connection checked, once per process)."""
     return ctx.graph()
 
 
@@ -133,3 +159,18 @@ def shown(
     """A route's answer as the caller may see it (``riskgraph.api.privacy``); ``known``:
     phone numbers the route already knows to be personal (True) or not (False)."""
     return redact(payload, caller, gateway, known)
+
+
+async def shown_async(
+    payload: Any, caller: Principal, gateway: Gateway, known: Mapping[str, bool] | None = None
+) -> Any:
+    """``shown`` for ``async`` routes: numbers the route did not look up are checked on the
+    async driver first, so that masking never blocks the event loop."""
+    complete = dict(known or {})
+    if caller.role is Role.VIEWER:
+        unknown = [n for n in phone_numbers(payload) if n not in complete]
+        if unknown:
+            rows = await gateway.read_async("api_personal_phones", numbers=unknown)
+            personal = {str(r["number"]) for r in rows}
+            complete |= {n: n in personal for n in unknown}
+    return redact(payload, caller, gateway, complete)

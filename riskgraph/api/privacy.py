@@ -9,8 +9,10 @@ appear (an identifier, a node id, a path's text), the way ``mask_phone`` writes 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import orjson
 
 from riskgraph.api.security import Principal, Role
 from riskgraph.graph.gateway import Gateway
@@ -18,18 +20,8 @@ from riskgraph.risk.reasons import mask_phone
 
 SECRET_FIELDS = frozenset({"id_hash", "id_number"})
 PHONE = re.compile(r"\+\d{6,15}")  # E.164, as the graph stores phones
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+PHONE_BYTES = re.compile(PHONE.pattern.encode())
+SECRET_KEYS = tuple(f'"{field}"'.encode() for field in SECRET_FIELDS)  # as JSON keys
 
 
 def _map(value: Any, text: Callable[[str], str]) -> Any:
@@ -47,9 +39,15 @@ def _map(value: Any, text: Callable[[str], str]) -> Any:
     return value
 
 
+def _json(payload: Any) -> bytes:
+    """``payload`` as JSON text (keys included): one C pass that the regexes below scan,
+    instead of a Python walk over every string (a third of a request's time under load)."""
+    return orjson.dumps(payload, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
 def phone_numbers(payload: Any) -> list[str]:
     """The E.164 numbers anywhere in ``payload`` (what ``redact`` may have to mask)."""
-    return sorted({m.group() for s in _strings(payload) for m in PHONE.finditer(s)})
+    return sorted({m.decode() for m in PHONE_BYTES.findall(_json(payload))})
 
 
 def redact(
@@ -61,10 +59,12 @@ def redact(
     """The JSON-ready ``payload`` as ``principal`` may see it. ``known`` says for numbers
     already looked up (by the route's own query) whether they are personal, so that only
     the others cost a round trip to Neo4j."""
+    blob = _json(payload)
+    secrets = any(field in blob for field in SECRET_KEYS)
     if principal.role is not Role.VIEWER:
-        return _map(payload, lambda s: s)
+        return _map(payload, lambda s: s) if secrets else payload
     known = known or {}
-    numbers = phone_numbers(payload)
+    numbers = sorted({m.decode() for m in PHONE_BYTES.findall(blob)})
     personal = {n for n in numbers if known.get(n)}
     unknown = [n for n in numbers if n not in known]
     if unknown:
@@ -75,4 +75,6 @@ def redact(
         number = match.group()
         return mask_phone(number) if number in personal else number
 
+    if not personal and not secrets:
+        return payload  # nothing to mask or drop: no walk
     return _map(payload, lambda s: PHONE.sub(mask, s) if personal else s)

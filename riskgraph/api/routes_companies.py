@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
-from riskgraph.api.deps import Context, Graph, Viewer, shown
+from riskgraph.api.deps import Context, Graph, Viewer, shown, shown_async
 from riskgraph.api.explain import build_subgraph, company_evidence
 from riskgraph.api.models import (
     CompanyFile,
@@ -136,16 +137,18 @@ def _state(ctx: Context) -> EngineState | None:
 
 
 @router.get("/{id}/risk", response_model=CompanyRisk, responses=ERRORS)
-def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> Any:
+async def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> Any:
     """The 0-100 score, level, tier, its four components, the reasons, the strongest
     evidence paths from exposed companies, the ring, and the GNN's view (null until a
     model has written one). 409 before `riskgraph analyze` has run."""
-    state = _state(ctx)
+    # async: the most asked-for answer skips the thread pool (the evidence is a few
+    # array lookups; only a first request waits, in a thread, for the state to load)
+    state = ctx.state.loaded or await run_in_threadpool(_state, ctx)
     evidence = [] if state is None else company_evidence(state, id)
     # the evidence is known before the query: which of its phones are personal comes back
     # in the same round trip (one query per request, not two)
     numbers = phone_numbers([p.text for p in evidence])
-    rows = graph.read("api_company_risk", id=id, numbers=numbers)
+    rows = await graph.read_async("api_company_risk", id=id, numbers=numbers)
     if not rows:
         raise _not_found(id)
     row = rows[0]
@@ -169,7 +172,7 @@ def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> A
     )
     personal = set(row["personal_phones"])
     known = {n: n in personal for n in numbers}
-    return shown(body.model_dump(mode="json"), caller, graph, known)
+    return await shown_async(body.model_dump(mode="json"), caller, graph, known)
 
 
 def _subgraph(graph: Gateway, ctx: Context, company_id: str, query: SubgraphQuery) -> Subgraph:

@@ -8,6 +8,7 @@ reloads it after a new ``riskgraph analyze``.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import OrderedDict
@@ -122,6 +123,7 @@ class StateHolder:
         with self._lock:
             if self._state is None:
                 self._state = self._loader()
+                _settle()
             return self._state
 
     def refresh(self) -> EngineState:
@@ -131,4 +133,14 @@ class StateHolder:
             fresh = self._loader()
             with self._lock:
                 self._state = fresh
+                gc.unfreeze()  # the old state may go now
+                _settle()
             return fresh
+
+
+def _settle() -> None:
+    """Collect once, then freeze what is left (the state, the imported modules) out of the
+    garbage collector's reach. Otherwise every full collection walks the whole state again:
+    over 100 ms with 100,000 companies, which showed as a p99 of 450 ms under load."""
+    gc.collect()
+    gc.freeze()

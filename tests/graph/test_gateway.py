@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import neo4j
@@ -37,6 +38,33 @@ def test_unknown_query_name(graph: Gateway) -> None:
 def test_failing_query_names_itself(graph: Gateway) -> None:
     with pytest.raises(QueryFailed, match=r"'await_indexes'.*timeout_s"):
         graph.read("await_indexes", timeout_s="not a number")
+
+
+def test_async_reads_match_sync_reads_in_and_out_of_the_opened_loop(
+    graph: Gateway, driver: neo4j.Driver
+) -> None:
+    """In the loop given to open_async the async driver answers; in another loop the sync
+    driver does (in a thread); both give read's rows, and failures name the query."""
+    driver.execute_query("CREATE (:Company {id: 'A'}), (:Company {id: 'B'}), (:Person {id: 'P'})")
+    expected = graph.read("label_counts", labels=["Company", "Person"])
+
+    async def served() -> tuple[list[dict[str, object]], bool]:
+        graph.open_async(asyncio.get_running_loop())
+        try:
+            rows = await graph.read_async("label_counts", labels=["Company", "Person"])
+            with pytest.raises(QueryFailed, match="await_indexes"):
+                await graph.read_async("await_indexes", timeout_s="not a number")
+            return rows, graph._async is not None
+        finally:
+            await graph.aclose()
+
+    async def elsewhere() -> list[dict[str, object]]:
+        return await graph.read_async("label_counts", labels=["Company", "Person"])
+
+    rows, opened = asyncio.run(served())
+    assert opened and rows == expected
+    assert asyncio.run(elsewhere()) == expected  # no async driver for this loop: sync path
+    assert graph._async is None
 
 
 def test_nothing_listening_gives_one_clear_error(tmp_path: Path) -> None:
