@@ -82,6 +82,12 @@ _EVENTS = re.compile(r" in the last 2 years$")
 _NUMBERS = re.compile(r"[+\w]*\d[\w.*%]*")
 
 
+def known_kind(reason: str) -> bool:
+    """Whether ``reason`` is worded as ``reason_kinds`` expects (a test holds every reason
+    that ``analyze`` writes to this, so a rewording cannot silently re-alert everyone)."""
+    return bool(_EVENTS.search(reason)) or any(p.search(reason) for _, p in _REASON_KINDS)
+
+
 def reason_kinds(reasons: list[str]) -> set[str]:
     """What each reason is about, without its numbers: '3 lawsuit(s), 1 complaint(s) in the
     last 2 years' -> {'events:lawsuit(s)', 'events:complaint(s)'}."""

@@ -13,7 +13,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from riskgraph.cli import app
-from riskgraph.graph.alerts import alert_labels, is_material, raise_alerts, reason_kinds
+from riskgraph.graph.alerts import (
+    alert_labels,
+    is_material,
+    known_kind,
+    raise_alerts,
+    reason_kinds,
+)
 from riskgraph.graph.gateway import Gateway
 from riskgraph.risk.scoring import Level
 from riskgraph.settings import Settings
@@ -57,6 +63,18 @@ def test_reason_kinds_ignore_numbers_and_ids() -> None:
     assert is_material("orange", [exposed_ring], last)  # the ring blew up
     assert is_material("orange", ["2 penalty(ies) in the last 2 years"], last)
     assert is_material("orange", [], None)
+
+
+def test_every_reason_analyze_writes_has_a_known_kind(api: TestClient, province: Province) -> None:
+    """Re-alerting compares reason kinds matched on reasons.py's wording: if that wording
+    drifts, this fails instead of every company looking new at the next run."""
+    flagged = [str(r["company_id"]) for r in province.scored if r["level"] != "none"]
+    reasons: set[str] = set()
+    for company in flagged[:200]:
+        answer = api.get(f"/companies/{company}/risk", headers=headers("viewer"))
+        reasons |= set(answer.json()["reasons"])
+    assert len(reasons) > 10
+    assert [r for r in reasons if not known_kind(r)] == []
 
 
 def test_analyze_raises_alerts_and_a_rerun_raises_nothing_new(
