@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from riskgraph.api.app import create_app
 from riskgraph.graph.credentials import password_for
@@ -37,3 +39,21 @@ def test_health_degraded_when_neo4j_is_down(
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "neo4j_uri": uri, "neo4j_version": None}
+
+
+def test_routes_answer_503_when_neo4j_is_down(neo4j_settings: Settings, tmp_path: Path) -> None:
+    """The async risk route and a thread-pool route alike: a clear problem, not a 500."""
+    key = "viewer-key-for-the-down-test"
+    settings = neo4j_settings.model_copy(
+        update={
+            "neo4j_uri": f"bolt://127.0.0.1:{free_port()}",
+            "api_keys": SecretStr(f"viewer:{key}"),
+            "audit_log": tmp_path / "audit.log",
+        }
+    )
+    with TestClient(create_app(settings)) as client:
+        for url in ("/companies/X/risk", "/companies/X", "/rings"):
+            response = client.get(url, headers={"X-API-Key": key})
+            assert response.status_code == 503, (url, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert "Neo4j" in response.json()["detail"]
