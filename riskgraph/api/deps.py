@@ -1,9 +1,9 @@
 """What routes depend on: the app's context (settings, one Gateway, the engine state, the
 audit log) and the caller's role, checked before anything else runs.
 
-The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency
-in its thread pool, one hop per dependency per request, which cost more than the checks
-themselves under load (``python -m bench api-load``)."""
+The dependencies are ``async def`` and do no I/O in the event loop: FastAPI runs a plain
+``def`` dependency in its thread pool, one hop per dependency per request, which cost more
+than the checks themselves under load (``python -m bench api-load``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from riskgraph.api.audit import AuditLog
 from riskgraph.api.privacy import phone_numbers, redact
@@ -51,6 +52,11 @@ class ApiContext:
                 if self._loop is not None:
                     self._graph.open_async(self._loop)
             return self._graph
+
+    @property
+    def made_graph(self) -> Gateway | None:
+        """The Gateway if it has been made (no I/O)."""
+        return self._graph
 
     async def start(self) -> None:
         """Called in the server's event loop as it starts: async reads run there."""
@@ -141,8 +147,10 @@ Context = Annotated[ApiContext, Depends(context)]
 
 
 async def graph(ctx: Context) -> Gateway:
-    """The app's Gateway (made, and its connection checked, once per process)."""
-    return ctx.graph()
+    """The app's Gateway. Making one checks the connection (up to its timeout when Neo4j
+    is unreachable), so that happens in a worker thread, never in the event loop."""
+    made = ctx.made_graph
+    return made if made is not None else await run_in_threadpool(ctx.graph)
 
 
 def state(ctx: Context) -> EngineState:
