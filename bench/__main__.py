@@ -68,6 +68,12 @@ def _smesd() -> Path:
     return smesd.run()
 
 
+def _gnn_lift() -> Path:
+    from bench import gnn_lift
+
+    return gnn_lift.run()
+
+
 def _api_load() -> Path:
     from bench import api_load
     from riskgraph.settings import get_settings
@@ -84,6 +90,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "smesd": _smesd,
     "gnn": _gnn,
     "gnn-infer": _gnn_infer,
+    "gnn-lift": _gnn_lift,
     "api-whatif": _api_whatif,
     "api-load": _api_load,
 }
