@@ -64,9 +64,16 @@ def _status(settings: Settings) -> ServerStatus:
     return EmbeddedServer(settings).status() if settings.embedded else describe(settings)
 
 
-def _migrate(graph: Gateway) -> None:
-    report = migrate(graph)
+def _migrate(graph: Gateway, prune: bool = False) -> None:
+    report = migrate(graph, prune=prune)
     console.print(f"schema: {len(report.created)} created, {len(report.existing)} already present")
+    if report.dropped:
+        console.print(f"dropped {len(report.dropped)} stale: {', '.join(report.dropped)}")
+    if report.stale:
+        console.print(
+            f"[yellow]{len(report.stale)} stale (no longer in the schema, still costing "
+            f"writes): {', '.join(report.stale)}; `riskgraph db migrate --prune` drops them"
+        )
 
 
 def _start(settings: Settings) -> ServerStatus:
@@ -126,10 +133,19 @@ def db_status() -> None:
 
 
 @db_app.command("migrate")
-def db_migrate() -> None:
+def db_migrate(
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also drop constraints and indexes named like riskgraph's that the schema "
+            "no longer declares (listed without it).",
+        ),
+    ] = False,
+) -> None:
     """Create the schema's uniqueness constraints and indexes (idempotent)."""
     with _errors(), Gateway(get_settings()) as graph:
-        _migrate(graph)
+        _migrate(graph, prune)
 
 
 @db_app.command("wipe")

@@ -3,6 +3,12 @@
 DDL cannot take labels or property names as parameters, so this is the one place where
 Cypher text is composed: from ``riskgraph.graph.schema`` only, whose identifiers are
 checked at import, never from user input. Every statement uses ``IF NOT EXISTS``.
+
+Constraints and indexes named the way this module names them (a schema label or type in
+lower case, ``_``, then the property) that the schema no longer declares are *stale*: they
+cost every write and no query needs them. ``migrate`` reports them and drops them only
+with ``prune`` (``riskgraph db migrate --prune``), since a user may have named one of their
+own that way.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ class SchemaStatement:
 class MigrationReport:
     created: tuple[str, ...]
     existing: tuple[str, ...]
+    stale: tuple[str, ...] = ()  # ours by name, no longer declared, left in place
+    dropped: tuple[str, ...] = ()  # stale ones dropped (prune)
 
 
 def _q(identifier: str) -> str:
@@ -96,14 +104,48 @@ def _existing_names(graph: Gateway) -> set[str]:
     return names | {row["name"] for row in graph.read("show_indexes")}
 
 
-def migrate(graph: Gateway) -> MigrationReport:
-    """Apply the schema; running it again changes nothing."""
+def _named_like_ours(name: str) -> bool:
+    prefixes = [n.label.lower() + "_" for n in NODES] + [
+        r.type.lower() + "_" for r in RELATIONSHIPS
+    ]
+    try:
+        check_identifier(name)
+    except ValueError:
+        return False
+    return any(name.startswith(prefix) for prefix in prefixes)
+
+
+def stale(graph: Gateway) -> list[tuple[str, str]]:
+    """(kind, name) of the constraints and indexes named like ours that the schema does not
+    declare; a constraint's own index (same name) is dropped with it, not listed apart."""
+    declared = {s.name for s in statements()}
+    constraints = {row["name"] for row in graph.read("show_constraints")}
+    indexes = {r["name"] for r in graph.read("show_indexes") if r["type"] != "LOOKUP"}
+    found = [("constraint", n) for n in constraints]
+    found += [("index", n) for n in indexes - constraints]
+    return sorted((k, n) for k, n in found if n not in declared and _named_like_ours(n))
+
+
+def migrate(graph: Gateway, prune: bool = False) -> MigrationReport:
+    """Apply the schema; running it again changes nothing. ``prune`` also drops what
+    ``stale`` finds."""
     before = _existing_names(graph)
     created: list[str] = []
     for statement in statements():
         if statement.name not in before:
             graph.run_schema(statement.cypher)
             created.append(statement.name)
+    leftover = stale(graph)
+    dropped: list[str] = []
+    if prune:
+        for kind, name in leftover:
+            graph.run_schema(f"DROP {kind.upper()} {_q(name)} IF EXISTS")
+            dropped.append(name)
     graph.read("await_indexes", timeout_s=300)
     existing = tuple(s.name for s in statements() if s.name in before)
-    return MigrationReport(created=tuple(created), existing=existing)
+    return MigrationReport(
+        created=tuple(created),
+        existing=existing,
+        stale=tuple(n for _, n in leftover if n not in dropped),
+        dropped=tuple(dropped),
+    )

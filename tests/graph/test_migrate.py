@@ -31,3 +31,37 @@ def test_uniqueness_is_enforced(graph: Gateway, driver: neo4j.Driver) -> None:
         driver.execute_query("CREATE (:Company {id: 'C1'})")
     with pytest.raises(ConstraintError):
         driver.execute_query("CREATE (:Company {id: 'C2', uscc: '91330000MA27U1234X'})")
+
+
+def test_stale_schema_is_listed_and_dropped_only_with_prune(
+    graph: Gateway, driver: neo4j.Driver
+) -> None:
+    """An index and a constraint named like ours but no longer declared (as after an
+    upgrade) are reported, left alone, then dropped by prune; a user's own, named
+    otherwise, is never touched."""
+    driver.execute_query("CREATE INDEX company_old_flag IF NOT EXISTS FOR (n:Company) ON (n.old)")
+    driver.execute_query(
+        "CREATE CONSTRAINT person_old_code_unique IF NOT EXISTS "
+        "FOR (n:Person) REQUIRE n.old_code IS UNIQUE"
+    )
+    driver.execute_query("CREATE INDEX mine IF NOT EXISTS FOR (n:Company) ON (n.mine)")
+    try:
+        report = migrate(graph)
+        assert set(report.stale) == {"company_old_flag", "person_old_code_unique"}
+        assert report.dropped == ()
+        assert {"company_old_flag", "person_old_code_unique", "mine"} <= _names(graph)
+        pruned = migrate(graph, prune=True)
+        assert set(pruned.dropped) == {"company_old_flag", "person_old_code_unique"}
+        assert pruned.stale == () and pruned.created == ()
+        names = _names(graph)
+        assert "mine" in names and not {"company_old_flag", "person_old_code_unique"} & names
+        assert {s.name for s in statements()} <= names
+    finally:
+        driver.execute_query("DROP INDEX mine IF EXISTS")
+        driver.execute_query("DROP INDEX company_old_flag IF EXISTS")
+        driver.execute_query("DROP CONSTRAINT person_old_code_unique IF EXISTS")
+
+
+def _names(graph: Gateway) -> set[str]:
+    rows = graph.read("show_indexes") + graph.read("show_constraints")
+    return {str(r["name"]) for r in rows}
