@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -172,7 +173,10 @@ async def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context
     )
     personal = set(row["personal_phones"])
     known = {n: n in personal for n in numbers}
-    return await shown_async(body.model_dump(mode="json"), caller, graph, known)
+    payload = await shown_async(body.model_dump(mode="json"), caller, graph, known)
+    # validated as CompanyRisk above; masking only rewrote strings: sent as is, not
+    # validated and serialised a second time against the response model
+    return Response(orjson.dumps(payload), media_type="application/json")
 
 
 def _subgraph(graph: Gateway, ctx: Context, company_id: str, query: SubgraphQuery) -> Subgraph:

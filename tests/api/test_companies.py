@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from riskgraph.api.models import CompanyRisk
 from tests.api.conftest import Province, headers
 
 
@@ -44,6 +45,8 @@ def test_risk_with_evidence_ring_and_no_gnn_yet(
     api: TestClient, province: Province, top_company: str
 ) -> None:
     body = _get(api, f"/companies/{top_company}/risk")
+    # the route sends its validated, masked body as is: it must still be the documented model
+    assert CompanyRisk.model_validate(body).company_id == top_company
     row = next(r for r in province.scored if r["company_id"] == top_company)
     assert body["score"] == row["score"] and body["level"] == row["level"]
     assert set(body["components"]) >= {"contagion", "ring", "events", "structure"}
