@@ -16,8 +16,9 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
+from riskgraph.api import privacy
 from riskgraph.api.audit import AuditLog
-from riskgraph.api.privacy import phone_numbers, redact
+from riskgraph.api.privacy import redact
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.security import HEADER, HOW_TO_CONFIGURE, KeyRing, Principal, Role, parse_keys
 from riskgraph.api.state import EngineState, StateHolder, load_state
@@ -172,13 +173,10 @@ def shown(
 async def shown_async(
     payload: Any, caller: Principal, gateway: Gateway, known: Mapping[str, bool] | None = None
 ) -> Any:
-    """``shown`` for ``async`` routes: numbers the route did not look up are checked on the
-    async driver first, so that masking never blocks the event loop."""
-    complete = dict(known or {})
-    if caller.role is Role.VIEWER:
-        unknown = [n for n in phone_numbers(payload) if n not in complete]
-        if unknown:
-            rows = await gateway.read_async("api_personal_phones", numbers=unknown)
-            personal = {str(r["number"]) for r in rows}
-            complete |= {n: n in personal for n in unknown}
-    return redact(payload, caller, gateway, complete)
+    """``shown`` for ``async`` routes: the same steps as ``redact``, with the owners of
+    numbers not yet known looked up on the async driver, so masking never blocks the loop."""
+    known = known or {}
+    found = privacy.scan(payload)
+    unknown = privacy.to_look_up(found, caller, known)
+    rows = await gateway.read_async("api_personal_phones", numbers=unknown) if unknown else []
+    return privacy.masked(payload, found, caller, privacy.personal_numbers(known, rows))

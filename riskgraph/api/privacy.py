@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -45,9 +47,51 @@ def _json(payload: Any) -> bytes:
     return orjson.dumps(payload, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What masking needs to know of a payload, read from one JSON dump of it."""
+
+    numbers: list[str]  # the E.164 numbers anywhere in it
+    secrets: bool  # whether a secret field may be in it (then it is walked to drop them)
+
+
+def scan(payload: Any) -> Scan:
+    blob = _json(payload)
+    numbers = sorted({m.decode() for m in PHONE_BYTES.findall(blob)})
+    return Scan(numbers, any(field in blob for field in SECRET_KEYS))
+
+
 def phone_numbers(payload: Any) -> list[str]:
     """The E.164 numbers anywhere in ``payload`` (what ``redact`` may have to mask)."""
-    return sorted({m.decode() for m in PHONE_BYTES.findall(_json(payload))})
+    return scan(payload).numbers
+
+
+def to_look_up(found: Scan, principal: Principal, known: Mapping[str, bool]) -> list[str]:
+    """The numbers whose owner must be looked up before masking: a viewer's answer's, less
+    those ``known`` already (others see every number, so none)."""
+    if principal.role is not Role.VIEWER:
+        return []
+    return [n for n in found.numbers if n not in known]
+
+
+def personal_numbers(known: Mapping[str, bool], rows: list[dict[str, Any]]) -> set[str]:
+    """The personal numbers: those ``known`` to be, and those the lookup (the
+    ``api_personal_phones`` rows) found."""
+    return {n for n, mine in known.items() if mine} | {str(r["number"]) for r in rows}
+
+
+def masked(payload: Any, found: Scan, principal: Principal, personal: AbstractSet[str]) -> Any:
+    """``payload`` with secret fields dropped and, for viewers, ``personal`` numbers masked;
+    ``payload`` itself when there is nothing to drop or mask (no walk)."""
+    hidden = personal if principal.role is Role.VIEWER else set()
+    if not hidden and not found.secrets:
+        return payload
+
+    def mask(match: re.Match[str]) -> str:
+        number = match.group()
+        return mask_phone(number) if number in hidden else number
+
+    return _map(payload, lambda s: PHONE.sub(mask, s) if hidden else s)
 
 
 def redact(
@@ -59,22 +103,8 @@ def redact(
     """The JSON-ready ``payload`` as ``principal`` may see it. ``known`` says for numbers
     already looked up (by the route's own query) whether they are personal, so that only
     the others cost a round trip to Neo4j."""
-    blob = _json(payload)
-    secrets = any(field in blob for field in SECRET_KEYS)
-    if principal.role is not Role.VIEWER:
-        return _map(payload, lambda s: s) if secrets else payload
     known = known or {}
-    numbers = sorted({m.decode() for m in PHONE_BYTES.findall(blob)})
-    personal = {n for n in numbers if known.get(n)}
-    unknown = [n for n in numbers if n not in known]
-    if unknown:
-        rows = graph.read("api_personal_phones", numbers=unknown)
-        personal |= {str(r["number"]) for r in rows}
-
-    def mask(match: re.Match[str]) -> str:
-        number = match.group()
-        return mask_phone(number) if number in personal else number
-
-    if not personal and not secrets:
-        return payload  # nothing to mask or drop: no walk
-    return _map(payload, lambda s: PHONE.sub(mask, s) if personal else s)
+    found = scan(payload)
+    unknown = to_look_up(found, principal, known)
+    rows = graph.read("api_personal_phones", numbers=unknown) if unknown else []
+    return masked(payload, found, principal, personal_numbers(known, rows))
