@@ -131,20 +131,29 @@ class Gateway:
             )
         return exc
 
+    @contextmanager
+    def _failures(self, name: str | None, parameters: Mapping[str, Any]) -> Iterator[None]:
+        """The driver's failures as riskgraph's: unreachable or refused is one clear error,
+        a failing query a ``QueryFailed`` that names it (unnamed DDL: raised as it is)."""
+        try:
+            yield
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._translate(exc) from exc
+        except Neo4jError as exc:
+            if name is None:
+                raise
+            raise QueryFailed(name, dict(parameters), exc) from exc
+
     def _execute(
         self, name: str, parameters: Mapping[str, Any], routing: neo4j.RoutingControl
     ) -> neo4j.EagerResult:
         query = cypher.load(name)
         params = dict(parameters)
-        try:
+        with self._failures(name, params):
             result: neo4j.EagerResult = self._driver.execute_query(
                 _query_text(query.text), params, routing_=routing, database_=self._database
             )
-            return result
-        except (ServiceUnavailable, AuthError) as exc:
-            raise self._translate(exc) from exc
-        except Neo4jError as exc:
-            raise QueryFailed(name, params, exc) from exc
+        return result
 
     def read(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
         """Run a named read query; rows as plain dicts."""
@@ -160,17 +169,13 @@ class Gateway:
             return await asyncio.to_thread(self.read, name, **parameters)
         query = cypher.load(name)
         params = dict(parameters)
-        try:
+        with self._failures(name, params):
             result = await held[1].execute_query(
                 _query_text(query.text),
                 params,
                 routing_=neo4j.RoutingControl.READ,
                 database_=self._database,
             )
-        except (ServiceUnavailable, AuthError) as exc:
-            raise self._translate(exc) from exc
-        except Neo4jError as exc:
-            raise QueryFailed(name, params, exc) from exc
         return [native(record.data()) for record in result.records]
 
     def open_async(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -211,15 +216,13 @@ class Gateway:
             neo4j.NotificationDisabledClassification.DEPRECATION,
             neo4j.NotificationDisabledClassification.UNRECOGNIZED,
         ]
-        try:
-            with self._driver.session(
+        with (
+            self._failures(", ".join(n for n, _ in queries), {}),
+            self._driver.session(
                 database=self._database, notifications_disabled_classifications=quiet
-            ) as session:
-                return session.execute_read(work)
-        except (ServiceUnavailable, AuthError) as exc:
-            raise self._translate(exc) from exc
-        except Neo4jError as exc:
-            raise QueryFailed(", ".join(n for n, _ in queries), {}, exc) from exc
+            ) as session,
+        ):
+            return session.execute_read(work)
 
     def write(self, name: str, **parameters: Any) -> WriteSummary:
         """Run a named write query in a managed (retried) transaction."""
@@ -253,14 +256,8 @@ class Gateway:
             with self._session() as session:
                 session.run(text, parameters).consume()
 
-        try:
+        with self._failures(name, parameters):
             retrying(work)
-        except (ServiceUnavailable, AuthError) as exc:
-            raise self._translate(exc) from exc
-        except Neo4jError as exc:
-            if name is None:
-                raise
-            raise QueryFailed(name, parameters, exc) from exc
 
     @contextmanager
     def _session(self) -> Iterator[neo4j.Session]:
