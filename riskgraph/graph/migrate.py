@@ -99,43 +99,47 @@ def statements() -> list[SchemaStatement]:
     return sorted(out, key=lambda s: (s.kind != "constraint", s.name))
 
 
-def _existing_names(graph: Gateway) -> set[str]:
-    names = {row["name"] for row in graph.read("show_constraints")}
-    return names | {row["name"] for row in graph.read("show_indexes")}
+def _existing(graph: Gateway) -> dict[str, str]:
+    """Name -> kind ("constraint" or "index") of what is in force, read once; a constraint's
+    own index shares its name and counts as the constraint. Token lookup indexes are left
+    out: Neo4j's own."""
+    kinds = {r["name"]: "index" for r in graph.read("show_indexes") if r["type"] != "LOOKUP"}
+    return kinds | {r["name"]: "constraint" for r in graph.read("show_constraints")}
+
+
+_OUR_PREFIXES = tuple(
+    [n.label.lower() + "_" for n in NODES] + [r.type.lower() + "_" for r in RELATIONSHIPS]
+)
 
 
 def _named_like_ours(name: str) -> bool:
-    prefixes = [n.label.lower() + "_" for n in NODES] + [
-        r.type.lower() + "_" for r in RELATIONSHIPS
-    ]
     try:
         check_identifier(name)
     except ValueError:
         return False
-    return any(name.startswith(prefix) for prefix in prefixes)
+    return name.startswith(_OUR_PREFIXES)
 
 
-def stale(graph: Gateway) -> list[tuple[str, str]]:
-    """(kind, name) of the constraints and indexes named like ours that the schema does not
-    declare; a constraint's own index (same name) is dropped with it, not listed apart."""
+def _stale(existing: dict[str, str]) -> list[tuple[str, str]]:
+    """(kind, name) of what is in force, named like ours, and not declared by the schema."""
     declared = {s.name for s in statements()}
-    constraints = {row["name"] for row in graph.read("show_constraints")}
-    indexes = {r["name"] for r in graph.read("show_indexes") if r["type"] != "LOOKUP"}
-    found = [("constraint", n) for n in constraints]
-    found += [("index", n) for n in indexes - constraints]
-    return sorted((k, n) for k, n in found if n not in declared and _named_like_ours(n))
+    return sorted(
+        (kind, name)
+        for name, kind in existing.items()
+        if name not in declared and _named_like_ours(name)
+    )
 
 
 def migrate(graph: Gateway, prune: bool = False) -> MigrationReport:
-    """Apply the schema; running it again changes nothing. ``prune`` also drops what
-    ``stale`` finds."""
-    before = _existing_names(graph)
+    """Apply the schema; running it again changes nothing. ``prune`` also drops the stale
+    constraints and indexes (module docstring), which are otherwise only reported."""
+    before = _existing(graph)
     created: list[str] = []
     for statement in statements():
         if statement.name not in before:
             graph.run_schema(statement.cypher)
             created.append(statement.name)
-    leftover = stale(graph)
+    leftover = _stale(before)  # what this run created is declared, so never stale
     dropped: list[str] = []
     if prune:
         for kind, name in leftover:
