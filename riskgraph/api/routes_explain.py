@@ -111,6 +111,7 @@ def explanation(
         raise ProblemError(404, f"no company has the id {id!r}", "not-found")
     cached = _cache.get(state, ctx.settings().gnn_model)
     model, analysis = (None, state.analysis) if cached is None else cached
-    result = explain(analysis, id, model, top=top).to_dict()
+    # the state's tree: same graph and seeds (the GNN only adds a score component)
+    result = explain(analysis, id, model, top=top, tree=state.tree).to_dict()
     result["model"] = None if model is None else model.fingerprint
     return shown(result, caller, graph)

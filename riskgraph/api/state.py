@@ -22,7 +22,7 @@ from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.snapshot import IntArray, build_snapshot
 from riskgraph.risk.analysis import Analysis, AnalysisParams, analyze
-from riskgraph.risk.evidence import EvidenceTree, evidence_tree
+from riskgraph.risk.evidence import EvidenceTree
 from riskgraph.risk.propagation import Propagator
 from riskgraph.risk.scoring import ScoringParams
 from riskgraph.settings import Settings
@@ -93,7 +93,7 @@ def load_state(graph: Gateway, settings: Settings) -> EngineState:
         )
     analysis = analyze(snapshot, analysis_params(settings))
     propagator = Propagator(analysis.graph.adjacency, analysis.params.alpha)
-    tree = evidence_tree(analysis.graph, analysis.seeds, analysis.params.alpha)
+    tree = analysis.evidence_tree()
     return EngineState(
         analysis=analysis,
         propagator=propagator,

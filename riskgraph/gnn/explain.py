@@ -38,7 +38,7 @@ from riskgraph.gnn.model import CompanyRiskNet
 from riskgraph.gnn.train import TrainedModel
 from riskgraph.graph.snapshot import IntArray, Snapshot
 from riskgraph.risk.analysis import Analysis
-from riskgraph.risk.evidence import evidence_paths, evidence_tree
+from riskgraph.risk.evidence import EvidenceTree, evidence_paths
 from riskgraph.risk.reasons import Explainer as Reasons
 from riskgraph.risk.reasons import mask_phone
 
@@ -303,14 +303,16 @@ def explain(
     *,
     top: int = 8,
     steps: int = 50,
+    tree: EvidenceTree | None = None,
 ) -> Explanation:
     """The GNN's edges, entities and features (with a model) and the rules' paths and
-    reasons for one company of ``analysis``; raises ``KeyError`` for an unknown id."""
+    reasons for one company of ``analysis``; raises ``KeyError`` for an unknown id.
+    ``tree``: the analysis' evidence tree when the caller keeps one (the API's state)."""
     snapshot = analysis.snapshot
     index = snapshot.nodes["Company"].index.get(company)
     if index is None:
         raise KeyError(f"no company {company!r} in the snapshot")
-    reasons = Reasons.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
+    reasons = Reasons.build(analysis, tree or analysis.evidence_tree())
     node = analysis.graph.offsets["Company"] + index
     paths = [
         PathEvidence(reasons.path_text(p), len(p.hops), float(p.contribution))

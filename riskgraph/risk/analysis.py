@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
 from riskgraph.risk import scoring
+from riskgraph.risk.evidence import EvidenceTree, evidence_tree
 from riskgraph.risk.propagation import ContagionGraph, contagion_graph, propagate
 from riskgraph.risk.rings import (
     RingParams,
@@ -57,6 +58,11 @@ class Analysis:
     def contagion(self) -> FloatArray:
         """Per company, the propagated contagion in [0, 1]."""
         return self.entity_contagion[self.graph.indices("Company")]
+
+    def evidence_tree(self) -> EvidenceTree:
+        """The strongest paths from this analysis' seeds, at its own alpha: what every
+        evidence path and reason of it is read from."""
+        return evidence_tree(self.graph, self.seeds, self.params.alpha)
 
     def ring_id(self, company: int) -> str:
         position = int(self.rings.company_ring[company])

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from riskgraph.graph.snapshot import EVENT_TYPES, IntArray
 from riskgraph.risk.analysis import Analysis, ring_id
-from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths, evidence_tree
+from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
 from riskgraph.risk.rings import connectors
 from riskgraph.risk.scoring import Level
 
@@ -210,7 +210,7 @@ def explain_flagged(
 ) -> dict[int, list[str]]:
     """Reasons for every flagged company (level yellow or above), by company row: what
     ``riskgraph analyze`` writes back. ``done`` is called after each company (progress)."""
-    explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
+    explainer = Explainer.build(analysis, analysis.evidence_tree())
     reasons = {}
     for company in np.flatnonzero(analysis.level != Level.NONE.value).tolist():
         reasons[company] = explainer.reasons(company)

@@ -7,7 +7,6 @@ import pytest
 
 from riskgraph.risk import scoring
 from riskgraph.risk.analysis import analyze
-from riskgraph.risk.evidence import evidence_tree
 from riskgraph.risk.reasons import Explainer, mask_phone
 from riskgraph.risk.rings import company_legal_fronts, linkage
 from riskgraph.risk.scoring import ScoringParams
@@ -124,7 +123,7 @@ def test_a_shared_legal_representative_is_the_reason_and_scores_are_order_free()
     score = dict(zip(keys, analysis.score.tolist(), strict=True))
     assert score["X"] == 100.0
     assert score["Y"] > score["Z"]
-    explainer = Explainer.build(analysis, evidence_tree(analysis.graph, analysis.seeds))
+    explainer = Explainer.build(analysis, analysis.evidence_tree())
     reasons = explainer.reasons(keys.index("Y"))
     assert any("also represents 1 exposed company" in r for r in reasons)
     assert any("company X -[office]- person front -[office]- company Y" in r for r in reasons)
