@@ -22,7 +22,6 @@ the t0 exposures (default configuration), then, among the companies not exposed 
 from __future__ import annotations
 
 import csv
-import os
 import tempfile
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import torch
 from scipy.special import logit
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from bench.evaluation import provinces
 from bench.ingest import fresh_graph
 from bench.report import machine
 from riskgraph import markdown
@@ -41,7 +41,7 @@ from riskgraph.graph.snapshot import build_snapshot
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import ingest_bundle
 from riskgraph.risk import scoring
-from riskgraph.risk.analysis import analyze
+from riskgraph.risk.analysis import Analysis, analyze
 from riskgraph.risk.evaluation_report import HEADER
 from riskgraph.settings import get_settings
 
@@ -51,21 +51,24 @@ BANDS = ((0, 80), (80, 500))
 Floats = npt.NDArray[np.float64]
 
 
-def _combinations(
-    contagion: Floats, rules: Floats, gnn: Floats, gnn_logit: Floats, with_model: Floats
-) -> dict[str, Floats]:
-    """Scores to rank by, 0-1 (the rules' noisy-OR keep factor is ``1 - rules``)."""
-    weight = scoring.ScoringParams().weights["gnn"]
-    component = gnn_component(gnn)
-    log_odds = logit(np.clip(rules, 1e-9, 1 - 1e-9))
+def _combinations(analysis: Analysis, gnn: Floats, gnn_logit: Floats) -> dict[str, Floats]:
+    """Scores to rank by, for every company (the caller keeps those not exposed at t0). The
+    gated variants are the product's noisy-OR (``scoring.combine``) with the GNN's component
+    multiplied by the gate."""
+
+    def gated(gate: Floats) -> Floats:
+        components = {**analysis.components, "gnn": gnn_component(gnn) * gate}
+        return scoring.combine(components, analysis.exposed, analysis.params.scoring)
+
+    rules = analysis.score / 100.0
     return {
-        "contagion alone (propagation)": contagion,
-        "rules' score": rules,
-        "rules + GNN (the product's noisy-OR)": with_model,
+        "contagion alone (propagation)": analysis.components["contagion"],
+        "rules' score": analysis.score,
+        "rules + GNN (the product's noisy-OR)": with_gnn(analysis, gnn).score,
         "GNN alone": gnn,
-        "rules + GNN gated by the rules' score": 1 - (1 - rules) * (1 - weight * component * rules),
-        "rules + GNN gated by contagion": 1 - (1 - rules) * (1 - weight * component * contagion),
-        "rules' log-odds + 0.1 GNN logit": log_odds + 0.1 * gnn_logit,
+        "rules + GNN gated by the rules' score": gated(rules),
+        "rules + GNN gated by contagion": gated(analysis.components["contagion"]),
+        "rules' log-odds + 0.1 GNN logit": logit(np.clip(rules, 1e-9, 1 - 1e-9)) + 0.1 * gnn_logit,
     }
 
 
@@ -80,7 +83,6 @@ def _province(work: Path, companies: int, seed: int) -> tuple[list[list[object]]
     model = train(snapshot, analysis)
     gnn_logit = model.logits(snapshot, analysis)
     gnn = model.calibration(gnn_logit)
-    combined = with_gnn(analysis, gnn)
 
     keys = [str(k) for k in snapshot.nodes["Company"].keys]
     with (bundle / "truth" / "future_exposures.csv").open(encoding="utf-8", newline="") as f:
@@ -88,13 +90,7 @@ def _province(work: Path, companies: int, seed: int) -> tuple[list[list[object]]
     open_ = ~analysis.exposed
     labels = np.array([k in cause for k in keys])[open_]
     rules = analysis.score[open_] / 100.0
-    scores = _combinations(
-        analysis.components["contagion"][open_],
-        rules,
-        gnn[open_],
-        gnn_logit[open_],
-        combined.score[open_] / 100.0,
-    )
+    scores = {k: v[open_] for k, v in _combinations(analysis, gnn, gnn_logit).items()}
     name = f"{companies:,} / {seed}"
     rows: list[list[object]] = [
         [name, method, f"{average_precision_score(labels, s):.4f}"] for method, s in scores.items()
@@ -126,14 +122,11 @@ def _province(work: Path, companies: int, seed: int) -> tuple[list[list[object]]
 
 
 def run() -> Path:
-    provinces = [
-        tuple(int(x) for x in item.split(":"))
-        for item in os.environ.get("RISKGRAPH_BENCH_PROVINCES", DEFAULT).split(",")
-    ]
+    chosen = provinces(DEFAULT)
     rows: list[list[object]] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="riskgraph-gnnlift-") as tmp:
-        for companies, seed in provinces:
+        for companies, seed in chosen:
             more, lines = _province(Path(tmp), companies, seed)
             rows += more
             notes += [*lines, ""]
@@ -142,7 +135,7 @@ def run() -> Path:
             "## Where the GNN's lift could come from (validation provinces)",
             "",
             f"Machine: {machine()}. Command: `python -m bench gnn-lift` "
-            f"(provinces {', '.join(f'{c}:{s}' for c, s in provinces)}; seeds that the "
+            f"(provinces {', '.join(f'{c}:{s}' for c, s in chosen)}; seeds that the "
             "summary above never reports, so nothing here is chosen on them). Average "
             "precision over the companies not exposed at t0:",
             "",
