@@ -57,10 +57,19 @@ def train(
     epochs: Annotated[int, typer.Option(min=1, help="Most epochs per member.")] = 100,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     threads: Annotated[int | None, typer.Option(min=1, help="torch threads.")] = None,
+    outcomes: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV (company_id column) of the companies that failed after the snapshot "
+            "in the database: train on failure itself, with this database as the past."
+        ),
+    ] = None,
 ) -> None:
-    """Train on the exposures (and confirmed alerts) known now; save model, schema,
-    fingerprint and metrics."""
+    """Train on the exposures (and confirmed alerts) known now, or with --outcomes on a
+    past snapshot and the failures that followed it; save model, schema, fingerprint and
+    metrics."""
     from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
+    from riskgraph.gnn.outcomes import read_outcomes
     from riskgraph.gnn.train import TrainConfig
     from riskgraph.gnn.train import train as fit
     from riskgraph.risk.analysis import analyze
@@ -71,6 +80,7 @@ def train(
         raise typer.BadParameter(f"one of {', '.join(ARCHITECTURES)}", param_hint="--architecture")
     _threads(settings, threads)
     with errors(), Gateway(settings) as graph:
+        failed = None if outcomes is None else read_outcomes(outcomes)
         snapshot = snapshot_of(graph)
         confirmed = _confirmed_alerts(graph)
         analysis = analyze(snapshot, analysis_params(settings))
@@ -85,6 +95,7 @@ def train(
                 config,
                 log=lambda line: status.update(f"training: {line}"),
                 confirmed=confirmed,
+                outcomes=failed,
             )
         elapsed = time.perf_counter() - started
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,6 +106,12 @@ def train(
     for name, value in trained.metrics.items():
         table.add_row(name, f"{value:.4g}")
     table.add_row("confirmed alerts used", str(len(confirmed)))
+    if failed is not None:
+        known = snapshot.nodes["Company"].index
+        table.add_row("target", "failure after this snapshot (--outcomes)")
+        table.add_row(
+            "outcomes listed / in the graph", f"{len(failed)} / {sum(c in known for c in failed)}"
+        )
     table.add_row("fingerprint", trained.fingerprint)
     console.print(table)
 
@@ -125,7 +142,8 @@ def predict(
     order = [
         i for i in np.argsort(-analysis.gnn_probability, kind="stable") if not analysis.exposed[i]
     ]
-    table = Table(title=f"highest GNN probability of exposure (not exposed yet), top {top}")
+    of = "failure" if trained.target == "outcome" else "exposure"
+    table = Table(title=f"highest GNN probability of {of} (not exposed yet), top {top}")
     for column in ("company", "probability", "score", "level"):
         table.add_column(column, justify="left" if column == "company" else "right")
     for i in order[:top]:
@@ -148,7 +166,6 @@ def explain(
 ) -> None:
     """Why COMPANY scores what it does: the GNN's ties, entities and features, the
     propagation's evidence paths, the reasons."""
-    from riskgraph.gnn.combine import with_gnn
     from riskgraph.gnn.explain import explain as explain_one
     from riskgraph.risk.analysis import analyze
 
@@ -160,7 +177,7 @@ def explain(
         if company not in snapshot.nodes["Company"].index:
             raise RiskgraphError(f"no company {company!r} in the graph")
         analysis = analyze(snapshot, analysis_params(settings))
-        analysis = with_gnn(analysis, trained.predict(snapshot, analysis))
+        analysis = trained.add_to(analysis)
         with console.status("explaining..."):
             result = explain_one(analysis, company, trained, top=top)
     if as_json:

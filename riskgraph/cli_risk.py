@@ -67,11 +67,9 @@ def run_analysis(
         )
         progress.update(steps, completed=3)
         if model is not None:
-            from riskgraph.gnn.combine import with_gnn
-
             progress.update(steps, description="analysis: gnn")
             tick = time.perf_counter()
-            analysis = with_gnn(analysis, model.predict(snapshot, analysis))
+            analysis = model.add_to(analysis)
             timings["gnn"] = time.perf_counter() - tick
         flagged = int((analysis.level != "none").sum())
         explaining = progress.add_task("reasons (flagged)", total=flagged)

@@ -111,3 +111,45 @@ def test_a_model_with_other_features_is_refused(
 def test_missing_model_says_how_to_make_one(loaded: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["gnn", "predict", "--model", str(tmp_path / "none.pt")])
     assert result.exit_code == 1 and "riskgraph gnn train" in result.output
+
+
+def test_train_on_a_past_period_outcomes(
+    loaded: Path, tmp_path: Path, graph: Gateway, driver: neo4j.Driver
+) -> None:
+    # the generated province's failures after t0 play the outcomes of a past period
+    failures = loaded / "truth" / "future_exposures.csv"
+    listed = failures.read_text(encoding="utf-8").count("\n") - 1
+    exposed = {
+        r["id"]
+        for r in driver.execute_query(
+            "MATCH (c:Company)-[:HAS_EVENT]->(:Event {type: 'exposure'}) RETURN c.id AS id"
+        ).records
+    }
+    model = tmp_path / "outcomes.pt"
+    result = runner.invoke(
+        app,
+        ["gnn", "train", "--model", str(model), "--epochs", "4", "--outcomes", str(failures)],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{listed} / {listed}" in result.output  # every listed company is in the graph
+    trained = TrainedModel.load(model)
+    assert trained.target == "outcome"
+    # the positives are the outcomes; the companies exposed at t0 are neither class
+    assert trained.metrics["validation_positives"] == listed
+    companies = len(build_snapshot(graph).nodes["Company"].keys)
+    assert trained.metrics["validation_negatives"] == companies - len(exposed) - listed
+
+    result = runner.invoke(app, ["gnn", "predict", "--model", str(model), "--top", "3"])
+    assert result.exit_code == 0, result.output
+    assert "highest GNN probability of failure" in result.output
+
+
+def test_an_outcomes_file_without_company_ids_is_refused(loaded: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "failures.csv"
+    bad.write_text("company,date\nX,2024-01-01\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["gnn", "train", "--model", str(tmp_path / "m.pt"), "--outcomes", str(bad)]
+    )
+    assert result.exit_code == 1
+    assert "failures.csv: no company_id column" in result.output
+    assert not (tmp_path / "m.pt").exists()

@@ -81,11 +81,8 @@ class _Cache:
         key = (id(state.analysis), str(path), path.stat().st_mtime)
         with self._lock:
             if key != self._key or self._value is None:
-                from riskgraph.gnn.combine import with_gnn
-
                 model = TrainedModel.load(path)
-                analysis = state.analysis
-                analysis = with_gnn(analysis, model.predict(analysis.snapshot, analysis))
+                analysis = model.add_to(state.analysis)
                 self._key, self._value = key, (model, analysis)
             return self._value
 

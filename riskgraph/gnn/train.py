@@ -63,6 +63,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import Tensor
 
 from riskgraph.errors import RiskgraphError
+from riskgraph.gnn.combine import EXPOSURE, OUTCOME, with_gnn
 from riskgraph.gnn.features import EdgeType, FeatureSchema, GraphFeatures
 from riskgraph.gnn.model import CompanyRiskNet, ModelConfig, build_model
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
@@ -200,6 +201,7 @@ class TrainedModel:
     calibration: Calibration
     metrics: dict[str, float]
     fingerprint: str
+    target: str = EXPOSURE  # exposure (t0 exposures) or outcome (a past period's failures)
 
     @property
     def uses_analysis(self) -> bool:
@@ -231,8 +233,13 @@ class TrainedModel:
         return logits
 
     def predict(self, snapshot: Snapshot, analysis: Analysis | None = None) -> FloatArray:
-        """Calibrated probability per company of being (or becoming) exposed."""
+        """Calibrated probability per company of being (or becoming) exposed, or with a
+        model trained on outcomes, of failing within a period like the one it learned."""
         return self.calibration(self.logits(snapshot, analysis))
+
+    def add_to(self, analysis: Analysis) -> Analysis:
+        """The analysis with this model's score component (``combine.with_gnn``)."""
+        return with_gnn(analysis, self.predict(analysis.snapshot, analysis), self.target)
 
     def save(self, path: Path | str) -> None:
         """One file, tensors and plain containers only: ``load`` reads it with
@@ -245,6 +252,7 @@ class TrainedModel:
             "calibration": self.calibration.to_dict(),
             "metrics": dict(self.metrics),
             "fingerprint": self.fingerprint,
+            "target": self.target,
         }
         torch.save(payload, Path(path))
 
@@ -260,6 +268,7 @@ class TrainedModel:
             calibration=Calibration.from_dict(payload["calibration"]),
             metrics={k: float(v) for k, v in payload["metrics"].items()},
             fingerprint=str(payload["fingerprint"]),
+            target=str(payload.get("target", EXPOSURE)),  # files from before outcomes
         )
 
 
@@ -287,20 +296,21 @@ def _fit_member(
     schema: FeatureSchema,
     worlds: Mapping[int, dict[str, Tensor]],
     edge_index: Mapping[EdgeType, Tensor],
-    exposed: npt.NDArray[np.bool_],
+    positive: npt.NDArray[np.bool_],
+    usable: npt.NDArray[np.bool_],
     fold: IntArray,
     config: TrainConfig,
     log: Log | None,
 ) -> _Member:
     """One network, validated (early stopping) on fold ``held_out`` in its world, trained
-    one step per other world and epoch."""
+    one step per other world and epoch, on the ``usable`` companies only."""
     rng = np.random.default_rng([config.seed, held_out])
     torch.manual_seed(config.seed * 1000 + held_out)
-    validate = fold == held_out
-    target = torch.from_numpy(exposed.astype(np.float32))
-    negatives = ~exposed & ~validate
+    validate = (fold == held_out) & usable
+    target = torch.from_numpy(positive.astype(np.float32))
+    negatives = ~positive & usable & ~validate
     training = [k for k in range(config.folds) if k != held_out]
-    masks = {k: torch.from_numpy((exposed & (fold == k)) | negatives) for k in training}
+    masks = {k: torch.from_numpy((positive & usable & (fold == k)) | negatives) for k in training}
     val_mask = torch.from_numpy(validate)
     net = build_model(config.model, schema)
     optimiser = torch.optim.Adam(
@@ -341,19 +351,34 @@ def train(
     config: TrainConfig | None = None,
     log: Log | None = None,
     confirmed: Collection[str] = (),
+    outcomes: Collection[str] | None = None,
 ) -> TrainedModel:
     """Fit networks to predict the exposed companies of ``snapshot`` from the graph, each
     company in a world where its exposure is hidden (module docstring); ``analysis`` adds
     the propagation inputs (contagion, rings). ``confirmed`` are companies an investigator
     confirmed risky (alerts) without an exposure on record: positives as well, with nothing
-    to hide. (Dismissed alerts need nothing: unexposed companies are the negatives.)"""
+    to hide. (Dismissed alerts need nothing: unexposed companies are the negatives.)
+
+    ``outcomes`` switches the target from exposure to failure: ``snapshot`` is then a past
+    state of a province and ``outcomes`` the companies that failed *after* it (a period
+    whose outcome is known now). Those are the positives, the companies already exposed in
+    the snapshot are left out (they failed before), and nothing is hidden: the outcomes are
+    not in the graph."""
     config = config or TrainConfig()
     started = time.perf_counter()
     features = GraphFeatures(snapshot, analysis)
     schema = features.fit()
     index = snapshot.nodes["Company"].index
-    positive = features.exposed.copy()
+    n = len(features.exposed)
+    if outcomes is None:
+        positive, usable = features.exposed.copy(), np.ones(n, dtype=bool)
+        hidden = features.exposed  # only exposures are in the inputs to hide
+    else:
+        positive, usable = np.zeros(n, dtype=bool), ~features.exposed
+        hidden = np.zeros(n, dtype=bool)
+        positive[[index[c] for c in outcomes if c in index]] = True
     positive[[index[c] for c in confirmed if c in index]] = True
+    positive &= usable
     fold = folds_of(snapshot.nodes["Company"].keys, config.folds)
     held_out = list(range(config.folds)) if config.cross_fit else [0]
     for k in held_out:
@@ -364,16 +389,20 @@ def train(
                 "use fewer folds or more data"
             )
     edge_index = features.edge_index()
-    hidden = features.exposed  # only exposures are in the inputs to hide
-    worlds = {k: features.matrices(schema, hidden & (fold == k)) for k in range(config.folds)}
+    if hidden.any():
+        worlds = {k: features.matrices(schema, hidden & (fold == k)) for k in range(config.folds)}
+    else:  # one world serves every fold
+        world = features.matrices(schema)
+        worlds = dict.fromkeys(range(config.folds), world)
     members = [
-        _fit_member(k, schema, worlds, edge_index, positive, fold, config, log) for k in held_out
+        _fit_member(k, schema, worlds, edge_index, positive, usable, fold, config, log)
+        for k in held_out
     ]
     # out-of-fold logits: each company's, from the member that never trained on it
-    validated = np.isin(fold, held_out)
+    validated = np.isin(fold, held_out) & usable
     oof = np.zeros(len(positive))
     for k, member in zip(held_out, members, strict=True):
-        oof[fold == k] = member.validation_logits
+        oof[(fold == k) & usable] = member.validation_logits
     labels = positive[validated]
     calibration = Calibration.fit(config.calibration, oof[validated], labels)
     ap, auc = _scores(labels, oof[validated])
@@ -395,4 +424,5 @@ def train(
         calibration=calibration,
         metrics=metrics,
         fingerprint=snapshot_fingerprint(snapshot, schema),
+        target=EXPOSURE if outcomes is None else OUTCOME,
     )

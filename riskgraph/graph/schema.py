@@ -129,7 +129,12 @@ RISK_PROPERTIES: tuple[Property, ...] = (
     _analysis("risk_events", FLOAT, "events component, 0-1"),
     _analysis("risk_structure", FLOAT, "structure component, 0-1"),
     _analysis("risk_gnn", FLOAT, "GNN component, 0-1 (absent when no model ran)"),
-    _analysis("gnn_probability", FLOAT, "the GNN's calibrated probability of exposure"),
+    _analysis(
+        "gnn_probability",
+        FLOAT,
+        "the GNN's calibrated probability of exposure (of failure, for a model "
+        "trained on a past period's outcomes)",
+    ),
     _analysis("contagion", FLOAT, "propagated contagion from the exposed companies, 0-1"),
     _analysis("risk_reasons", STRS, "plain-language reasons, strongest first (flagged only)"),
     _analysis("ring_id", STR, "id of the company's ring, absent when none (MEMBER_OF too)"),

@@ -53,6 +53,7 @@ class Analysis:
     as_of: float
     timings: dict[str, float]
     gnn_probability: FloatArray | None = None  # set by riskgraph.gnn.combine.with_gnn
+    gnn_target: str | None = None  # what that probability is of: "exposure" or "outcome"
 
     @property
     def contagion(self) -> FloatArray:

@@ -7,6 +7,7 @@ the figures describe what users get."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,9 +116,11 @@ def evaluate(
     scores: list[dict[str, Any]],
     ring_rows: list[dict[str, Any]],
     truth: Path,
+    extra: Mapping[str, Mapping[str, float]] | None = None,
 ) -> EvaluationReport:
     """Pure core: the exported scores and rings of riskgraph and the baselines' against
-    ``truth`` (the generator's truth/ folder)."""
+    ``truth`` (the generator's truth/ folder); ``extra`` are more rankings (company id ->
+    value) to rank the future failures by, such as a variant not written to the graph."""
     summary = json.loads((truth / "summary.json").read_text(encoding="utf-8"))
     parameters = summary.get("parameters", {})
     companies, seed = parameters.get("companies", "?"), parameters.get("seed", "?")
@@ -139,6 +142,7 @@ def evaluate(
         "riskgraph contagion": {str(r["company_id"]): float(r["contagion"]) for r in scores},
         "riskgraph score": {str(r["company_id"]): float(r["score"]) for r in scores},
         **_gnn_rankings(scores),
+        **(extra or {}),
         "GDS recipe (weighted degree)": gds.scores,
         "hop distance": hops.scores,
     }
@@ -193,7 +197,12 @@ def evaluate(
     return EvaluationReport(name, rings, contagion, "\n".join(lines))
 
 
-def evaluate_graph(graph: Gateway, truth: Path, out: Path) -> EvaluationReport:
+def evaluate_graph(
+    graph: Gateway,
+    truth: Path,
+    out: Path,
+    extra: Mapping[str, Mapping[str, float]] | None = None,
+) -> EvaluationReport:
     """Read the graph and what ``analyze`` wrote, evaluate, write the section of ``out``."""
     for required in ("rings.csv", "future_exposures.csv", "summary.json"):
         if not (truth / required).is_file():
@@ -205,6 +214,6 @@ def evaluate_graph(graph: Gateway, truth: Path, out: Path) -> EvaluationReport:
     if not scores:
         raise RiskgraphError("no scores in the graph: run `riskgraph analyze` first")
     rings = graph.read_raw("export_rings")
-    report = evaluate(build_snapshot(graph), scores, rings, truth)
+    report = evaluate(build_snapshot(graph), scores, rings, truth, extra)
     markdown.write_section(out, report.name, report.markdown, HEADER)
     return report

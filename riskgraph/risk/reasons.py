@@ -127,9 +127,14 @@ class Explainer:
             out.append(f"fund-raising-prone industry: {industry}")
         gnn = a.components.get("gnn")
         if gnn is not None and a.gnn_probability is not None and gnn[company] >= 0.2:
+            learned = (
+                "probability of failing, learned from the failures of a past period"
+                if a.gnn_target == "outcome"
+                else "probability of exposure, its neighbourhood resembles those of "
+                "exposed companies"
+            )
             out.append(
-                f"graph model (GNN): {a.gnn_probability[company]:.0%} probability of exposure, "
-                "its neighbourhood resembles those of exposed companies "
+                f"graph model (GNN): {a.gnn_probability[company]:.0%} {learned} "
                 "(`riskgraph gnn explain` names the ties)"
             )
         return out[:limit]

@@ -10,14 +10,14 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from riskgraph.gnn.combine import combined_score, with_gnn
+from riskgraph.gnn.combine import FULL_AT, combined_score, with_gnn
 from riskgraph.gnn.explain import _Ensemble, _restrict, explain, explain_company, receptive_field
 from riskgraph.gnn.features import GraphFeatures, SchemaMismatchError
 from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
 from riskgraph.gnn.train import TrainConfig, TrainedModel, folds_of, train
 from riskgraph.graph.snapshot import Snapshot
 from riskgraph.risk.analysis import analyze
-from tests.gnn.toy import planted, planted_truth
+from tests.gnn.toy import EXPOSED, HUBS, ORDINARY, PATTERN, planted, planted_truth
 
 CONFIG = TrainConfig(
     model=ModelConfig(hidden=16, dropout=0.1), learning_rate=0.01, max_epochs=60, patience=15
@@ -179,3 +179,38 @@ def test_one_explanation_merges_the_gnn_and_the_rules(
     # all alike, so none of them may outweigh the planted tie
     assert all(abs(f.attribution) < result.edges[0].weight for f in result.features)
     assert result.to_dict()["company"] == "pattern45"
+
+
+def test_training_on_outcomes_learns_failure_and_leaves_the_exposed_out(
+    province: Snapshot, tmp_path: Path
+) -> None:
+    # the planted province as last year's graph: its unexposed pattern companies failed
+    # since (and one company unknown to the graph is listed, as registers do)
+    failed = [f"pattern{i}" for i in range(EXPOSED, PATTERN)] + ["pattern0", "NOT-IN-THE-GRAPH"]
+    past = train(province, analyze(province), CONFIG, outcomes=failed)
+    assert past.target == "outcome"
+    # pattern0 was exposed before: neither a positive nor a negative
+    assert past.metrics["validation_positives"] == PATTERN - EXPOSED
+    assert past.metrics["validation_negatives"] == ORDINARY + HUBS
+    # this year's graph, keys renamed: the model trained on last year ranks its pattern
+    present = planted(_reversed)[1]
+    now = analyze(present)
+    probability = _by_key(present, past.predict(present, now))
+    truth = planted_truth(_reversed)
+    keys = sorted(truth)
+    assert roc_auc_score([truth[k] for k in keys], [probability[k] for k in keys]) > 0.95
+
+    path = tmp_path / "outcome.pt"
+    past.save(path)
+    assert TrainedModel.load(path).target == "outcome"
+    # its component is full at FULL_AT["outcome"], not at the exposure model's 0.5
+    analysis = past.add_to(now)
+    p = past.predict(present, now)
+    assert np.allclose(analysis.components["gnn"], np.minimum(p / FULL_AT["outcome"], 1.0))
+    assert analysis.gnn_target == "outcome"
+
+
+def test_an_unknown_target_is_refused(province: Snapshot, model: TrainedModel) -> None:
+    analysis = analyze(province)
+    with pytest.raises(ValueError, match="target must be one of exposure, outcome"):
+        with_gnn(analysis, model.predict(province), "failure")
