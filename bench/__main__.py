@@ -74,6 +74,12 @@ def _gnn_lift() -> Path:
     return gnn_lift.run()
 
 
+def _gnn_device() -> Path:
+    from bench import gnn_device
+
+    return gnn_device.run()
+
+
 def _api_load() -> Path:
     from bench import api_load
     from riskgraph.settings import get_settings
@@ -91,6 +97,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "gnn": _gnn,
     "gnn-infer": _gnn_infer,
     "gnn-lift": _gnn_lift,
+    "gnn-device": _gnn_device,
     "api-whatif": _api_whatif,
     "api-load": _api_load,
 }

@@ -139,7 +139,11 @@ class RingSummary(BaseModel):
 
 class GnnSummary(BaseModel):
     component: float | None = Field(None, description="the GNN component of the score, 0-1")
-    probability: float | None = Field(None, description="calibrated probability of exposure")
+    probability: float | None = Field(
+        None,
+        description="calibrated probability of exposure (of failure within a period, for a "
+        "model trained on a past period's outcomes)",
+    )
     details: dict[str, Any] = Field(
         default_factory=dict, description="other gnn_* properties (attributions)"
     )

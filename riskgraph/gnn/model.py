@@ -62,11 +62,12 @@ class _MeanMatrices:
     them (it never holds the edges' messages)."""
 
     def __init__(self, edge_index: Tensor, sources: int, targets: int) -> None:
-        src, dst = edge_index[0].numpy(), edge_index[1].numpy()
+        src, dst = edge_index[0].cpu().numpy(), edge_index[1].cpu().numpy()
         degree = np.maximum(np.bincount(dst, minlength=targets), 1)
         weight = (1.0 / degree[dst]).astype(np.float32)
-        self.forward = _csr(dst, src, weight, (targets, sources))
-        self.backward = _csr(src, dst, weight, (sources, targets))
+        # built on the CPU (scipy), used where the edge index lives (a GPU's cuSPARSE)
+        self.forward = _csr(dst, src, weight, (targets, sources)).to(edge_index.device)
+        self.backward = _csr(src, dst, weight, (sources, targets)).to(edge_index.device)
 
 
 def _csr(rows: IntArray, columns: IntArray, values: FloatArray, shape: tuple[int, int]) -> Tensor:

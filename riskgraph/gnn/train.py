@@ -52,7 +52,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -73,6 +73,7 @@ FORMAT = 1  # of the saved file
 LOSSES = ("balanced", "focal")
 CALIBRATIONS = ("platt", "isotonic")
 Log = Callable[[str], None]
+K = TypeVar("K")
 
 
 class TrainingError(RiskgraphError, ValueError):
@@ -301,18 +302,22 @@ def _fit_member(
     fold: IntArray,
     config: TrainConfig,
     log: Log | None,
+    device: torch.device,
 ) -> _Member:
     """One network, validated (early stopping) on fold ``held_out`` in its world, trained
     one step per other world and epoch, on the ``usable`` companies only."""
     rng = np.random.default_rng([config.seed, held_out])
     torch.manual_seed(config.seed * 1000 + held_out)
     validate = (fold == held_out) & usable
-    target = torch.from_numpy(positive.astype(np.float32))
+    target = torch.from_numpy(positive.astype(np.float32)).to(device)
     negatives = ~positive & usable & ~validate
     training = [k for k in range(config.folds) if k != held_out]
-    masks = {k: torch.from_numpy((positive & usable & (fold == k)) | negatives) for k in training}
-    val_mask = torch.from_numpy(validate)
-    net = build_model(config.model, schema)
+    masks = {
+        k: torch.from_numpy((positive & usable & (fold == k)) | negatives).to(device)
+        for k in training
+    }
+    val_mask = torch.from_numpy(validate).to(device)
+    net = build_model(config.model, schema).to(device)
     optimiser = torch.optim.Adam(
         net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
@@ -342,7 +347,12 @@ def _fit_member(
     net.eval()
     with torch.no_grad():
         val_logits = net(worlds[held_out], edge_index)[val_mask]
-    return _Member(best_state, val_logits.double().numpy(), epoch, best_epoch, best_loss)
+    state = {name: value.detach().cpu().clone() for name, value in best_state.items()}
+    return _Member(state, val_logits.double().cpu().numpy(), epoch, best_epoch, best_loss)
+
+
+def _on(tensors: Mapping[K, Tensor], device: torch.device) -> dict[K, Tensor]:
+    return {key: tensor.to(device) for key, tensor in tensors.items()}
 
 
 def train(
@@ -352,6 +362,7 @@ def train(
     log: Log | None = None,
     confirmed: Collection[str] = (),
     outcomes: Collection[str] | None = None,
+    device: str | torch.device = "cpu",
 ) -> TrainedModel:
     """Fit networks to predict the exposed companies of ``snapshot`` from the graph, each
     company in a world where its exposure is hidden (module docstring); ``analysis`` adds
@@ -363,8 +374,12 @@ def train(
     state of a province and ``outcomes`` the companies that failed *after* it (a period
     whose outcome is known now). Those are the positives, the companies already exposed in
     the snapshot are left out (they failed before), and nothing is hidden: the outcomes are
-    not in the graph."""
+    not in the graph.
+
+    ``device`` is where the networks train ("cuda" on a GPU machine); the model is the
+    same either way and always saved for the CPU."""
     config = config or TrainConfig()
+    where = torch.device(device)
     started = time.perf_counter()
     features = GraphFeatures(snapshot, analysis)
     schema = features.fit()
@@ -388,14 +403,17 @@ def train(
                 f"({int(positive.sum())} positive among {len(positive)} companies); "
                 "use fewer folds or more data"
             )
-    edge_index = features.edge_index()
+    edge_index = _on(features.edge_index(), where)
     if hidden.any():
-        worlds = {k: features.matrices(schema, hidden & (fold == k)) for k in range(config.folds)}
+        worlds = {
+            k: _on(features.matrices(schema, hidden & (fold == k)), where)
+            for k in range(config.folds)
+        }
     else:  # one world serves every fold
-        world = features.matrices(schema)
+        world = _on(features.matrices(schema), where)
         worlds = dict.fromkeys(range(config.folds), world)
     members = [
-        _fit_member(k, schema, worlds, edge_index, positive, usable, fold, config, log)
+        _fit_member(k, schema, worlds, edge_index, positive, usable, fold, config, log, where)
         for k in held_out
     ]
     # out-of-fold logits: each company's, from the member that never trained on it
