@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from bench.ingest import fresh_graph
@@ -57,12 +58,13 @@ class Run:
 
 
 def _t0_rankings(analysis: Analysis) -> dict[str, dict[str, float]]:
-    """The t0-exposure GNN's score and probability per company id, to rank by."""
+    """The t0-exposure GNN's score and probability per company id, to rank by, rounded as
+    the write-back stores them (so that ties fall as they do for the stored scores)."""
     keys = [str(k) for k in analysis.snapshot.nodes["Company"].keys]
     assert analysis.gnn_probability is not None
     return {
-        T0_SCORE: dict(zip(keys, analysis.score.tolist(), strict=True)),
-        T0_ALONE: dict(zip(keys, analysis.gnn_probability.tolist(), strict=True)),
+        T0_SCORE: dict(zip(keys, np.round(analysis.score, 2).tolist(), strict=True)),
+        T0_ALONE: dict(zip(keys, np.round(analysis.gnn_probability, 6).tolist(), strict=True)),
     }
 
 

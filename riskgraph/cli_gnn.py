@@ -64,6 +64,9 @@ def train(
             "in the database: train on failure itself, with this database as the past."
         ),
     ] = None,
+    device: Annotated[
+        str, typer.Option(help="cpu, or cuda on a GPU machine (nothing needs one).")
+    ] = "cpu",
 ) -> None:
     """Train on the exposures (and confirmed alerts) known now, or with --outcomes on a
     past snapshot and the failures that followed it; save model, schema, fingerprint and
@@ -79,6 +82,7 @@ def train(
     if architecture not in ARCHITECTURES:
         raise typer.BadParameter(f"one of {', '.join(ARCHITECTURES)}", param_hint="--architecture")
     _threads(settings, threads)
+    _check_device(device)
     with errors(), Gateway(settings) as graph:
         failed = None if outcomes is None else read_outcomes(outcomes)
         snapshot = snapshot_of(graph)
@@ -96,6 +100,7 @@ def train(
                 log=lambda line: status.update(f"training: {line}"),
                 confirmed=confirmed,
                 outcomes=failed,
+                device=device,
             )
         elapsed = time.perf_counter() - started
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +119,15 @@ def train(
         )
     table.add_row("fingerprint", trained.fingerprint)
     console.print(table)
+
+
+def _check_device(device: str) -> None:
+    import torch
+
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise typer.BadParameter("cpu, cuda or cuda:N", param_hint="--device")
+    if device != "cpu" and not torch.cuda.is_available():
+        raise typer.BadParameter("no CUDA GPU on this machine; use cpu", param_hint="--device")
 
 
 def _confirmed_alerts(graph: Gateway) -> list[str]:

@@ -153,3 +153,10 @@ def test_an_outcomes_file_without_company_ids_is_refused(loaded: Path, tmp_path:
     assert result.exit_code == 1
     assert "failures.csv: no company_id column" in result.output
     assert not (tmp_path / "m.pt").exists()
+
+
+def test_an_unknown_device_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["gnn", "train", "--model", str(tmp_path / "m.pt"), "--device", "tpu"]
+    )
+    assert result.exit_code == 2 and "cpu, cuda or cuda:N" in result.output

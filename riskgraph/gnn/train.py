@@ -1,9 +1,14 @@
-"""Training: full batch, on the exposures known at t0, calibrated, kept as a ``TrainedModel``.
+"""Training: full batch, on what is known at t0, calibrated, kept as a ``TrainedModel``.
 
-**The target.** What we want is "will this company fail", but at t0 the only failures known
-are the exposed companies. So the model learns to predict *exposure* from the graph, and
-is then used on the companies not exposed yet, whose predicted exposure is their risk
-(evaluated against the failures after t0, never trained on them).
+**The target.** What we want is "will this company fail". Where a past period's outcomes
+are known (a snapshot of the province from then, and the companies that failed since:
+``outcomes``), the model learns exactly that, and scores today's graph with it; nothing
+below about hiding applies, since those failures are not in the past snapshot. Without
+them, the only failures known at t0 are the exposed companies: the model then learns to
+predict *exposure* from the graph, and is used on the companies not exposed yet, whose
+predicted exposure is their risk. Either way it is evaluated against the failures after
+t0, never trained on them. (On the synthetic provinces only the first learns contagion
+through controllers: no t0 exposure shows it; docs/gnn.md.)
 
 **Keeping the label out of the inputs.** An exposed company's own record says it is exposed
 (its exposure event, its exposed flag, contagion seeded at itself, usually an abnormal
