@@ -103,7 +103,13 @@ def _province(work: Path, companies: int, seed: int, history: TrainedModel) -> R
         extra = _t0_rankings(own.add_to(analysis))
         analysis = history.add_to(analysis)
         write_analysis(graph, analysis, explain_flagged(analysis))
-        report = evaluate_graph(graph, bundle / "truth", DOC, extra)
+        note = (
+            "The score written back includes the GNN trained on a past period's outcomes "
+            "(`riskgraph gnn train --outcomes`, on another province: see the summary); the "
+            "rankings marked (t0 exposures) use the GNN trained on this province's exposures "
+            "known at t0 instead."
+        )
+        report = evaluate_graph(graph, bundle / "truth", DOC, extra, note)
         return Run(report, analyze_s, train_s)
 
 

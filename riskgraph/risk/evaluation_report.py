@@ -117,10 +117,12 @@ def evaluate(
     ring_rows: list[dict[str, Any]],
     truth: Path,
     extra: Mapping[str, Mapping[str, float]] | None = None,
+    note: str = "",
 ) -> EvaluationReport:
     """Pure core: the exported scores and rings of riskgraph and the baselines' against
     ``truth`` (the generator's truth/ folder); ``extra`` are more rankings (company id ->
-    value) to rank the future failures by, such as a variant not written to the graph."""
+    value) to rank the future failures by, such as a variant not written to the graph, and
+    ``note`` says how the scores were made where the commands alone do not."""
     summary = json.loads((truth / "summary.json").read_text(encoding="utf-8"))
     parameters = summary.get("parameters", {})
     companies, seed = parameters.get("companies", "?"), parameters.get("seed", "?")
@@ -158,7 +160,8 @@ def evaluate(
         else f"## {name}",
         "",
         "Commands: `riskgraph generate --companies N --seed S --out DIR`, `riskgraph ingest "
-        "DIR`, `riskgraph analyze`, `riskgraph evaluate --truth DIR/truth`.",
+        "DIR`, `riskgraph analyze`, `riskgraph evaluate --truth DIR/truth`."
+        + (f" {note}" if note else ""),
         "",
         f"### Rings ({len(set(ring_truth.values()))} planted, {len(ring_truth):,} entities)",
         "",
@@ -202,6 +205,7 @@ def evaluate_graph(
     truth: Path,
     out: Path,
     extra: Mapping[str, Mapping[str, float]] | None = None,
+    note: str = "",
 ) -> EvaluationReport:
     """Read the graph and what ``analyze`` wrote, evaluate, write the section of ``out``."""
     for required in ("rings.csv", "future_exposures.csv", "summary.json"):
@@ -214,6 +218,6 @@ def evaluate_graph(
     if not scores:
         raise RiskgraphError("no scores in the graph: run `riskgraph analyze` first")
     rings = graph.read_raw("export_rings")
-    report = evaluate(build_snapshot(graph), scores, rings, truth, extra)
+    report = evaluate(build_snapshot(graph), scores, rings, truth, extra, note)
     markdown.write_section(out, report.name, report.markdown, HEADER)
     return report
