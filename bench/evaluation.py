@@ -165,7 +165,8 @@ def run() -> Path:
             "",
             "- **GNN (t0 exposures)**: trained on the province's own exposures known at t0 "
             "(`riskgraph gnn train`); 'GNN train s' is its time.",
-            f"- **GNN (past outcomes)**: trained once ({history_s:.0f} s) on a past period, "
+            f"- **GNN (past outcomes)**: trained once (`{history.config.model.architecture}`, "
+            f"{history_s:.0f} s) on a past period, "
             f"the province {past[0]:,} companies seed {past[1]} (a validation seed, never "
             "reported here) at its t0 with the failures that followed "
             "(`riskgraph gnn train --outcomes`), then used on every province above, as last "

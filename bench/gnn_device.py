@@ -5,7 +5,9 @@ needs a GPU; this says what one buys.
 The snapshot comes from a file (``RISKGRAPH_BENCH_SNAPSHOT``: a pickled ``Snapshot``,
 optionally gzipped, as ``python -m bench gnn`` makes them), so a GPU machine without
 Neo4j can run it. ``RISKGRAPH_BENCH_DEVICES`` lists the runs, ``cpu:THREADS`` or ``cuda``
-(default ``cpu:1,cuda``).
+(default ``cpu:1,cuda``). With ``RISKGRAPH_BENCH_OUTCOMES`` (a CSV of the companies that
+failed after the snapshot) the outcome target trains, as ``riskgraph gnn train
+--outcomes``; else the exposure target.
 
 `RISKGRAPH_BENCH_SNAPSHOT=snapshot.pkl.gz python -m bench gnn-device`.
 """
@@ -22,6 +24,7 @@ import numpy as np
 import torch
 
 from bench.report import machine, write_section
+from riskgraph.gnn.outcomes import read_outcomes
 from riskgraph.gnn.train import TrainedModel, train
 from riskgraph.graph.snapshot import Snapshot
 from riskgraph.risk.analysis import Analysis, analyze
@@ -45,20 +48,23 @@ def _infer(model: TrainedModel, snapshot: Snapshot, analysis: Analysis) -> float
     return time.perf_counter() - started
 
 
-def _run(spec: str, snapshot: Snapshot, analysis: Analysis) -> tuple[list[object], np.ndarray]:
+def _run(
+    spec: str, snapshot: Snapshot, analysis: Analysis, outcomes: list[str] | None
+) -> tuple[list[object], np.ndarray]:
     """Train with the default configuration on one device; (table row, probabilities)."""
     device, _, threads = spec.partition(":")
     torch.set_num_threads(int(threads or 1))
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     started = time.perf_counter()
-    model = train(snapshot, analysis, device=device)
+    model = train(snapshot, analysis, outcomes=outcomes, device=device)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     seconds = time.perf_counter() - started
     m = model.metrics
     row: list[object] = [
         f"{_device_name(device)}" + (f", {threads} thread(s)" if device == "cpu" else ""),
+        f"{model.target} (`{model.config.model.architecture}`)",
         f"{seconds:.1f}",
         f"{m['epochs']:.0f}",
         f"{seconds / max(m['epochs'] * m['members'], 1):.2f}",
@@ -72,31 +78,36 @@ def _run(spec: str, snapshot: Snapshot, analysis: Analysis) -> tuple[list[object
 def run() -> Path:
     path = Path(os.environ["RISKGRAPH_BENCH_SNAPSHOT"])
     specs = os.environ.get("RISKGRAPH_BENCH_DEVICES", "cpu:1,cuda").split(",")
+    listed = os.environ.get("RISKGRAPH_BENCH_OUTCOMES")
+    outcomes = read_outcomes(listed) if listed else None
     snapshot = _snapshot(path)
     analysis = analyze(snapshot)
     rows, predictions = [], []
     for spec in specs:
         if spec.startswith("cuda") and not torch.cuda.is_available():
             continue
-        row, probability = _run(spec, snapshot, analysis)
+        row, probability = _run(spec, snapshot, analysis, outcomes)
         rows.append(row)
         predictions.append(probability)
     spread = max((float(np.abs(p - predictions[0]).max()) for p in predictions[1:]), default=0.0)
     companies = snapshot.size("Company")
     body = "\n".join(
         [
-            f"## GNN training by device, {companies:,} companies",
+            f"## GNN training by device, {companies:,} companies"
+            + (" (outcome target)" if listed else ""),
             "",
             f"Machine: {machine()}. Command: `RISKGRAPH_BENCH_SNAPSHOT={path.name} "
-            f"RISKGRAPH_BENCH_DEVICES={','.join(specs)} python -m bench gnn-device` "
+            f"RISKGRAPH_BENCH_DEVICES={','.join(specs)}"
+            + (f" RISKGRAPH_BENCH_OUTCOMES={Path(listed).name}" if listed else "")
+            + " python -m bench gnn-device` "
             f"(torch {torch.__version__}); the default configuration of `riskgraph gnn "
             "train` (3 cross-fitted members, early stopping) on each device in turn, in "
             "one process, on the same snapshot. Inference runs on the CPU (features, "
             "ensemble, calibration), with the model trained on that device.",
             "",
-            "| trained on | training s | epochs (mean) | s per member-epoch | held-out AP "
-            "| held-out ROC-AUC | inference s (CPU) |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| trained on | target | training s | epochs (mean) | s per member-epoch "
+            "| held-out AP | held-out ROC-AUC | inference s (CPU) |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
             *("| " + " | ".join(str(c) for c in row) + " |" for row in rows),
             "",
             "Largest difference between the devices' predicted probabilities: "
@@ -104,4 +115,5 @@ def run() -> Path:
             "pick another epoch).",
         ]
     )
-    return write_section(f"gnn-device-{companies}", body)
+    suffix = "-outcomes" if listed else ""
+    return write_section(f"gnn-device-{companies}{suffix}", body)

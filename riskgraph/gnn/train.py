@@ -79,6 +79,10 @@ LOSSES = ("balanced", "focal")
 CALIBRATIONS = ("platt", "isotonic")
 Log = Callable[[str], None]
 K = TypeVar("K")
+# Chosen per target on held-out failures of validation provinces (docs/gnn.md): rgcn for
+# exposures (as good as sage, a third of the parameters), sage for outcomes (ahead on five
+# of six train/score pairs in `python -m bench gnn-lift`, at the same training time).
+ARCHITECTURE = {EXPOSURE: "rgcn", OUTCOME: "sage"}
 
 
 class TrainingError(RiskgraphError, ValueError):
@@ -383,7 +387,8 @@ def train(
 
     ``device`` is where the networks train ("cuda" on a GPU machine); the model is the
     same either way and always saved for the CPU."""
-    config = config or TrainConfig()
+    target = EXPOSURE if outcomes is None else OUTCOME
+    config = config or TrainConfig(model=ModelConfig(ARCHITECTURE[target]))
     where = torch.device(device)
     started = time.perf_counter()
     features = GraphFeatures(snapshot, analysis)
@@ -447,5 +452,5 @@ def train(
         calibration=calibration,
         metrics=metrics,
         fingerprint=snapshot_fingerprint(snapshot, schema),
-        target=EXPOSURE if outcomes is None else OUTCOME,
+        target=target,
     )
