@@ -15,7 +15,7 @@ The GNN is trained two ways, and both are reported:
 
 No test province's failures after t0 are seen by either.
 
-`python -m bench evaluation` runs 20k x seeds 1-3 and 100k x seeds 1-2 (about 30 minutes
+`python -m bench evaluation` runs 20k x seeds 1-3 and 100k x seeds 1-2 (about 20 minutes
 with the GNN's training); `RISKGRAPH_BENCH_PROVINCES=20000:1,20000:2` picks others."""
 
 from __future__ import annotations

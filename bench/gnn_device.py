@@ -115,5 +115,6 @@ def run() -> Path:
             "pick another epoch).",
         ]
     )
-    suffix = "-outcomes" if listed else ""
+    # one section per province, target and kind of machine (with or without a GPU run)
+    suffix = ("-outcomes" if listed else "") + ("-gpu" if any("cuda" in s for s in specs) else "")
     return write_section(f"gnn-device-{companies}{suffix}", body)

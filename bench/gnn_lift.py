@@ -21,7 +21,7 @@ its component is OR-ed in full at probabilities from 0.05 to 0.5: this is where
 ``combine.FULL_AT["outcome"]`` was chosen. Both ``rgcn`` and ``sage`` are trained on the
 outcomes, to choose the architecture for that target too.
 
-`python -m bench gnn-lift` (20k seeds 4, 5 and 6, about 15 minutes);
+`python -m bench gnn-lift` (20k seeds 4, 5 and 6, about 10 minutes);
 `RISKGRAPH_BENCH_PROVINCES=20000:7,20000:8` picks others. Written to docs/evaluation.md.
 """
 
@@ -118,9 +118,18 @@ def _load(work: Path, companies: int, seed: int) -> Province:
     return Province(f"{companies:,} / {seed}", analysis, cause, models)
 
 
+def _median_rank(values: Floats, chosen: npt.NDArray[np.bool_]) -> int:
+    """Median rank (0 = highest) of the ``chosen`` companies when ranked by ``values``."""
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    return int(np.median(rank[chosen]))
+
+
 def _transfer(past: Province, now: Province, architecture: str) -> list[object]:
     """AP on ``now`` of the rules, of the GNN trained on ``past``'s outcomes, and of the
-    rules with that GNN's component full at each probability of ``FULL``."""
+    rules with that GNN's component full at each probability of ``FULL``; then where the
+    controller-contagion failures rank, under the rules and with the GNN (the product's
+    ``FULL_AT``)."""
     analysis, labels = now.analysis, now.labels
     open_ = ~analysis.exposed
     probability = past.outcome_models[architecture].predict(analysis.snapshot, analysis)
@@ -135,6 +144,12 @@ def _transfer(past: Province, now: Province, architecture: str) -> list[object]:
         components = {**analysis.components, "gnn": gnn_component(probability, full)}
         score = scoring.combine(components, analysis.exposed, analysis.params.scoring)
         row.append(f"{average_precision_score(labels, score[open_]):.4f}")
+    keys = analysis.snapshot.nodes["Company"].keys[open_]
+    controller = np.array([now.cause.get(str(k)) == "controller_contagion" for k in keys])
+    product = with_gnn(analysis, probability, OUTCOME).score[open_]
+    row.append(
+        f"{_median_rank(analysis.score[open_], controller)} / {_median_rank(product, controller)}"
+    )
     return row
 
 
@@ -227,6 +242,7 @@ def run() -> Path:
                     "rules",
                     "GNN alone",
                     *(f"rules + GNN, full at {full}" for full in FULL),
+                    "controller contagion, median rank: rules / rules + GNN",
                 ],
                 transfers,
             ),
