@@ -7,6 +7,9 @@ the same snapshot as the baseline.
   `RISKGRAPH_GNN_MODEL`, then time inference with it.
 - `python -m bench gnn-infer`: inference only, with the model at `RISKGRAPH_GNN_MODEL`
   (trained on another province: the 650,000-company figure uses the 100,000-company model).
+
+With `RISKGRAPH_BENCH_OUTCOMES` (a CSV of companies that failed after the loaded snapshot)
+`gnn` trains the outcome target instead, as `riskgraph gnn train --outcomes` does.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import machine, write_section
+from riskgraph.gnn.outcomes import read_outcomes
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.snapshot import Snapshot, build_snapshot
 from riskgraph.risk.analysis import Analysis, analyze
@@ -42,13 +46,15 @@ def _prepared(snapshot_file: str, threads: int) -> tuple[Snapshot, Analysis, flo
     return snapshot, analysis, time.perf_counter() - started
 
 
-def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
+def _train(
+    snapshot_file: str, model_file: str, threads: int, outcomes: list[str] | None, out: Any
+) -> None:
     """In the child: analyse, train, save."""
     from riskgraph.gnn.train import train
 
     snapshot, analysis, analysis_s = _prepared(snapshot_file, threads)
     started = time.perf_counter()
-    trained = train(snapshot, analysis)
+    trained = train(snapshot, analysis, outcomes=outcomes)
     train_s = time.perf_counter() - started
     trained.save(model_file)
     out.put(
@@ -57,6 +63,7 @@ def _train(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
             "train_s": train_s,
             "peak_gib": _peak_gib(),
             "metrics": trained.metrics,
+            "what": f"{trained.target} target, `{trained.config.model.architecture}`",
         }
     )
 
@@ -75,6 +82,8 @@ def _infer(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
             "analysis_s": analysis_s,
             "infer_s": infer_s,
             "peak_gib": _peak_gib(),
+            "what": f"{model.target} target, `{model.config.model.architecture}`",
+            "target": model.target,
         }
     )
 
@@ -111,6 +120,8 @@ def _snapshot(settings: Settings, folder: Path) -> tuple[dict[str, Any], Path, f
 
 def run(settings: Settings, train: bool = True) -> Path:
     model = settings.gnn_model
+    listed = os.environ.get("RISKGRAPH_BENCH_OUTCOMES") if train else None
+    outcomes = read_outcomes(listed) if listed else None
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
         shape, path, snapshot_s = _snapshot(settings, Path(folder))
@@ -118,7 +129,7 @@ def run(settings: Settings, train: bool = True) -> Path:
         trained = None
         if train:
             model.parent.mkdir(parents=True, exist_ok=True)
-            trained = _child(_train, str(path), str(model), threads)
+            trained = _child(_train, str(path), str(model), threads, outcomes)
         inferred = _child(_infer, str(path), str(model), threads)
     companies = shape["companies"]
     end_load = os.getloadavg()[0]
@@ -130,15 +141,17 @@ def run(settings: Settings, train: bool = True) -> Path:
     if trained is not None:
         m = trained["metrics"]
         rows.append(
-            f"| **GNN training** ({m['members']:.0f} cross-fitted members, "
+            f"| **GNN training** ({trained['what']}, {m['members']:.0f} cross-fitted members, "
             f"{m['epochs']:.0f} epochs each on average) | **{trained['train_s']:.1f}** | "
             f"{trained['peak_gib']:.1f} |"
         )
     rows.append(
-        f"| **GNN inference** (features, ensemble, calibration) | "
+        f"| **GNN inference** ({inferred['what']}: features, ensemble, calibration) | "
         f"**{inferred['infer_s']:.1f}** | {inferred['peak_gib']:.1f} |"
     )
     command = "python -m bench gnn" if train else "python -m bench gnn-infer"
+    if listed:
+        command = f"RISKGRAPH_BENCH_OUTCOMES={Path(listed).name} {command}"
     lines = [
         f"## GNN, {companies:,} companies" + ("" if train else " (inference)"),
         "",
@@ -163,8 +176,9 @@ def run(settings: Settings, train: bool = True) -> Path:
     if trained is not None:
         m = trained["metrics"]
         lines.append(
-            f"Held-out (out-of-fold) exposures: average precision "
+            f"Held-out (out-of-fold) {'failures' if listed else 'exposures'}: average precision "
             f"{m['validation_average_precision']:.3f}, ROC-AUC {m['validation_roc_auc']:.3f}."
         )
     name = f"gnn-{companies}" if train else f"gnn-infer-{companies}"
+    name += "-outcomes" if inferred["target"] == "outcome" else ""
     return write_section(name, "\n".join(lines))
