@@ -54,7 +54,7 @@ def train(
     model: ModelOption = None,
     architecture: Annotated[
         str | None,
-        typer.Option(help="rgcn, sage or hgt (default: rgcn, or sage with --outcomes)."),
+        typer.Option(help="rgcn, sage or hgt (default: rgcn)."),
     ] = None,
     folds: Annotated[int, typer.Option(min=2, help="Cross-fitting folds (members).")] = 3,
     epochs: Annotated[int, typer.Option(min=1, help="Most epochs per member.")] = 100,

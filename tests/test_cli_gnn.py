@@ -134,7 +134,7 @@ def test_train_on_a_past_period_outcomes(
     assert f"{listed} / {listed}" in result.output  # every listed company is in the graph
     trained = TrainedModel.load(model)
     assert trained.target == "outcome"
-    assert trained.config.model.architecture == "sage"  # the outcome target's default
+    assert trained.config.model.architecture == "rgcn"  # the outcome target's default
     # the positives are the outcomes; the companies exposed at t0 are neither class
     assert trained.metrics["validation_positives"] == listed
     companies = len(build_snapshot(graph).nodes["Company"].keys)
