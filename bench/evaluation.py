@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.ingest import fresh_graph
+from bench.ingest import fresh_graph, province_snapshot
 from bench.report import machine
 from riskgraph import markdown
 from riskgraph.gnn.outcomes import read_outcomes
@@ -71,11 +71,7 @@ def _t0_rankings(analysis: Analysis) -> dict[str, dict[str, float]]:
 def history_model(work: Path, companies: int, seed: int) -> tuple[TrainedModel, float]:
     """The GNN trained on a past period: a generated province's graph at t0 and the
     companies that failed after it (its truth/future_exposures.csv)."""
-    bundle = work / f"history-{companies}-{seed}"
-    generate(companies, seed, bundle)
-    with fresh_graph(work, f"db-history-{companies}-{seed}") as (graph, settings):
-        ingest_bundle(bundle, graph, settings)
-        snapshot = build_snapshot(graph)
+    bundle, snapshot = province_snapshot(work, f"history-{companies}-{seed}", companies, seed)
     analysis = analyze(snapshot)
     torch.set_num_threads(get_settings().gnn_threads)
     started = time.perf_counter()

@@ -39,16 +39,13 @@ from scipy.special import logit
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from bench.evaluation import provinces
-from bench.ingest import fresh_graph
+from bench.ingest import province_snapshot
 from bench.report import machine
 from riskgraph import markdown
 from riskgraph.gnn.combine import FULL_AT, OUTCOME, gnn_component, with_gnn
 from riskgraph.gnn.model import ModelConfig
 from riskgraph.gnn.outcomes import read_outcomes
 from riskgraph.gnn.train import TrainConfig, TrainedModel, train
-from riskgraph.graph.snapshot import build_snapshot
-from riskgraph.ingest.generator import generate
-from riskgraph.ingest.pipeline import ingest_bundle
 from riskgraph.risk import scoring
 from riskgraph.risk.analysis import Analysis, analyze
 from riskgraph.risk.evaluation_report import HEADER
@@ -98,11 +95,7 @@ class Province:
 
 
 def _load(work: Path, companies: int, seed: int) -> Province:
-    bundle = work / f"province-{companies}-{seed}"
-    generate(companies, seed, bundle)
-    with fresh_graph(work, f"db-{companies}-{seed}") as (graph, settings):
-        ingest_bundle(bundle, graph, settings)
-        snapshot = build_snapshot(graph)
+    bundle, snapshot = province_snapshot(work, f"province-{companies}-{seed}", companies, seed)
     analysis = analyze(snapshot)
     torch.set_num_threads(get_settings().gnn_threads)
     truth = bundle / "truth" / "future_exposures.csv"

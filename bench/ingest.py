@@ -15,6 +15,7 @@ from bench.report import machine, write_section
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, free_port
+from riskgraph.graph.snapshot import Snapshot, build_snapshot
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import IngestReport, ingest_bundle
 from riskgraph.settings import Settings
@@ -44,6 +45,16 @@ def fresh_graph(
     finally:
         server.stop()
         shutil.rmtree(settings.neo4j_dir, ignore_errors=True)
+
+
+def province_snapshot(work: Path, name: str, companies: int, seed: int) -> tuple[Path, Snapshot]:
+    """A generated province (``work/name``) and its snapshot, read from a fresh database
+    that is removed afterwards: for benches that need the arrays, not the graph."""
+    bundle = work / name
+    generate(companies, seed, bundle)
+    with fresh_graph(work, f"db-{name}") as (graph, settings):
+        ingest_bundle(bundle, graph, settings)
+        return bundle, build_snapshot(graph)
 
 
 @dataclass
