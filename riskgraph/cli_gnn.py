@@ -52,10 +52,7 @@ def _threads(settings: Settings, threads: int | None) -> None:
 @gnn_app.command()
 def train(
     model: ModelOption = None,
-    architecture: Annotated[
-        str | None,
-        typer.Option(help="rgcn, sage or hgt (default: rgcn)."),
-    ] = None,
+    architecture: Annotated[str, typer.Option(help="rgcn, sage or hgt.")] = "rgcn",
     folds: Annotated[int, typer.Option(min=2, help="Cross-fitting folds (members).")] = 3,
     epochs: Annotated[int, typer.Option(min=1, help="Most epochs per member.")] = 100,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -74,16 +71,14 @@ def train(
     """Train on the exposures (and confirmed alerts) known now, or with --outcomes on a
     past snapshot and the failures that followed it; save model, schema, fingerprint and
     metrics."""
-    from riskgraph.gnn.combine import EXPOSURE, OUTCOME
     from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
     from riskgraph.gnn.outcomes import read_outcomes
-    from riskgraph.gnn.train import ARCHITECTURE, TrainConfig
+    from riskgraph.gnn.train import TrainConfig
     from riskgraph.gnn.train import train as fit
     from riskgraph.risk.analysis import analyze
 
     settings = get_settings()
     path = model or settings.gnn_model
-    architecture = architecture or ARCHITECTURE[EXPOSURE if outcomes is None else OUTCOME]
     if architecture not in ARCHITECTURES:
         raise typer.BadParameter(f"one of {', '.join(ARCHITECTURES)}", param_hint="--architecture")
     _threads(settings, threads)

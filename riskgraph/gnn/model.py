@@ -41,7 +41,10 @@ ARCHITECTURES = ("sage", "rgcn", "hgt")
 
 @dataclass(frozen=True)
 class ModelConfig:
-    architecture: str = "rgcn"  # as good as sage on held-out exposures, a third the size
+    # rgcn for both targets (docs/gnn.md): as good as sage on held-out exposures at a third
+    # the size; on outcomes sage is ahead by 0.0025 AP (`python -m bench gnn-lift`) but at
+    # 100,000 companies trained in 281-345 s and inferred 650,000 in 63 s, over budget
+    architecture: str = "rgcn"
     hidden: int = 32
     layers: int = 2
     dropout: float = 0.3

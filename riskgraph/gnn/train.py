@@ -79,12 +79,6 @@ LOSSES = ("balanced", "focal")
 CALIBRATIONS = ("platt", "isotonic")
 Log = Callable[[str], None]
 K = TypeVar("K")
-# Chosen per target on held-out failures of validation provinces (docs/gnn.md): rgcn for
-# exposures (as good as sage, a third of the parameters), and rgcn for outcomes too: sage
-# is ahead there by 0.0025 AP on average (`python -m bench gnn-lift`), but at 100,000
-# companies it trained in 281-345 s and inferred 650,000 in 63 s, over the 5-minute and
-# 60-second budgets of a 2-core machine.
-ARCHITECTURE = {EXPOSURE: "rgcn", OUTCOME: "rgcn"}
 
 
 class TrainingError(RiskgraphError, ValueError):
@@ -390,7 +384,7 @@ def train(
     ``device`` is where the networks train ("cuda" on a GPU machine); the model is the
     same either way and always saved for the CPU."""
     target = EXPOSURE if outcomes is None else OUTCOME
-    config = config or TrainConfig(model=ModelConfig(ARCHITECTURE[target]))
+    config = config or TrainConfig()
     where = torch.device(device)
     started = time.perf_counter()
     features = GraphFeatures(snapshot, analysis)
