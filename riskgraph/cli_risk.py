@@ -3,7 +3,6 @@ codes live here; the work lives in ``riskgraph.risk`` and ``riskgraph.graph``.""
 
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,7 +21,10 @@ if TYPE_CHECKING:
     from riskgraph.graph.snapshot import Snapshot
     from riskgraph.risk.analysis import Analysis, AnalysisParams
 
-export_app = typer.Typer(help="Write analysis results to CSV.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Write analysis results to CSV (utf-8-sig) or, for FILE.xlsx, a workbook.",
+    no_args_is_help=True,
+)
 
 
 def snapshot_of(graph: Gateway) -> Snapshot:
@@ -183,22 +185,28 @@ def propagate(
 
 
 def _export(query: str, out: Path, what: str) -> None:
-    with errors(), Gateway(get_settings()) as graph:
-        rows = graph.read_raw(query)
-        if not rows and query == "export_scores":
-            raise RiskgraphError("no scores in the graph: run `riskgraph analyze` first")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        if rows:
-            writer.writerow(list(rows[0]))
-            writer.writerows([list(r.values()) for r in rows])
+    """Run an export query and write its rows to OUT: xlsx or utf-8-sig CSV by suffix, text
+    cells neutralised against formula injection (riskgraph.export)."""
+    from riskgraph.export import write_table
+
+    with errors():
+        with Gateway(get_settings()) as graph:
+            rows = graph.read_raw(query)
+            if not rows and query == "export_scores":
+                raise RiskgraphError("no scores in the graph: run `riskgraph analyze` first")
+        columns = list(rows[0]) if rows else []
+        write_table(
+            out, columns, [list(r.values()) for r in rows], sheet=query.removeprefix("export_")
+        )
     console.print(f"{len(rows):,} {what} written to {out}")
+
+
+_OUT_HELP = "File to write: FILE.xlsx for a workbook, anything else CSV (utf-8-sig)."
 
 
 @export_app.command("scores")
 def export_scores(
-    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("scores.csv"),
+    out: Annotated[Path, typer.Option(help=_OUT_HELP)] = Path("scores.csv"),
 ) -> None:
     """Every company's score: company_id, name, score, level, tier, contagion, ring_id,
     components, reasons."""
@@ -207,7 +215,7 @@ def export_scores(
 
 @export_app.command("rings")
 def export_rings(
-    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("rings.csv"),
+    out: Annotated[Path, typer.Option(help=_OUT_HELP)] = Path("rings.csv"),
 ) -> None:
     """Every ring member: ring_id, entity_id, entity_type, ring_score."""
     _export("export_rings", out, "ring members")

@@ -61,11 +61,18 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(
         default=5000, ge=1, le=100_000, validation_alias=_env("RISKGRAPH_INGEST_BATCH_SIZE")
     )
-    id_salt: SecretStr | None = Field(
+    id_key: SecretStr | None = Field(
         default=None,
-        validation_alias=_env("RISKGRAPH_ID_SALT"),
-        description="Salt for hashing resident ID numbers; unset with the embedded server, "
-        "a random one is made and kept beside its password.",
+        validation_alias=_env("RISKGRAPH_ID_KEY"),
+        description="HMAC key of the resident-ID hashes (a long random secret). Unset, the "
+        "key file is used.",
+    )
+    id_key_file: Path | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_ID_KEY_FILE"),
+        description="File holding the HMAC key of the resident-ID hashes; default "
+        "keys/id-key beside the embedded server's folder (made on first use, mode 0600), "
+        "never inside Neo4j's own data folder.",
     )
 
     # --- risk levels (金鹰: red >= 80, orange 60-80, yellow 40-60) ---------------------------

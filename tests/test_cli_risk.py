@@ -4,10 +4,12 @@ Neo4j: the planted rings and future failures are the answer key."""
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import neo4j
 import pytest
+from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from riskgraph.cli import app
@@ -35,8 +37,24 @@ def loaded(province: Path, graph: Gateway, neo4j_settings: Settings, server_env:
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # utf-8-sig, for Excel
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def _xlsx(path: Path) -> list[dict[str, object]]:
+    header, *rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    return [dict(zip(map(str, header), row, strict=True)) for row in rows]
+
+
+def _same_cell(text: str, value: object) -> bool:
+    """A CSV field and the xlsx cell of the same value: numbers are number cells there, with
+    the 16 significant digits xlsxwriter writes (Excel itself shows 15)."""
+    if isinstance(value, bool):
+        return text == str(value)
+    if isinstance(value, float):
+        return math.isclose(float(text), value, rel_tol=1e-15)
+    return text == value
 
 
 def _shape(driver: neo4j.Driver) -> tuple[int, int, list[tuple[str, float, str]]]:
@@ -59,6 +77,16 @@ def test_analyze_export_evaluate(
     assert runner.invoke(app, ["export", "rings", "--out", str(tmp_path / "r.csv")]).exit_code == 0
     scores = _csv(tmp_path / "s.csv")
     rings = _csv(tmp_path / "r.csv")
+    result = runner.invoke(app, ["export", "scores", "--out", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = _xlsx(tmp_path / "s.xlsx")
+    assert len(book) == len(scores) and list(book[0]) == list(scores[0])
+    assert isinstance(book[0]["score"], float)
+    for text_row, cell_row in zip(scores, book, strict=True):
+        differ = {
+            k: (text_row[k], v) for k, v in cell_row.items() if not _same_cell(text_row[k], v)
+        }
+        assert not differ, (text_row["company_id"], differ)
     with Gateway(neo4j_settings) as graph:
         snapshot = build_snapshot(graph)
     assert "Ring" not in snapshot.nodes  # the analysis output stays out of the next snapshot

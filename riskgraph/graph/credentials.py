@@ -1,4 +1,4 @@
-"""Secrets: which password to use with Neo4j, and the salt for resident ID hashes.
+"""Secrets: which password to use with Neo4j, and the key of the resident-ID hashes.
 
 An external server's password comes from ``NEO4J_PASSWORD``. The embedded server gets
 ``NEO4J_PASSWORD`` when set; otherwise a random password is made on first use and kept,
@@ -7,6 +7,8 @@ readable by its owner only, in the server's directory, so no default secret exis
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -39,10 +41,30 @@ def password_for(settings: Settings) -> str:
     return _kept_secret(password_file(settings))
 
 
-def id_salt_for(settings: Settings) -> str:
-    """The salt must stay the same for a graph's lifetime, or one person's hashes differ."""
-    if settings.id_salt is not None:
-        return settings.id_salt.get_secret_value()
-    if not settings.embedded:
-        raise ConfigError("set RISKGRAPH_ID_SALT (a long random secret) to load into NEO4J_URI")
-    return _kept_secret(settings.neo4j_dir / "auth" / "id_salt")
+def id_key_file(settings: Settings) -> Path:
+    """Where the ID key lives: outside Neo4j's folder, so a copy of the database (a backup,
+    a dump handed over) does not carry the key that would let its hashes be tested."""
+    return settings.id_key_file or settings.neo4j_dir.parent / "keys" / "id-key"
+
+
+def id_key_for(settings: Settings) -> bytes:
+    """The HMAC key of resident-ID hashes; it must stay the same for a graph's lifetime."""
+    if settings.id_key is not None:
+        return settings.id_key.get_secret_value().encode()
+    path = id_key_file(settings)
+    if settings.embedded:
+        return _kept_secret(path).encode()
+    if not path.is_file():
+        raise ConfigError(
+            f"no resident-ID key: set RISKGRAPH_ID_KEY (a long random secret) or "
+            f"RISKGRAPH_ID_KEY_FILE (a file holding one; {path} does not exist)"
+        )
+    value = path.read_text(encoding="utf-8").strip()
+    if len(value) < 16:
+        raise ConfigError(f"{path}: the resident-ID key must be at least 16 characters")
+    return value.encode()
+
+
+def key_fingerprint(key: bytes) -> str:
+    """Names a key without revealing it: stored in the graph to refuse loads under another."""
+    return hmac.new(key, b"riskgraph id-key fingerprint", hashlib.sha256).hexdigest()[:16]

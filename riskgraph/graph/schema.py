@@ -164,12 +164,18 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         label="Person",
         key="id",
-        description="A natural person; the resident ID is kept only as a salted hash.",
+        description="A natural person, one per resident ID; the ID is kept only as a keyed hash.",
         properties=(
             Property("id", STR, "opaque stable key from the source"),
             Property("name", STR, "name as registered (names are not identities)", indexed=True),
-            Property("id_hash", STR, "salted SHA-256 of the resident ID number", indexed=True),
+            Property(
+                "id_hash",
+                STR,
+                "HMAC-SHA256 of the resident ID number (key outside Neo4j)",
+                indexed=True,
+            ),
             Property("birth_year", INT, "year of birth"),
+            Property("aliases", STRS, "other source ids of this person (same resident ID)"),
         ),
         fulltext=("name",),
     ),

@@ -3,7 +3,9 @@ same validation, normalisation, quarantine and loader as CSV bundles.
 
 ``riskgraph ingest --format ftm FILE.jsonl`` writes the converted bundle to
 ``FILE.jsonl.bundle/`` (every row carries ``source_line``, the line of the entity in the
-JSONL file, so rejections point back at the input) and ingests that folder.
+JSONL file, so rejections point back at the input) and ingests that folder. Resident ID
+numbers never reach that folder: a valid one is written as its keyed hash (``id_hash``),
+an invalid one masked (ingest then reports it as a warning).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import Any
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
+from riskgraph.graph.credentials import id_key_for
+from riskgraph.ingest import normalise as norm
 from riskgraph.ingest.bundle import FILES, BundleError
+from riskgraph.settings import Settings
 
 SOURCE_LINE = "source_line"
 
@@ -79,8 +84,26 @@ def _percent(value: str) -> str:
     return value if not value or value.endswith("%") else f"{value}%"
 
 
-def convert(path: Path, out: Path) -> Path:
+def _identity(id_number: str, birth_year: str, key: bytes) -> dict[str, str]:
+    """The person columns for an ID number: its hash (and birth year) when valid, else the
+    masked number, which ingest reports as invalid without it ever being in clear."""
+    if not id_number:
+        return {"id_number": "", "id_hash": "", "birth_year": birth_year}
+    try:
+        number = norm.normalise_id_number(id_number)
+    except ValueError:
+        return {
+            "id_number": norm.mask_id_number(id_number),
+            "id_hash": "",
+            "birth_year": birth_year,
+        }
+    year = birth_year or str(norm.birth_year_from_id(number))
+    return {"id_number": "", "id_hash": norm.hash_id_number(number, key), "birth_year": year}
+
+
+def convert(path: Path, out: Path, settings: Settings) -> Path:
     """Write the bundle for an FtM JSONL file; returns the bundle folder."""
+    key = id_key_for(settings)
     entities = list(_read(path))
     ids: dict[str, tuple[str, str]] = {}  # FtM id -> (bundle id, 'company' | 'person')
     for _, proxy in entities:
@@ -120,12 +143,10 @@ def convert(path: Path, out: Path) -> Path:
                 birth = _first(proxy, "birthDate")
                 rows["persons.csv"].append(
                     base
-                    | {
-                        "id": ident,
-                        "name": _first(proxy, "name"),
-                        "id_number": _first(proxy, "idNumber"),
-                        "birth_year": birth[:4] if len(birth) >= 4 else "",
-                    }
+                    | {"id": ident, "name": _first(proxy, "name")}
+                    | _identity(
+                        _first(proxy, "idNumber"), birth[:4] if len(birth) >= 4 else "", key
+                    )
                 )
             for phone in proxy.get("phone", quiet=True):
                 rows["phones.csv"].append(base | {"entity_id": ident, "phone": phone})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from riskgraph.errors import RiskgraphError
 from riskgraph.graph import schema
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest.validate import Record
@@ -35,7 +36,14 @@ _COMPANY, _PERSON, _ADDRESS, _EVENT = (
 # file name -> (named query, shape of one row's parameters)
 _SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
     "companies.csv": ("ingest_companies", lambda r: {"id": r["id"], "props": _props(r, *_COMPANY)}),
-    "persons.csv": ("ingest_persons", lambda r: {"id": r["id"], "props": _props(r, *_PERSON)}),
+    "persons.csv": (
+        "ingest_persons",
+        lambda r: {
+            "id": r["id"],
+            "props": _props(r, *(p for p in _PERSON if p != "aliases")),
+            "aliases": r.get("aliases", []),
+        },
+    ),
     "shareholdings.csv": (
         "ingest_holdings",
         lambda r: {
@@ -115,3 +123,45 @@ def existing_ids(graph: Gateway, label: str, ids: list[str], batch_size: int = 1
         rows = graph.read("existing_entities", label=label, ids=ids[start : start + batch_size])
         found.update(row["id"] for row in rows)
     return found
+
+
+def persons_by_hash(graph: Gateway, hashes: list[str], batch_size: int = 10_000) -> dict[str, str]:
+    """The Person already in the graph for each resident-ID hash."""
+    found: dict[str, str] = {}
+    for start in range(0, len(hashes), batch_size):
+        rows = graph.read("persons_by_hash", hashes=hashes[start : start + batch_size])
+        found.update((row["hash"], row["id"]) for row in rows)
+    return found
+
+
+def person_aliases(graph: Gateway) -> dict[str, str]:
+    """Every merged person id, with the id of the person it was merged into."""
+    return {row["alias"]: row["id"] for row in graph.read("person_aliases")}
+
+
+class KeyMismatch(RiskgraphError):
+    """The graph's resident-ID hashes were made under another key."""
+
+
+def check_id_key(graph: Gateway, fingerprint: str) -> None:
+    """Record the key's fingerprint on a graph's first load; refuse any other key after.
+
+    Hashes under two keys would never match, so one person would silently become two;
+    re-hashing is impossible (the numbers are not kept). Wiping the graph resets it.
+    """
+    state = graph.read("id_key_state")[0]
+    stored = state["fingerprint"]
+    if stored is None and state["hashed"]:
+        raise KeyMismatch(
+            "the graph holds resident-ID hashes made before riskgraph recorded its key "
+            "(an older version, salted SHA-256): they cannot be matched with new loads. "
+            "Wipe the graph (`riskgraph db wipe --yes`) and load the bundles again"
+        )
+    if stored is not None and stored != fingerprint:
+        raise KeyMismatch(
+            f"the graph's resident-ID hashes were made under the key with fingerprint "
+            f"{stored}, not under this one ({fingerprint}): nothing was loaded. Set "
+            "RISKGRAPH_ID_KEY or RISKGRAPH_ID_KEY_FILE to the graph's key"
+        )
+    if stored is None:
+        graph.write("id_key_record", fingerprint=fingerprint)

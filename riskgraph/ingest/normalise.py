@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import hmac
 import logging
 import re
 import unicodedata
@@ -21,7 +22,9 @@ from functools import cache
 from typing import Any
 
 import phonenumbers
+from stdnum import numdb
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidComponent, ValidationError
 
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -44,23 +47,74 @@ def parse_number(text: str) -> float:
     return float(value)
 
 
-def parse_share(text: str) -> float:
-    """A holding as a fraction in (0, 1]: '0.35', '35%' and '３５％' all give 0.35."""
+def _bare_number(text: str) -> float | None:
+    """The number a share cell holds when written without a percent sign, else None."""
     value = halfwidth(text).strip()
-    percent = value.endswith("%")
-    number = parse_number(value.removesuffix("%"))
-    share = number / 100.0 if percent else number
+    if not value or value.endswith("%"):
+        return None
+    try:
+        return parse_number(value)
+    except ValueError:
+        return None
+
+
+def percent_column(texts: Sequence[str]) -> bool:
+    """Whether a share column's bare numbers are percents: yes when any of them is above 1
+    (a fraction cannot be), so '35' means 35% only in a file whose shares read like that."""
+    return any((n := _bare_number(t)) is not None and n > 1.0 for t in texts)
+
+
+def parse_share(text: str, percent: bool = False) -> float:
+    """A holding as a fraction in (0, 1]: '0.35', '35%', '35.00%' and '３５％' all give 0.35,
+    and so does a bare '35' in a percent column (``percent``)."""
+    value = halfwidth(text).strip()
+    has_sign = value.endswith("%")
+    number = parse_number(value.removesuffix("%").strip())
+    share = number / 100.0 if has_sign or percent else number
     if not 0.0 < share <= 1.0 + 1e-9:
         raise ValueError(f"share out of range (0, 1]: {text!r}")
     return min(share, 1.0)
 
 
+_AMOUNT = re.compile(
+    r"^(?:人民币)?(?P<number>[+-]?[\d.]+(?:[eE][+-]?\d+)?)\s*(?P<unit>[万亿千])?\s*"
+    r"(?P<yuan>元)?\s*(?P<currency>人民币|RMB|CNY)?$",
+    re.IGNORECASE,
+)
+_UNITS = {None: 1.0, "千": 1e3, "万": 1e4, "亿": 1e8}
+
+
+def parse_amount(text: str) -> float:
+    """An amount in CNY, as registries write it: '5,000,000', '500万元', '500万元人民币',
+    '1.2亿元'. Other currencies ('500万美元') are refused rather than mixed in."""
+    value = halfwidth(text).replace(",", "").replace(" ", "").strip()
+    match = _AMOUNT.match(value)
+    if match is None:
+        raise ValueError(f"not an amount in CNY: {text!r}")
+    number = parse_number(match["number"]) * _UNITS[match["unit"]]
+    if number < 0:
+        raise ValueError(f"negative amount: {text!r}")
+    return number
+
+
+_DATE = re.compile(
+    r"^(?P<y>\d{4})(?:[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?|(?P<m8>\d{2})(?P<d8>\d{2}))"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+
+
 def parse_date(text: str) -> date:
+    """A date as registries write it: 2019-03-05, 2019/3/5, 2019.03.05, 20190305,
+    2019年3月5日 (a trailing time of day, as spreadsheets add, is ignored)."""
     value = halfwidth(text).strip()
+    match = _DATE.match(value)
+    if match is None:
+        raise ValueError(f"not a date (YYYY-MM-DD, YYYY/M/D, YYYYMMDD, YYYY年M月D日): {text!r}")
+    month, day = match["m"] or match["m8"], match["d"] or match["d8"]
     try:
-        return date.fromisoformat(value)
+        return date(int(match["y"]), int(month), int(day))
     except ValueError:
-        raise ValueError(f"not a YYYY-MM-DD date: {text!r}") from None
+        raise ValueError(f"no such date: {text!r}") from None
 
 
 def normalise_uscc(text: str) -> str:
@@ -171,11 +225,40 @@ def normalise_addresses(texts: Sequence[str]) -> list[Address]:
     return out
 
 
+def _region_known(code: str) -> bool:
+    """Whether a division code is in python-stdnum's table in any era. A resident ID's
+    region is where the number was issued, often years after birth, so stdnum's own rule
+    (the county existed in the birth year) rejects valid numbers of older people."""
+    info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return "county" in info
+
+
+def upgrade_id_number(code: str) -> str:
+    """A 15-digit first-generation number as the 18-digit one it became (GB 11643-1999):
+    '19' inserted before the two-digit birth year, and the check character appended."""
+    base = code[:6] + "19" + code[6:]
+    return base + ric.calc_check_digit(base + "0")
+
+
 def normalise_id_number(text: str) -> str:
-    """The compact resident ID number; raises when its check digit is wrong."""
-    code = ric.compact(halfwidth(text))
-    if not ric.is_valid(code):
-        raise ValueError("invalid resident ID number")
+    """The 18-character resident ID number; raises when it is not one. Full-width digits,
+    spaces and dashes are compacted, and 15-digit numbers upgraded."""
+    code = ric.compact(re.sub(r"[\s\-]", "", halfwidth(text)))
+    if len(code) == 15 and code.isdigit():
+        code = upgrade_id_number(code)
+    try:
+        try:
+            ric.validate(code)
+        except (InvalidComponent, KeyError):  # KeyError: stdnum's lookup of unknown counties
+            # stdnum checked length, digits and check character before this; keep its date
+            # check and replace only its birth-year rule for the region
+            ric.get_birth_date(code)
+            if not _region_known(code[:6]):
+                raise ValueError("invalid resident ID number: unknown region code") from None
+    except ValidationError as exc:
+        raise ValueError(f"invalid resident ID number: {exc}") from None
+    if ric.get_birth_date(code) > date.today():
+        raise ValueError("invalid resident ID number: birth date in the future")
     return str(code)
 
 
@@ -183,9 +266,28 @@ def birth_year_from_id(id_number: str) -> int:
     return int(ric.get_birth_date(id_number).year)
 
 
-def hash_id_number(id_number: str, salt: str) -> str:
-    """Salted SHA-256: lets two filings of one person match without storing the number."""
-    return hashlib.sha256(f"{salt}:{id_number}".encode()).hexdigest()
+def hash_id_number(id_number: str, key: bytes) -> str:
+    """HMAC-SHA256 under the ID key: two filings of one person match, and the number
+    cannot be recovered from the graph without the key (kept outside Neo4j's folder)."""
+    return hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()
+
+
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}\d{3}[0-9Xx]|\d{6}\d{3})(?![0-9A-Za-z])")
+
+
+def mask_id_number(text: str) -> str:
+    """What reports show of an ID number: region and last four, e.g. 330902********8446."""
+    value = halfwidth(text).strip()
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_ids(text: str) -> str:
+    """Any 18- or 15-character run in ``text`` shaped like a resident ID, masked."""
+    if not any(c.isdigit() for c in text):
+        return text
+    return _ID_LIKE.sub(lambda m: mask_id_number(m.group()), text)
 
 
 def row_key(*parts: object) -> str:

@@ -1,8 +1,10 @@
 """``riskgraph ingest DIR``: validate, quarantine and load a bundle, one file at a time.
 
-Files are processed in schema order (companies and persons before the relationships
-that refer to them). Validation of one file overlaps the writing of the previous one
-(``OrderedWriter``); at most two files' records are held at once, so a province fits.
+Every file is found and decoded in full first (``check_bundle``), so an unreadable file
+stops the load before anything is written. Files are then processed in schema order
+(companies and persons before the relationships that refer to them). Validation of one
+file overlaps the writing of the previous one (``OrderedWriter``); at most two files'
+records are held at once, so a province fits.
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from riskgraph.graph.credentials import id_salt_for
+from riskgraph.graph.credentials import id_key_for, key_fingerprint
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest import validate
-from riskgraph.ingest.bundle import check_bundle, read_header, read_rows
-from riskgraph.ingest.load import Progress, existing_ids
-from riskgraph.ingest.quarantine import write_rejected
+from riskgraph.ingest.bundle import BundleFile, check_bundle, read_column, read_rows
+from riskgraph.ingest.load import (
+    Progress,
+    check_id_key,
+    existing_ids,
+    person_aliases,
+    persons_by_hash,
+)
+from riskgraph.ingest.mapping import Mapping, default_mapping
+from riskgraph.ingest.quarantine import write_rejected, write_warnings
 from riskgraph.ingest.writer import OrderedWriter, Ticket
 from riskgraph.settings import Settings
 
@@ -33,6 +42,11 @@ class FileSummary:
     reasons: Counter[str]
     rejected_path: Path | None
     seconds: float  # from the start of validation to the last batch written
+    warnings: Counter[str] = field(default_factory=Counter)  # values stored as null, by kind
+    warnings_path: Path | None = None
+    merged: int = 0  # rows merged into another person with the same resident ID
+    source: Path | None = None  # the file as found (CSV or xlsx)
+    encoding: str | None = None
 
     @property
     def rows_per_second(self) -> float:
@@ -52,6 +66,14 @@ class IngestReport:
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
 
+    @property
+    def warned(self) -> int:
+        return sum(f.warnings.total() for f in self.files)
+
+    @property
+    def merged(self) -> int:
+        return sum(f.merged for f in self.files)
+
 
 class ProgressSink:
     """Receives progress; the CLI draws bars, library callers may ignore it."""
@@ -61,47 +83,82 @@ class ProgressSink:
         return None
 
 
+def _ambiguous(files: dict[str, BundleFile], graph: Gateway) -> set[str]:
+    """Ids defined as a company and as a person: in the bundle's two files, or in one of
+    them and under the other label in the graph. Such rows are rejected in both files."""
+    ids = {name: set(read_column(f, "id")) for name, f in files.items()}
+    companies, persons = ids.get("companies.csv", set()), ids.get("persons.csv", set())
+    both = companies & persons
+    both |= existing_ids(graph, "Person", sorted(companies - both))
+    both |= existing_ids(graph, "Company", sorted(persons - both))
+    return both
+
+
 def ingest_bundle(
-    directory: Path, graph: Gateway, settings: Settings, progress: ProgressSink | None = None
+    directory: Path,
+    graph: Gateway,
+    settings: Settings,
+    progress: ProgressSink | None = None,
+    mapping: Mapping | None = None,
+    encoding: str | None = None,
+    reports: Path | None = None,
 ) -> IngestReport:
-    """Load a bundle; bad rows go to ``DIR/_rejected``, good rows load, re-runs are no-ops."""
+    """Load a bundle; bad rows go to ``_rejected/``, nulled values to ``_warnings/`` (in
+    ``reports``, default the bundle folder), good rows load, re-runs are no-ops."""
     sink = progress or ProgressSink()
-    specs = check_bundle(directory)
-    known = validate.Known(lookup=lambda label, ids: existing_ids(graph, label, ids))
-    salt = id_salt_for(settings)
-    validators: dict[str, Callable[[Path], validate.FileResult]] = {
-        "companies.csv": lambda p: validate.companies(read_rows(p)),
-        "persons.csv": lambda p: validate.persons(read_rows(p), salt),
-        "shareholdings.csv": lambda p: validate.shareholdings(read_rows(p), known),
-        "officers.csv": lambda p: validate.officers(read_rows(p), known),
-        "addresses.csv": lambda p: validate.addresses(read_rows(p), known),
-        "phones.csv": lambda p: validate.phones(read_rows(p), known),
-        "links.csv": lambda p: validate.links(read_rows(p), known),
-        "events.csv": lambda p: validate.events(read_rows(p), known),
+    reports = reports or directory
+    mapping = mapping or default_mapping()
+    files = check_bundle(directory, mapping, encoding)
+    key = id_key_for(settings)
+    check_id_key(graph, key_fingerprint(key))
+    by_name = {f.spec.name: f for f in files}
+    known = validate.Known(
+        lookup=lambda label, ids: existing_ids(graph, label, ids),
+        by_hash=lambda hashes: persons_by_hash(graph, hashes),
+        aliases=person_aliases(graph),
+        ambiguous=_ambiguous(
+            {n: f for n, f in by_name.items() if n in ("companies.csv", "persons.csv")}, graph
+        ),
+    )
+    validators: dict[str, Callable[[BundleFile], validate.FileResult]] = {
+        "companies.csv": lambda f: validate.companies(read_rows(f), known, mapping),
+        "persons.csv": lambda f: validate.persons(read_rows(f), key, known, mapping),
+        "shareholdings.csv": lambda f: validate.shareholdings(read_rows(f), known, mapping),
+        "officers.csv": lambda f: validate.officers(read_rows(f), known, mapping),
+        "addresses.csv": lambda f: validate.addresses(read_rows(f), known, mapping),
+        "phones.csv": lambda f: validate.phones(read_rows(f), known, mapping),
+        "links.csv": lambda f: validate.links(read_rows(f), known, mapping),
+        "events.csv": lambda f: validate.events(read_rows(f), known, mapping),
     }
     report = IngestReport(bundle=directory)
     # Only counts stay here: each file's records are dropped once written.
     pending: list[tuple[FileSummary, float, Ticket]] = []
     with OrderedWriter(graph, settings.ingest_batch_size) as writer:
-        for spec in specs:
-            path = directory / spec.name
+        for bundle_file in files:
+            name = bundle_file.spec.name
             started = time.perf_counter()
-            result = validators[spec.name](path)
-            rejected_path = write_rejected(directory, result, read_header(path))
-            if spec.name == "companies.csv":
+            result = validators[name](bundle_file)
+            rejected_path = write_rejected(reports, result, bundle_file.columns)
+            warnings_path = write_warnings(reports, result)
+            if name == "companies.csv":
                 known.companies.update(r["id"] for r in result.records)
-            elif spec.name == "persons.csv":
+            elif name == "persons.csv":
                 known.persons.update(r["id"] for r in result.records)
-            on_rows = sink.begin(spec.name, len(result.records))
-            ticket = writer.submit(spec.name, result.records, on_rows)
+            on_rows = sink.begin(name, len(result.records))
+            ticket = writer.submit(name, result.records, on_rows)
             summary = FileSummary(
                 name=result.name,
                 read=result.read,
-                loaded=len(result.records),
+                loaded=result.read - len(result.rejected),
                 rejected=len(result.rejected),
                 reasons=result.reasons(),
                 rejected_path=rejected_path,
                 seconds=0.0,
+                warnings=result.warning_kinds(),
+                warnings_path=warnings_path,
+                merged=result.merged,
+                source=bundle_file.path,
+                encoding=bundle_file.encoding,
             )
             pending.append((summary, started, ticket))
             del result

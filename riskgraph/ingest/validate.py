@@ -1,8 +1,11 @@
-"""Row validation: every rule for every row, all errors collected, into load-ready records.
+"""Row validation: every rule for every row, all problems collected, into load-ready records.
 
 A row either becomes a record (plain dict of parameters for the loader's Cypher) or a
-``Rejection`` with its file, line and every reason. References are checked against the
-bundle's own valid rows first and then against what is already in the graph.
+``Rejection`` with its file, line and every reason. A row is rejected only when a required
+field is missing or unusable (an id, a name, a reference, a holder type, a role or event
+type that cannot be mapped, a relationship to itself); a bad optional value is stored as
+null and reported as a ``FieldWarning``, and the row loads. References are checked against
+the bundle's own valid rows first and then against what is already in the graph.
 """
 
 from __future__ import annotations
@@ -14,20 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from riskgraph.graph.schema import (
-    CompanyStatus,
-    EventType,
-    HolderType,
-    LinkType,
-    OfficerRole,
-    link_relationship,
-)
+from riskgraph.graph.schema import HolderType, LinkType, link_relationship
 from riskgraph.ingest import normalise as norm
 from riskgraph.ingest.bundle import Row
+from riskgraph.ingest.mapping import Field, Mapping, default_mapping
 
 Record = dict[str, Any]
 Good = tuple[Row, Record]  # a row that passed its field rules, with its record
 _REGION = re.compile(r"^\d{6}$")
+_HASH = re.compile(r"^[0-9a-f]{64}$")
 _THIS_YEAR = date.today().year
 
 
@@ -39,16 +37,31 @@ class Rejection:
     values: dict[str, str]
 
 
+@dataclass(frozen=True)
+class FieldWarning:
+    """An optional value that could not be used: stored as null, the row still loads."""
+
+    line: int
+    column: str
+    kind: str
+    reason: str  # never holds a resident ID number
+
+
 @dataclass
 class FileResult:
     name: str
     read: int = 0
     records: list[Record] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[FieldWarning] = field(default_factory=list)
+    merged: int = 0  # person rows merged into another person with the same resident ID
 
     def reasons(self) -> Counter[str]:
         """Rejections by their first reason's kind (the text before the colon)."""
         return Counter(r.reason.split(";")[0].split(":")[0].strip() for r in self.rejected)
+
+    def warning_kinds(self) -> Counter[str]:
+        return Counter(w.kind for w in self.warnings)
 
 
 @dataclass
@@ -59,12 +72,20 @@ class Known:
     persons: set[str] = field(default_factory=set)
     # (label, ids) -> the subset that exists in the graph
     lookup: Callable[[str, list[str]], set[str]] = lambda label, ids: set()
+    # resident-ID hashes -> the Person already in the graph with that hash
+    by_hash: Callable[[list[str]], dict[str, str]] = lambda hashes: {}
+    aliases: dict[str, str] = field(default_factory=dict)  # merged person id -> its person
+    ambiguous: set[str] = field(default_factory=set)  # ids defined as company and person
+
+    def canonical(self, label: str, ident: str) -> str:
+        return self.aliases.get(ident, ident) if label == "Person" else ident
 
     def resolve(self, references: Iterable[tuple[str, str]]) -> None:
         """Add graph entities for references the bundle does not define (one query per label)."""
         missing: dict[str, set[str]] = {"Company": set(), "Person": set()}
         for label, ident in references:
             pool = self.companies if label == "Company" else self.persons
+            ident = self.canonical(label, ident)
             if ident and ident not in pool:
                 missing[label].add(ident)
         if missing["Company"]:
@@ -73,54 +94,103 @@ class Known:
             self.persons |= self.lookup("Person", sorted(missing["Person"]))
 
     def has(self, label: str, ident: str) -> bool:
-        return ident in (self.companies if label == "Company" else self.persons)
+        pool = self.companies if label == "Company" else self.persons
+        return self.canonical(label, ident) in pool
 
     def label_of(self, ident: str) -> str | None:
         if ident in self.companies:
             return "Company"
-        if ident in self.persons:
+        if self.canonical("Person", ident) in self.persons:
             return "Person"
         return None
 
 
-class _Errors(list[str]):
+class _Checks:
+    """One row's problems: errors reject the row, warnings null one value."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.errors: list[str] = []
+        self.warnings: list[tuple[str, str, str]] = []  # (column, kind, reason)
+
     def need(self, values: dict[str, str], *columns: str) -> None:
         for column in columns:
             if not values.get(column):
-                self.append(f"missing_field: {column} is empty")
+                self.errors.append(f"missing_field: {column} is empty")
 
-    def parse(self, kind: str, parser: Callable[[str], Any], text: str) -> Any:
-        """Parse an optional value; '' gives None, a bad value records ``kind``."""
+    def warn(self, column: str, kind: str, reason: str) -> None:
+        self.warnings.append((column, kind, reason))
+
+    def optional(
+        self, column: str, kind: str, parser: Callable[[str], Any], values: dict[str, str]
+    ) -> Any:
+        """Parse an optional value; '' gives None, a bad value is a warning and None."""
+        text = values.get(column, "")
         if not text:
             return None
         try:
             return parser(text)
         except ValueError as exc:
-            self.append(f"{kind}: {exc}")
+            self.warn(column, kind, f"{column}: {exc}")
             return None
 
-    def member(self, kind: str, allowed: type[Any], text: str, column: str) -> str | None:
-        value = text.strip().lower()
-        if value in {m.value for m in allowed}:
-            return value
-        if text:
-            self.append(
-                f"{kind}: {column} {text!r} is not one of {sorted(m.value for m in allowed)}"
-            )
-        return None
+    def required(self, kind: str, parser: Callable[[str], Any], text: str) -> Any:
+        """Parse a required value (already checked non-empty); a bad one rejects the row."""
+        if not text:
+            return None
+        try:
+            return parser(text)
+        except ValueError as exc:
+            self.errors.append(f"{kind}: {exc}")
+            return None
+
+    def choice(self, mapped: Field, column: str, text: str, *, required: bool) -> str | None:
+        """A closed-set value (English or as the mapping translates it)."""
+        if not text:
+            return None
+        value = self.mapping.value(mapped, text)
+        if value is None:
+            kind = f"unknown_{column}" if column != "type" else "unknown_type"
+            reason = f"{column} {text!r} is not a known {mapped.value.replace('_', ' ')}"
+            if required:
+                self.errors.append(f"{kind}: {reason}")
+            else:
+                self.warn(column, kind, reason)
+        return value
 
 
 def _int(text: str) -> int:
-    value = norm.parse_number(text)
+    value = norm.parse_number(norm.halfwidth(text).strip().removesuffix("年"))
     if value != int(value):
         raise ValueError(f"not an integer: {text!r}")
     return int(value)
 
 
-def _non_negative(text: str) -> float:
-    value = norm.parse_number(text)
-    if value < 0:
-        raise ValueError(f"negative amount: {text!r}")
+def _birth_year(text: str) -> int:
+    year = _int(text)
+    if not 1900 <= year <= _THIS_YEAR:
+        raise ValueError(f"{year} out of range 1900..{_THIS_YEAR}")
+    return year
+
+
+def _severity(text: str) -> int:
+    severity = _int(text)
+    if not 1 <= severity <= 5:
+        raise ValueError(f"{severity} is not in 1..5")
+    return severity
+
+
+def _region(text: str) -> str:
+    code = norm.halfwidth(text).strip()
+    if not _REGION.match(code):
+        raise ValueError(f"{text!r} is not a 6-digit division code")
+    return code
+
+
+def _id_hash(text: str) -> str:
+    value = text.strip().lower()
+    if not _HASH.match(value):
+        raise ValueError("not a 64-character hexadecimal HMAC-SHA256")
     return value
 
 
@@ -134,93 +204,136 @@ def _occurrence_keys(records: list[Record], parts: Callable[[Record], tuple[obje
         record["key"] = norm.row_key(base, seen[base])
 
 
-def _unique_ids(result: FileResult, rows: list[Good]) -> None:
+def _unique_ids(result: FileResult, rows: list[Good], known: Known, other: str) -> None:
     first: dict[str, int] = {}
     for row, record in rows:
         ident = record["id"]
-        if ident in first:
-            result.rejected.append(
-                Rejection(
-                    result.name,
-                    row.line,
-                    f"duplicate_id: {ident} first on line {first[ident]}",
-                    row.values,
-                )
-            )
+        if ident in known.ambiguous:
+            reason = f"ambiguous_id: {ident} is defined as a company and as a person ({other})"
+        elif ident in first:
+            reason = f"duplicate_id: {ident} first on line {first[ident]}"
+        else:
+            first[ident] = row.line
+            result.records.append(record)
             continue
-        first[ident] = row.line
-        result.records.append(record)
+        result.rejected.append(Rejection(result.name, row.line, reason, row.values))
 
 
-Build = Callable[[dict[str, str], _Errors], Record]
+Build = Callable[[dict[str, str], _Checks], Record]
 
 
-def _fields(name: str, rows: Iterable[Row], build: Build) -> tuple[FileResult, list[Good]]:
-    """First pass of every file: field rules per row; rows with errors are rejected."""
+def _fields(
+    name: str, rows: Iterable[Row], build: Build, mapping: Mapping
+) -> tuple[FileResult, list[Good]]:
+    """First pass of every file: field rules per row; rows with errors are rejected, and
+    the warnings of the rows that load are kept."""
     result = FileResult(name)
     good: list[Good] = []
     for row in rows:
         result.read += 1
-        errors = _Errors()
-        record = build(row.values, errors)
+        if row.problem is not None:
+            result.rejected.append(Rejection(name, row.line, row.problem, row.values))
+            continue
+        checks = _Checks(mapping)
+        record = build(row.values, checks)
         if "__extra__" in row.values:
-            errors.append("extra_cells: more cells than header columns")
-        if errors:
-            result.rejected.append(Rejection(name, row.line, "; ".join(errors), row.values))
-        else:
-            good.append((row, record))
+            checks.errors.append("extra_cells: more cells than header columns")
+        if checks.errors:
+            result.rejected.append(Rejection(name, row.line, "; ".join(checks.errors), row.values))
+            continue
+        result.warnings.extend(FieldWarning(row.line, *w) for w in checks.warnings)
+        result.warnings.extend(
+            FieldWarning(row.line, c, "control_character", f"{c}: DEL (U+007F) removed")
+            for c in row.cleaned
+        )
+        good.append((row, record))
     return result, good
 
 
-def _company(v: dict[str, str], errors: _Errors) -> Record:
-    errors.need(v, "id", "name")
-    status, region = v.get("status", ""), v.get("region", "")
-    if region and not _REGION.match(norm.halfwidth(region)):
-        errors.append(f"bad_region: {region!r} is not a 6-digit division code")
+def _company(v: dict[str, str], checks: _Checks) -> Record:
+    checks.need(v, "id", "name")
     return {
         "id": norm.clean_text(v["id"]),
-        "uscc": errors.parse("invalid_uscc", norm.normalise_uscc, v.get("uscc", "")),
+        "uscc": checks.optional("uscc", "invalid_uscc", norm.normalise_uscc, v),
         "name": norm.clean_text(v["name"]),
-        "status": errors.member("unknown_status", CompanyStatus, status, "status")
-        if status
-        else None,
-        "established": errors.parse("bad_date", norm.parse_date, v.get("established", "")),
-        "registered_capital": errors.parse(
-            "bad_number", _non_negative, v.get("registered_capital", "")
+        "status": checks.choice(Field.STATUS, "status", v.get("status", ""), required=False),
+        "established": checks.optional("established", "bad_date", norm.parse_date, v),
+        "registered_capital": checks.optional(
+            "registered_capital", "bad_number", norm.parse_amount, v
         ),
-        "paid_in_capital": errors.parse("bad_number", _non_negative, v.get("paid_in_capital", "")),
+        "paid_in_capital": checks.optional("paid_in_capital", "bad_number", norm.parse_amount, v),
         "industry": norm.clean_text(v.get("industry", "")) or None,
-        "region": norm.halfwidth(region) or None,
+        "region": checks.optional("region", "bad_region", _region, v),
         "region_name": norm.clean_text(v.get("region_name", "")) or None,
     }
 
 
-def companies(rows: Iterable[Row]) -> FileResult:
-    result, good = _fields("companies.csv", rows, _company)
-    _unique_ids(result, good)
+def companies(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    result, good = _fields("companies.csv", rows, _company, mapping or default_mapping())
+    _unique_ids(result, good, known, "also in persons")
     return result
 
 
-def persons(rows: Iterable[Row], salt: str) -> FileResult:
-    def person(v: dict[str, str], errors: _Errors) -> Record:
-        errors.need(v, "id", "name")
-        id_number = errors.parse(
-            "invalid_id_number", norm.normalise_id_number, v.get("id_number", "")
-        )
-        birth_year = errors.parse("bad_number", _int, v.get("birth_year", ""))
-        if birth_year is not None and not 1900 <= birth_year <= _THIS_YEAR:
-            errors.append(f"bad_number: birth_year {birth_year} out of range")
+def _person(key: bytes) -> Build:
+    def person(v: dict[str, str], checks: _Checks) -> Record:
+        checks.need(v, "id", "name")
+        id_number = checks.optional("id_number", "invalid_id_number", norm.normalise_id_number, v)
+        id_hash = norm.hash_id_number(id_number, key) if id_number else None
+        if id_hash is None:
+            id_hash = checks.optional("id_hash", "bad_id_hash", _id_hash, v)
+        birth_year = checks.optional("birth_year", "bad_number", _birth_year, v)
         if birth_year is None and id_number is not None:
             birth_year = norm.birth_year_from_id(id_number)
         return {
             "id": norm.clean_text(v["id"]),
             "name": norm.clean_text(v["name"]),
-            "id_hash": norm.hash_id_number(id_number, salt) if id_number else None,
+            "id_hash": id_hash,
             "birth_year": birth_year,
         }
 
-    result, good = _fields("persons.csv", rows, person)
-    _unique_ids(result, good)
+    return person
+
+
+def _merge_by_resident_id(result: FileResult, known: Known) -> None:
+    """One Person per resident ID: rows sharing an ID hash, in the file or with a person
+    already in the graph, become that person; their ids are kept as its aliases."""
+    hashes = sorted({r["id_hash"] for r in result.records if r["id_hash"]})
+    owner = known.by_hash(hashes) if hashes else {}
+    merged: list[Record] = []
+    by_id: dict[str, Record] = {}
+    for record in result.records:
+        id_hash: str | None = record["id_hash"]
+        ident: str = known.aliases.get(record["id"]) or record["id"]  # merged by an earlier load
+        if id_hash:
+            ident = owner.setdefault(id_hash, ident)
+        if ident == record["id"]:
+            record["aliases"] = []
+            by_id[ident] = record
+            merged.append(record)
+            continue
+        result.merged += 1
+        known.aliases[record["id"]] = ident
+        target = by_id.get(ident)
+        if target is None:  # a person already in the graph: only the alias is added
+            target = {"id": ident, "name": None, "id_hash": None, "birth_year": None}
+            target["aliases"] = []
+            by_id[ident] = target
+            merged.append(target)
+        elif target.get("name") is not None:  # a row of this file: fill what it lacks
+            for prop in ("id_hash", "birth_year"):
+                if target.get(prop) is None:
+                    target[prop] = record[prop]
+        target["aliases"].append(record["id"])
+    result.records = merged
+
+
+def persons(
+    rows: Iterable[Row], key: bytes, known: Known | None = None, mapping: Mapping | None = None
+) -> FileResult:
+    known = known or Known()
+    result, good = _fields("persons.csv", rows, _person(key), mapping or default_mapping())
+    _unique_ids(result, good, known, "also in companies")
+    _merge_by_resident_id(result, known)
     return result
 
 
@@ -228,52 +341,64 @@ def _references(
     result: FileResult,
     good: list[Good],
     known: Known,
-    refs: Callable[[Record], list[tuple[str, str, str]]],
+    refs: Callable[[Record], list[tuple[str, str]]],
 ) -> None:
-    """Keep records whose references all exist; refs gives (label, id, column) triples."""
-    known.resolve((label, ident) for _, record in good for label, ident, _ in refs(record))
+    """Keep records whose references all exist; refs gives (label, column) pairs. Person
+    references to a merged id are rewritten to the person it was merged into."""
+    known.resolve((label, record[column]) for _, record in good for label, column in refs(record))
     for row, record in good:
+        pairs = refs(record)
         dangling = [
-            f"dangling_reference: {column} {ident!r} is not a known {label.lower()}"
-            for label, ident, column in refs(record)
-            if not known.has(label, ident)
+            f"dangling_reference: {column} {record[column]!r} is not a known {label.lower()}"
+            for label, column in pairs
+            if not known.has(label, record[column])
         ]
         if dangling:
             result.rejected.append(
                 Rejection(result.name, row.line, "; ".join(dangling), row.values)
             )
-        else:
-            result.records.append(record)
+            continue
+        for label, column in pairs:
+            record[column] = known.canonical(label, record[column])
+        result.records.append(record)
 
 
-def _holding(v: dict[str, str], errors: _Errors) -> Record:
-    errors.need(v, "holder_id", "holder_type", "company_id")
-    holder_type = errors.member("unknown_holder_type", HolderType, v["holder_type"], "holder_type")
-    if v["holder_id"] and v["holder_id"] == v["company_id"]:
-        errors.append("self_reference: a company cannot hold itself")
-    return {
-        "holder_id": v["holder_id"],
-        "holder_type": holder_type,
-        "company_id": v["company_id"],
-        "share": errors.parse("share_out_of_range", norm.parse_share, v.get("share", "")),
-        "amount": errors.parse("bad_number", _non_negative, v.get("amount", "")),
-        "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
-    }
+def _holding(percent: bool) -> Build:
+    def holding(v: dict[str, str], checks: _Checks) -> Record:
+        checks.need(v, "holder_id", "holder_type", "company_id")
+        holder_type = checks.choice(
+            Field.HOLDER_TYPE, "holder_type", v["holder_type"], required=True
+        )
+        if v["holder_id"] and v["holder_id"] == v["company_id"]:
+            checks.errors.append("self_reference: a company cannot hold itself")
+        return {
+            "holder_id": v["holder_id"],
+            "holder_type": holder_type,
+            "company_id": v["company_id"],
+            "share": checks.optional(
+                "share", "share_out_of_range", lambda t: norm.parse_share(t, percent), v
+            ),
+            "amount": checks.optional("amount", "bad_number", norm.parse_amount, v),
+            "since": checks.optional("since", "bad_date", norm.parse_date, v),
+        }
+
+    return holding
 
 
-def shareholdings(rows: Iterable[Row], known: Known) -> FileResult:
-    result, good = _fields("shareholdings.csv", rows, _holding)
+def shareholdings(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    listed = list(rows)
+    percent = norm.percent_column([r.values.get("share", "") for r in listed])
+    result, good = _fields(
+        "shareholdings.csv", listed, _holding(percent), mapping or default_mapping()
+    )
+    del listed
     _references(
         result,
         good,
         known,
         lambda r: [
-            (
-                "Person" if r["holder_type"] == HolderType.PERSON else "Company",
-                r["holder_id"],
-                "holder_id",
-            ),
-            ("Company", r["company_id"], "company_id"),
+            ("Person" if r["holder_type"] == HolderType.PERSON else "Company", "holder_id"),
+            ("Company", "company_id"),
         ],
     )
     _occurrence_keys(
@@ -290,40 +415,32 @@ def shareholdings(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
-def _office(v: dict[str, str], errors: _Errors) -> Record:
-    errors.need(v, "person_id", "company_id", "role")
+def _office(v: dict[str, str], checks: _Checks) -> Record:
+    checks.need(v, "person_id", "company_id", "role")
     return {
         "person_id": v["person_id"],
         "company_id": v["company_id"],
-        "role": errors.member("unknown_role", OfficerRole, v["role"], "role"),
-        "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
+        "role": checks.choice(Field.ROLE, "role", v["role"], required=True),
+        "since": checks.optional("since", "bad_date", norm.parse_date, v),
     }
 
 
-def officers(rows: Iterable[Row], known: Known) -> FileResult:
-    result, good = _fields("officers.csv", rows, _office)
-    _references(
-        result,
-        good,
-        known,
-        lambda r: [
-            ("Person", r["person_id"], "person_id"),
-            ("Company", r["company_id"], "company_id"),
-        ],
-    )
+def officers(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    result, good = _fields("officers.csv", rows, _office, mapping or default_mapping())
+    _references(result, good, known, lambda r: [("Person", "person_id"), ("Company", "company_id")])
     return result
 
 
 def _entity_rows(
-    name: str, rows: Iterable[Row], known: Known, column: str
+    name: str, rows: Iterable[Row], known: Known, column: str, mapping: Mapping
 ) -> tuple[FileResult, list[Good]]:
     """Shared first pass of addresses.csv and phones.csv: entity_id may be either label."""
 
-    def build(v: dict[str, str], errors: _Errors) -> Record:
-        errors.need(v, "entity_id", column)
+    def build(v: dict[str, str], checks: _Checks) -> Record:
+        checks.need(v, "entity_id", column)
         return {"entity_id": v["entity_id"], "raw": v[column]}
 
-    result, good = _fields(name, rows, build)
+    result, good = _fields(name, rows, build, mapping)
     ids = {record["entity_id"] for _, record in good}
     known.resolve([("Company", i) for i in ids if known.label_of(i) is None])
     known.resolve([("Person", i) for i in ids if known.label_of(i) is None])
@@ -336,12 +453,15 @@ def _entity_rows(
             result.rejected.append(Rejection(name, row.line, reason, row.values))
         else:
             record["label"] = label
+            record["entity_id"] = known.canonical(label, record["entity_id"])
             kept.append((row, record))
     return result, kept
 
 
-def addresses(rows: Iterable[Row], known: Known) -> FileResult:
-    result, good = _entity_rows("addresses.csv", rows, known, "address")
+def addresses(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    result, good = _entity_rows(
+        "addresses.csv", rows, known, "address", mapping or default_mapping()
+    )
     parsed = norm.normalise_addresses([record["raw"] for _, record in good])
     for (_, record), address in zip(good, parsed, strict=True):
         del record["raw"]
@@ -356,8 +476,8 @@ def addresses(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
-def phones(rows: Iterable[Row], known: Known) -> FileResult:
-    result, good = _entity_rows("phones.csv", rows, known, "phone")
+def phones(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    result, good = _entity_rows("phones.csv", rows, known, "phone", mapping or default_mapping())
     for row, record in good:
         try:
             phone = norm.normalise_phone(record.pop("raw"))
@@ -371,31 +491,23 @@ def phones(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
-def _link(v: dict[str, str], errors: _Errors) -> Record:
-    errors.need(v, "source_id", "target_id", "type")
-    link = errors.member("unknown_type", LinkType, v["type"], "type")
+def _link(v: dict[str, str], checks: _Checks) -> Record:
+    checks.need(v, "source_id", "target_id", "type")
+    link = checks.choice(Field.LINK_TYPE, "type", v["type"], required=True)
     if v["source_id"] and v["source_id"] == v["target_id"]:
-        errors.append("self_reference: a link needs two companies")
+        checks.errors.append("self_reference: a link needs two companies")
     return {
         "source_id": v["source_id"],
         "target_id": v["target_id"],
         "type": link_relationship(LinkType(link)) if link else None,
-        "amount": errors.parse("bad_number", _non_negative, v.get("amount", "")),
-        "since": errors.parse("bad_date", norm.parse_date, v.get("since", "")),
+        "amount": checks.optional("amount", "bad_number", norm.parse_amount, v),
+        "since": checks.optional("since", "bad_date", norm.parse_date, v),
     }
 
 
-def links(rows: Iterable[Row], known: Known) -> FileResult:
-    result, good = _fields("links.csv", rows, _link)
-    _references(
-        result,
-        good,
-        known,
-        lambda r: [
-            ("Company", r["source_id"], "source_id"),
-            ("Company", r["target_id"], "target_id"),
-        ],
-    )
+def links(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    result, good = _fields("links.csv", rows, _link, mapping or default_mapping())
+    _references(result, good, known, lambda r: [("Company", "source_id"), ("Company", "target_id")])
     _occurrence_keys(
         result.records,
         lambda r: (r["type"], r["source_id"], r["target_id"], r["amount"], r["since"]),
@@ -403,23 +515,20 @@ def links(rows: Iterable[Row], known: Known) -> FileResult:
     return result
 
 
-def _event(v: dict[str, str], errors: _Errors) -> Record:
-    errors.need(v, "company_id", "date", "type")
-    severity = errors.parse("bad_number", _int, v.get("severity", ""))
-    if severity is not None and not 1 <= severity <= 5:
-        errors.append(f"bad_number: severity {severity} is not in 1..5")
+def _event(v: dict[str, str], checks: _Checks) -> Record:
+    checks.need(v, "company_id", "date", "type")
     return {
         "company_id": v["company_id"],
-        "date": errors.parse("bad_date", norm.parse_date, v["date"]),
-        "type": errors.member("unknown_type", EventType, v["type"], "type"),
-        "severity": severity,
+        "date": checks.required("bad_date", norm.parse_date, v["date"]),
+        "type": checks.choice(Field.EVENT_TYPE, "type", v["type"], required=True),
+        "severity": checks.optional("severity", "bad_number", _severity, v),
         "description": norm.clean_text(v.get("description", "")) or None,
     }
 
 
-def events(rows: Iterable[Row], known: Known) -> FileResult:
-    result, good = _fields("events.csv", rows, _event)
-    _references(result, good, known, lambda r: [("Company", r["company_id"], "company_id")])
+def events(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
+    result, good = _fields("events.csv", rows, _event, mapping or default_mapping())
+    _references(result, good, known, lambda r: [("Company", "company_id")])
     _occurrence_keys(
         result.records,
         lambda r: (r["company_id"], r["date"], r["type"], r["severity"], r["description"]),

@@ -11,6 +11,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from riskgraph.ingest.ftm import convert
+from riskgraph.settings import Settings
 from tests.ingest.conftest import Ingest, counts, make_resident_id, make_uscc, write_bundle
 
 
@@ -29,7 +30,9 @@ def _write(path: Path, entities: list[EntityProxy]) -> Path:
     return path
 
 
-def test_ftm_loads_into_the_csv_shape(tmp_path: Path, ingest: Ingest, driver: neo4j.Driver) -> None:
+def test_ftm_loads_into_the_csv_shape(
+    tmp_path: Path, ingest: Ingest, driver: neo4j.Driver, neo4j_settings: Settings
+) -> None:
     a, b = make_uscc(1), make_uscc(2)
     hq = _entity("Address", "hq", full="浙江省杭州市西湖区文三路123号")
     parent = _entity(
@@ -48,7 +51,7 @@ def test_ftm_loads_into_the_csv_shape(tmp_path: Path, ingest: Ingest, driver: ne
                   role="法定代表人")  # fmt: skip
     path = _write(tmp_path / "entities.jsonl", [hq, parent, child, person, owns, holds, rep])
 
-    report = ingest(convert(path, tmp_path / "ftm.bundle"))
+    report = ingest(convert(path, tmp_path / "ftm.bundle", neo4j_settings))
     assert report.rejected == 0
     from_ftm = counts(driver)
 
@@ -78,15 +81,23 @@ def test_ftm_loads_into_the_csv_shape(tmp_path: Path, ingest: Ingest, driver: ne
     assert from_ftm["Phone"] == 1 and from_ftm["Address"] == 1 and from_ftm["HOLDS"] == 2
 
 
-def test_ftm_rejections_point_at_the_jsonl_line(tmp_path: Path, ingest: Ingest) -> None:
+def test_ftm_rejections_point_at_the_jsonl_line(
+    tmp_path: Path, ingest: Ingest, neo4j_settings: Settings
+) -> None:
     good = _entity("Company", "a", name="甲有限公司", uscCode=make_uscc(3))
     bad = _entity("Company", "b", name="乙有限公司")
     bad.add("uscCode", make_uscc(4)[:-1] + "0", quiet=True, cleaned=True)
     ghost_owner = _entity("Ownership", "o", owner="nobody", asset=good.id or "", percentage="10")
     path = _write(tmp_path / "e.jsonl", [good, bad, ghost_owner])
-    bundle = convert(path, tmp_path / "e.bundle")
+    bundle = convert(path, tmp_path / "e.bundle", neo4j_settings)
     report = ingest(bundle)
-    assert report.rejected == 2
-    with (bundle / "_rejected" / "companies.csv").open(encoding="utf-8") as handle:
+    assert report.rejected == 1  # the unknown owner; the bad code is a warning, its row loads
+    with (bundle / "_rejected" / "shareholdings.csv").open(encoding="utf-8-sig") as handle:
         (row,) = list(csv.DictReader(handle))
-    assert row["source_line"] == "2" and row["_reason"].startswith("invalid_uscc")
+    assert row["source_line"] == "3" and "holder_type is empty" in row["_reason"]
+    with (bundle / "_warnings" / "companies.csv").open(encoding="utf-8-sig") as handle:
+        (warning,) = list(csv.DictReader(handle))
+    with (bundle / "companies.csv").open(encoding="utf-8") as handle:
+        converted = list(csv.DictReader(handle))
+    assert warning["kind"] == "invalid_uscc" and warning["column"] == "uscc"
+    assert converted[int(warning["line"]) - 2]["source_line"] == "2"

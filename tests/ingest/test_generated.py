@@ -14,7 +14,7 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from riskgraph.graph.credentials import id_salt_for, password_for
+from riskgraph.graph.credentials import id_key_file, id_key_for, password_for
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest.generator import generate
 from riskgraph.settings import Settings
@@ -29,7 +29,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -37,13 +37,21 @@ def test_counts_equal_valid_rows_and_rejections_equal_the_planted_ones(
     bundle: Path, ingest: Ingest, driver: neo4j.Driver
 ) -> None:
     report = ingest(bundle)
-    planted = {(r["file"], int(r["line"])) for r in _csv(bundle / "truth" / "malformed.csv")}
+    truth = _csv(bundle / "truth" / "malformed.csv")
+    planted = {(r["file"], int(r["line"])) for r in truth if r["outcome"] == "rejected"}
+    nulled = {(r["file"], int(r["line"]), r["reason"]) for r in truth if r["outcome"] == "warning"}
     rejected = {
         (path.name, int(row["_line"]))
         for path in (bundle / "_rejected").glob("*.csv")
         for row in _csv(path)
     }
+    warned = {
+        (path.name, int(row["line"]), row["kind"])
+        for path in (bundle / "_warnings").glob("*.csv")
+        for row in _csv(path)
+    }
     assert planted and rejected == planted
+    assert nulled and warned == nulled
     per_file = Counter(name for name, _ in planted)
     for summary in report.files:
         assert summary.rejected == per_file[summary.name]
@@ -60,11 +68,12 @@ def test_counts_equal_valid_rows_and_rejections_equal_the_planted_ones(
 def test_a_killed_load_rerun_ends_with_the_uninterrupted_counts(
     bundle: Path, ingest: Ingest, driver: neo4j.Driver, neo4j_settings: Settings, graph: Gateway
 ) -> None:
+    id_key_for(neo4j_settings)  # made on first use: the subprocess must find the same key
     env = {
         **os.environ,
         "NEO4J_URI": neo4j_settings.bolt_uri,
         "NEO4J_PASSWORD": password_for(neo4j_settings),
-        "RISKGRAPH_ID_SALT": id_salt_for(neo4j_settings),
+        "RISKGRAPH_ID_KEY_FILE": str(id_key_file(neo4j_settings)),
         "RISKGRAPH_INGEST_BATCH_SIZE": "100",
     }
     loader = subprocess.Popen(

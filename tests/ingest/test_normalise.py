@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from stdnum.cn import ric
 
 from riskgraph.ingest import normalise as norm
 
@@ -45,10 +46,44 @@ def test_share_out_of_range(bad: str) -> None:
         norm.parse_share(bad)
 
 
-def test_dates() -> None:
-    assert norm.parse_date("2023-01-31") == date(2023, 1, 31)
-    with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        norm.parse_date("2023-13-45")
+@pytest.mark.parametrize(
+    "text",
+    ["2019-03-05", "2019/3/5", "2019.03.05", "20190305", "2019年3月5日", "２０１９-03-05",
+     "2019-03-05 00:00:00", "2019/03/05"],
+)  # fmt: skip
+def test_dates_as_registries_write_them(text: str) -> None:
+    assert norm.parse_date(text) == date(2019, 3, 5)
+
+
+@pytest.mark.parametrize("bad", ["2023-13-45", "2019-02-30", "2019", "3/5/2019", "明天", "201935"])
+def test_bad_dates(bad: str) -> None:
+    with pytest.raises(ValueError, match="date"):
+        norm.parse_date(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("500万元", 5e6), ("500万元人民币", 5e6), ("1.2亿元", 1.2e8), ("5,000,000", 5e6),
+     ("５００万", 5e6), ("5000000.00", 5e6), ("人民币200万元", 2e6), ("0", 0.0)],
+)  # fmt: skip
+def test_amounts_in_cny(text: str, amount: float) -> None:
+    assert norm.parse_amount(text) == pytest.approx(amount)
+
+
+@pytest.mark.parametrize("bad", ["500万美元", "abc", "-5", "12万元x", "壹佰万"])
+def test_bad_amounts(bad: str) -> None:
+    with pytest.raises(ValueError):
+        norm.parse_amount(bad)
+
+
+def test_bare_shares_are_percents_only_in_a_percent_column() -> None:
+    assert norm.percent_column(["35", "0.5", "20%"])
+    assert not norm.percent_column(["0.35", "1", "50%", ""])
+    assert norm.parse_share("35", percent=True) == pytest.approx(0.35)
+    assert norm.parse_share("35.00%") == pytest.approx(0.35)
+    assert norm.parse_share("35%", percent=True) == pytest.approx(0.35)  # never divided twice
+    with pytest.raises(ValueError):
+        norm.parse_share("35")  # a fraction column: 35 is out of range
 
 
 def test_uscc_check_character() -> None:
@@ -72,15 +107,62 @@ def test_address_forms_share_a_key() -> None:
     assert c.city == "温州市" and c.key.startswith("浙江省温州市鹿城区")
 
 
-def test_resident_id_is_checked_and_hashed_with_salt() -> None:
+def _with_check(base: str) -> str:
+    return base + ric.calc_check_digit(base + "0")
+
+
+def test_resident_id_is_checked_and_hashed_with_a_key() -> None:
     number = "11010519491231002X"  # the GB 11643 example
     assert norm.normalise_id_number(number.lower()) == number
     assert norm.birth_year_from_id(number) == 1949
     with pytest.raises(ValueError):
         norm.normalise_id_number("110105194912310021")
-    hashed = norm.hash_id_number(number, "salt-a")
+    hashed = norm.hash_id_number(number, b"key-a")
     assert number not in hashed and len(hashed) == 64
-    assert hashed != norm.hash_id_number(number, "salt-b")
+    assert hashed != norm.hash_id_number(number, b"key-b")
+
+
+def test_region_created_after_the_birth_year_is_valid() -> None:
+    # 330902 Dinghai district was created in 1987; its numbers were issued to everyone
+    # living there, whenever they were born. stdnum's own rule rejects this one.
+    number = _with_check("33090219560101844")
+    assert not ric.is_valid(number)
+    assert norm.normalise_id_number(number) == number
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        (_with_check("33999919560101844"), "unknown region"),  # no such division, any era
+        (_with_check("33090219561301844"), "invalid"),  # month 13
+        (_with_check("33090221560101844"), "future"),  # born in 2156
+        ("33090219560101844" + "Y", "invalid"),
+        ("123", "length"),
+    ],
+)
+def test_invalid_resident_ids(bad: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        norm.normalise_id_number(bad)
+
+
+def test_first_generation_numbers_are_upgraded() -> None:
+    eighteen = _with_check("33090219560101844")
+    assert norm.normalise_id_number("330902560101844") == eighteen
+
+
+def test_full_width_digits_and_spaces_are_compacted() -> None:
+    number = _with_check("33090219560101844")
+    spaced = "３３０９０２　1956 0101-" + number[14:]
+    assert norm.normalise_id_number(spaced) == number
+
+
+def test_masks_keep_region_and_last_four() -> None:
+    number = _with_check("33090219560101844")
+    assert norm.mask_id_number(number) == "330902********" + number[-4:]
+    text = f"身份证 {number}，旧号 330902560101844，代码 91330106MA2000001X"
+    masked = norm.mask_ids(text)
+    assert number not in masked and "330902560101844" not in masked
+    assert "91330106MA2000001X" in masked  # a company code is no ID number
 
 
 def test_row_key_is_stable_and_content_sensitive() -> None:

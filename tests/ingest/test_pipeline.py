@@ -10,6 +10,9 @@ import neo4j
 import pytest
 
 from riskgraph.errors import RiskgraphError
+from riskgraph.graph.gateway import Gateway
+from riskgraph.ingest.pipeline import ingest_bundle
+from riskgraph.settings import Settings
 from tests.ingest.conftest import Ingest, counts, make_resident_id, make_uscc, write_bundle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +40,12 @@ def test_one_phone_in_four_spellings_is_one_node(
     assert [(r["number"], r["degree"]) for r in rows] == [("+8613812345678", 4)]
 
 
-def test_bad_rows_are_quarantined_with_line_and_reason(
+def _report(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_bad_rows_are_quarantined_and_bad_optional_values_nulled(
     tmp_path: Path, ingest: Ingest, driver: neo4j.Driver
 ) -> None:
     good = _companies(3)
@@ -51,12 +59,13 @@ def test_bad_rows_are_quarantined_with_line_and_reason(
         {"holder_id": "P9", "holder_type": "person", "company_id": good[2]["id"], "share": "0.1"},
     ]
     officers = [
-        {"person_id": "P1", "company_id": good[0]["id"], "role": "legal_representative"},
+        {"person_id": "P2", "company_id": good[0]["id"], "role": "legal_representative"},
         {"person_id": "P1", "company_id": good[1]["id"], "role": "king"},
     ]
     events = [
         {"company_id": good[0]["id"], "date": "2023-05-01", "type": "exposure", "severity": "5"},
         {"company_id": good[0]["id"], "date": "2023-13-45", "type": "penalty"},
+        {"company_id": good[1]["id"], "date": "2023-05-02", "type": "penalty", "severity": "9"},
     ]
     directory = write_bundle(
         tmp_path,
@@ -68,30 +77,46 @@ def test_bad_rows_are_quarantined_with_line_and_reason(
     )
     report = ingest(directory)
     by_file = {f.name: f for f in report.files}
-    assert (by_file["companies.csv"].loaded, by_file["companies.csv"].rejected) == (3, 2)
-    assert (by_file["shareholdings.csv"].loaded, by_file["shareholdings.csv"].rejected) == (1, 3)
+    assert (by_file["companies.csv"].loaded, by_file["companies.csv"].rejected) == (4, 1)
+    assert (by_file["persons.csv"].loaded, by_file["persons.csv"].rejected) == (2, 0)
+    assert (by_file["shareholdings.csv"].loaded, by_file["shareholdings.csv"].rejected) == (2, 2)
+    assert (by_file["officers.csv"].loaded, by_file["officers.csv"].rejected) == (1, 1)
+    assert (by_file["events.csv"].loaded, by_file["events.csv"].rejected) == (2, 1)
 
     def rejected(name: str) -> dict[int, str]:
-        with (directory / "_rejected" / name).open(encoding="utf-8") as handle:
-            return {int(r["_line"]): r["_reason"] for r in csv.DictReader(handle)}
+        return {int(r["_line"]): r["_reason"] for r in _report(directory / "_rejected" / name)}
 
-    companies_rejected = rejected("companies.csv")
-    assert set(companies_rejected) == {5, 6}  # header is line 1
-    assert companies_rejected[5].startswith("invalid_uscc")
-    assert "missing_field: name" in companies_rejected[6]
-    assert rejected("persons.csv")[3].startswith("invalid_id_number")
+    def warned(name: str) -> dict[int, tuple[str, str]]:
+        rows = _report(directory / "_warnings" / name)
+        return {int(r["line"]): (r["column"], r["kind"]) for r in rows}
+
+    assert rejected("companies.csv") == {6: "missing_field: name is empty"}  # header: line 1
+    assert warned("companies.csv") == {5: ("uscc", "invalid_uscc")}
+    assert warned("persons.csv") == {3: ("id_number", "invalid_id_number")}
     holdings_rejected = rejected("shareholdings.csv")
-    assert holdings_rejected[3].startswith("share_out_of_range")
+    assert set(holdings_rejected) == {4, 5}
     assert holdings_rejected[4].startswith("unknown_holder_type")
     assert holdings_rejected[5].startswith("dangling_reference: holder_id 'P9'")
+    assert warned("shareholdings.csv") == {3: ("share", "share_out_of_range")}
     assert rejected("officers.csv")[3].startswith("unknown_role")
-    assert rejected("events.csv")[3].startswith("bad_date")
+    assert rejected("events.csv")[3].startswith("bad_date")  # an event's date is required
+    assert warned("events.csv") == {4: ("severity", "bad_number")}
     assert not (directory / "_rejected" / "links.csv").exists()
+    assert not (directory / "_rejected" / "persons.csv").exists()
 
     shape = counts(driver)
-    assert shape["Company"] == 3 and shape["Person"] == 1 and shape["HOLDS"] == 1
-    share = driver.execute_query("MATCH ()-[h:HOLDS]->() RETURN h.share AS s").records[0]["s"]
-    assert share == pytest.approx(0.35)
+    assert shape["Company"] == 4 and shape["Person"] == 2 and shape["HOLDS"] == 2
+    # nothing cascades from a warning: P2's bad ID number still leaves P2 an officer
+    assert shape["OFFICER_OF"] == 1
+    x1 = driver.execute_query("MATCH (c:Company {id: 'X1'}) RETURN c.uscc AS u, c.name AS n")
+    assert (x1.records[0]["u"], x1.records[0]["n"]) == (None, "坏代码有限公司")
+    shares = driver.execute_query("MATCH ()-[h:HOLDS]->() RETURN h.share AS s ORDER BY s")
+    assert len(shares.records) == 2
+    assert sorted(r["s"] for r in shares.records if r["s"] is not None) == [pytest.approx(0.35)]
+    severity = driver.execute_query(
+        "MATCH (e:Event) RETURN e.severity AS s ORDER BY e.date"
+    ).records
+    assert [r["s"] for r in severity] == [5, None]
 
 
 def test_reingest_changes_nothing(tmp_path: Path, ingest: Ingest, driver: neo4j.Driver) -> None:
@@ -169,10 +194,17 @@ def test_unreadable_bundle_is_one_clear_error(tmp_path: Path, ingest: Ingest) ->
 @pytest.mark.skipif(
     not SMESD.is_dir(), reason="the shared SMEsD bundle is not beside this checkout"
 )
-def test_smesd_loads_with_the_published_counts(ingest: Ingest, driver: neo4j.Driver) -> None:
+def test_smesd_loads_with_the_published_counts(
+    tmp_path: Path, graph: Gateway, neo4j_settings: Settings, driver: neo4j.Driver
+) -> None:
     expected = json.loads((SMESD / "truth" / "counts.json").read_text())
-    report = ingest(SMESD)
+    # the shared data set is read-only: reports go elsewhere
+    report = ingest_bundle(SMESD, graph, neo4j_settings, reports=tmp_path)
     assert report.rejected == 0
+    # one name ends in a DEL character: removed, with a warning, and the person loads
+    (warning,) = _report(tmp_path / "_warnings" / "persons.csv")
+    assert (warning["column"], warning["kind"]) == ("name", "control_character")
+    assert not (SMESD / "_warnings").exists() and not (SMESD / "_rejected").exists()
     shape = counts(driver)
     links = sum(
         shape.get(t, 0) for t in ("BRANCH", "LOAN", "TRADE", "RENT", "CREDITOR", "GUARANTEE")

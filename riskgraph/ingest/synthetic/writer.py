@@ -270,6 +270,17 @@ class Forger:
         return row, reason
 
 
+# Planted problems in an optional value: ingest stores null and warns, and the row loads
+# (docs/bundle-format.md, "Warnings and rejections"). Every other planted row is rejected.
+_NULLED = frozenset({"invalid_uscc", "bad_number", "share_out_of_range"})
+
+
+def outcome(file: str, reason: str) -> str:
+    """What ingest should do with a planted row: 'warning' or 'rejected'."""
+    optional_date = reason == "bad_date" and file != "events.csv"  # an event's date is required
+    return "warning" if reason in _NULLED or optional_date else "rejected"
+
+
 def write(p: Province, out: Path, seed: int) -> tuple[dict[str, int], Malformed]:
     out.mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(exist_ok=True)
@@ -468,10 +479,10 @@ def _truth(p: Province, out: Path, log: Malformed) -> None:
             w.writerow((p.uscc[c], iso(day), CAUSES[cause]))
     with (out / "truth" / "malformed.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(("file", "line", "reason"))
+        w.writerow(("file", "line", "reason", "outcome"))
         files = list(BUNDLE)
         for name, line, reason in sorted(log, key=lambda x: (files.index(x[0]), x[1])):
-            w.writerow((name, line, reason))
+            w.writerow((name, line, reason, outcome(name, reason)))
 
 
 def _summary(p: Province, out: Path, seed: int, rows: dict[str, int], log: Malformed) -> None:

@@ -1,0 +1,9 @@
+// purpose: The fingerprint of the key the graph's resident-ID hashes were made under, so
+//   that ingest refuses a load under another key instead of silently mixing hashes.
+// parameters: none
+// returns: one row: fingerprint (string, null when none is recorded), hashed (boolean:
+//   whether any Person already carries an id_hash).
+// time budget: milliseconds (one node by its name; the id_hash index answers hashed).
+OPTIONAL MATCH (m:Meta {name: 'id_key'})
+WITH m.fingerprint AS fingerprint
+RETURN fingerprint, EXISTS { MATCH (p:Person) WHERE p.id_hash IS NOT NULL } AS hashed
