@@ -34,7 +34,12 @@ def private_csv(path: Path) -> Iterator[TextIO]:
         yield handle
 
 
+_RAW_KEPT = 10_000  # characters of an unreadable row kept in the report (the file has all)
+
+
 def _masked(column: str, value: str) -> str:
+    if column == RAW and len(value) > _RAW_KEPT:
+        value = f"{value[:_RAW_KEPT]}… ({len(value):,} characters in all)"
     return mask_id_number(value) if column in ID_COLUMNS and value else mask_ids(value)
 
 
