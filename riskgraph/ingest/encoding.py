@@ -16,8 +16,8 @@ from charset_normalizer import from_bytes
 from riskgraph.errors import RiskgraphError
 
 # What detection may answer: the encodings Chinese registry exports are written in.
-CANDIDATES = ("utf_8", "gb18030", "big5")
-_SAMPLE = 1 << 20  # bytes the detector looks at; the whole file is then decoded to check
+CANDIDATES = ("utf_8", "gb18030", "big5", "utf_16")
+_SAMPLE = 1 << 18  # bytes charset-normalizer looks at; the whole file is decoded to check
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -54,16 +54,22 @@ def _failure(path: Path, data: bytes, encoding: str) -> EncodingError | None:
 
 
 def detect(path: Path, data: bytes) -> str:
-    """The encoding of a file's bytes: a byte-order mark, else UTF-8 when all of it is
-    UTF-8, else what charset-normalizer finds among the Chinese encodings."""
+    """The encoding of a file's bytes: a byte-order mark; else UTF-8 or GB18030, whichever
+    decodes all of it (charset-normalizer judges a file that both decode, as short files
+    of Chinese text can); else charset-normalizer's best guess among the others."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
-    if _failure(path, data, "utf-8") is None:
+    utf8 = _failure(path, data, "utf-8") is None
+    gb = _failure(path, data, "gb18030") is None
+    if utf8 and (data.isascii() or not gb):
         return "utf-8"
-    best = from_bytes(data[:_SAMPLE], cp_isolation=list(CANDIDATES)).best()
+    if gb and not utf8:
+        return "gb18030"
+    candidates = ["utf_8", "gb18030"] if utf8 else [c for c in CANDIDATES if c != "utf_8"]
+    best = from_bytes(data[:_SAMPLE], cp_isolation=candidates).best()
     found = _python_name(best.encoding) if best is not None else "gb18030"
-    return "gb18030" if found in {"utf-8", "ascii"} else found
+    return "gb18030" if found == "ascii" else found
 
 
 def check(path: Path, encoding: str | None = None) -> str:

@@ -59,9 +59,11 @@ def _bare_number(text: str) -> float | None:
 
 
 def percent_column(texts: Sequence[str]) -> bool:
-    """Whether a share column's bare numbers are percents: yes when any of them is above 1
-    (a fraction cannot be), so '35' means 35% only in a file whose shares read like that."""
-    return any((n := _bare_number(t)) is not None and n > 1.0 for t in texts)
+    """Whether a share column's bare numbers are percents: yes when most of them are above
+    1 (no fraction can be), so '35' means 35% only in a file whose shares read like that,
+    and one stray '1.5' among fractions stays an error rather than turning them all."""
+    bare = [n for t in texts if (n := _bare_number(t)) is not None]
+    return sum(n > 1.0 for n in bare) * 2 > len(bare)
 
 
 def parse_share(text: str, percent: bool = False) -> float:
@@ -73,7 +75,8 @@ def parse_share(text: str, percent: bool = False) -> float:
     share = number / 100.0 if has_sign or percent else number
     if not 0.0 < share <= 1.0 + 1e-9:
         raise ValueError(f"share out of range (0, 1]: {text!r}")
-    return min(share, 1.0)
+    # rounded, so '33.34%' and '0.3334' are the same float (a holding's key hashes it)
+    return round(min(share, 1.0), 10)
 
 
 _AMOUNT = re.compile(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from itertools import cycle
 from pathlib import Path
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]  # no py.typed marker, no stubs
 
 from riskgraph.ingest.bundle import FILES
 from riskgraph.ingest.mapping import HEADERS, VALUES, Field
@@ -27,10 +27,10 @@ from riskgraph.ingest.mapping import HEADERS, VALUES, Field
 Rewrite = Callable[[str], str]
 
 # The first alias listed for an English value is the one the export uses (经理 for
-# manager): deterministic, and every alias is one riskgraph documents.
+# manager; reversed, so the first one is written last and wins): deterministic, and
+# every alias is one riskgraph documents.
 _CHINESE: dict[Field, dict[str, str]] = {
-    f: {english: alias for alias, english in reversed(table.items())}
-    for f, table in VALUES.items()
+    f: {english: alias for alias, english in reversed(table.items())} for f, table in VALUES.items()
 }
 _MAPPED: dict[tuple[str, str], Field] = {
     ("companies", "status"): Field.STATUS,
@@ -96,14 +96,19 @@ def _share(text: str) -> str:
     return f"{percent}%" if float(percent) / 100.0 == float(text) else text
 
 
+def _translator(table: dict[str, str]) -> Rewrite:
+    """English to Chinese; a value with no alias (a planted unknown) stays English, and
+    so stays unknown."""
+    return lambda text: table.get(text, text)
+
+
 def _rewriters(stem: str, header: list[str]) -> list[Rewrite]:
     dates = _date_rewriter()
     out: list[Rewrite] = []
     for column in header:
         key = (stem, column)
         if key in _MAPPED:
-            table = _CHINESE[_MAPPED[key]]
-            out.append(lambda text, table=table: table.get(text, text))
+            out.append(_translator(_CHINESE[_MAPPED[key]]))
         elif key in _DATES:
             out.append(dates)
         elif key in _AMOUNTS:

@@ -77,8 +77,10 @@ def test_bad_amounts(bad: str) -> None:
 
 
 def test_bare_shares_are_percents_only_in_a_percent_column() -> None:
-    assert norm.percent_column(["35", "0.5", "20%"])
+    assert norm.percent_column(["35", "0.5", "20", "20%"])
     assert not norm.percent_column(["0.35", "1", "50%", ""])
+    assert not norm.percent_column(["0.35", "0.2", "1.5"])  # one stray value turns nothing
+    assert norm.parse_share("33.34%") == norm.parse_share("0.3334")
     assert norm.parse_share("35", percent=True) == pytest.approx(0.35)
     assert norm.parse_share("35.00%") == pytest.approx(0.35)
     assert norm.parse_share("35%", percent=True) == pytest.approx(0.35)  # never divided twice

@@ -449,7 +449,7 @@ def test_a_load_under_another_key_is_refused(
     ingest(bundle)
     before = dump(driver)
     other = neo4j_settings.model_copy(update={"id_key": SecretStr("another-key-of-16-chars")})
-    with pytest.raises(KeyMismatch, match="another"):
+    with pytest.raises(KeyMismatch, match="made under the key with fingerprint"):
         ingest_bundle(bundle, graph, other)
     assert dump(driver) == before
     # the key is kept outside Neo4j's own folder
@@ -493,3 +493,24 @@ def test_a_mapping_file_naming_unknown_things_is_refused(tmp_path: Path) -> None
     bad.write_text("headers:\n  firms: {名称: name}\n", encoding="utf-8")
     with pytest.raises(MappingError, match="firms"):
         load_mapping(bad, STEMS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("source_id,target_id,type\r\nA,B,债权\r\n", "gb18030"),  # also valid UTF-8 bytes
+        ("entity_id,phone\r\nC1,１３８１２３４５６７８\r\n", "gb18030"),  # Big5-shaped bytes
+        ("person_id,company_id,role\r\nP1,C1,董事\r\n", "gb18030"),
+        ("id,name\nC1,杭州测试有限公司\n" * 20, "gb18030"),
+    ],
+)
+def test_short_gb18030_files_are_not_taken_for_another_encoding(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    from riskgraph.ingest.encoding import check
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("gb18030"))
+    assert check(path) == expected
+    path.write_bytes(text.encode("utf-8"))
+    assert check(path) == "utf-8"
