@@ -12,7 +12,7 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from riskgraph.graph.credentials import password_for
+from riskgraph.graph.credentials import id_key_file, id_key_for, password_for
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, free_port
@@ -70,6 +70,8 @@ def server_env(
     model (a developer's trained one must not leak into the tests)."""
     monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
     monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
+    id_key_for(neo4j_settings)  # the session's ID key, made on first use
+    monkeypatch.setenv("RISKGRAPH_ID_KEY_FILE", str(id_key_file(neo4j_settings)))
     monkeypatch.setenv("RISKGRAPH_GNN_MODEL", str(tmp_path / "no-model.pt"))
     get_settings.cache_clear()
     yield

@@ -104,3 +104,39 @@ def test_propagate_what_if_ranks_the_rare_phone_partner_first(
     listed = [line.split()[1] for line in result.output.splitlines() if line.startswith("│")]
     assert listed[0] == "A" and "S" not in listed
     assert runner.invoke(app, ["propagate", "--seed", "NOPE"]).exit_code == 1
+
+
+def test_ingest_of_a_registry_export_reports_warnings_and_merges(
+    server_env: None, driver: neo4j.Driver, tmp_path: Path
+) -> None:
+    from stdnum.cn import ric
+
+    from tests.ingest.conftest import make_uscc, write_bundle
+
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    base = "33090219560101844"
+    number = base + ric.calc_check_digit(base + "0")
+    directory = write_bundle(tmp_path / "zh")
+    a = make_uscc(1)
+    (directory / "companies.csv").write_bytes(
+        f"主体编号,企业名称,登记状态,成立日期\n{a},舟山甲公司,存续,2019年3月5日\n"
+        f"X2,乙公司,营业中,2019-02-30\n".encode("gb18030")
+    )
+    (directory / "persons.csv").write_bytes(
+        f"人员编号,姓名,证件号码\nP1,王伟,{number}\nP2,王伟,{number}\n".encode("gb18030")
+    )
+    result = runner.invoke(app, ["ingest", str(directory)])
+    assert result.exit_code == 0, result.output
+    for shown in ("gb18030", "warnings", "merged", "unknown_status 1 (nulled)", "bad_date 1"):
+        assert shown in result.output
+    assert "1 person rows merged by resident ID" in result.output
+    assert number not in result.output
+
+    (directory / "events.csv").write_bytes(b"company_id,date,type\n" + b"\xff\n")
+    forced = runner.invoke(app, ["ingest", str(directory), "--encoding", "utf-8"])
+    assert forced.exit_code == 1
+    assert "companies.csv:2: cannot be decoded as utf-8" in forced.output
+    bad_mapping = tmp_path / "m.yaml"
+    bad_mapping.write_text("values: {status: {营业中: thriving}}\n", encoding="utf-8")
+    refused = runner.invoke(app, ["ingest", str(directory), "--mapping", str(bad_mapping)])
+    assert refused.exit_code == 1 and "thriving" in refused.output

@@ -159,6 +159,9 @@ VALUES: dict[Field, dict[str, str]] = {
     },
 }
 
+_ALLOWED: dict[Field, frozenset[str]] = {
+    f: frozenset(m.value for m in values) for f, values in FIELD_VALUES.items()
+}
 _BRACKETED = re.compile(r"\s*\(.*\)\s*$")  # '存续(在营、开业、在册)' -> '存续'
 
 
@@ -181,8 +184,10 @@ class Mapping:
 
     def value(self, mapped: Field, text: str) -> str | None:
         """The closed-set value ``text`` means, or None when it means none of them."""
+        allowed = _ALLOWED[mapped]
+        if text in allowed:  # the common case: riskgraph's own value, as written
+            return text
         key = _key(text)
-        allowed = {m.value for m in FIELD_VALUES[mapped]}
         table = self.values.get(mapped, {})
         for candidate in (key, _BRACKETED.sub("", key)):
             if candidate in allowed:

@@ -83,14 +83,24 @@ class ProgressSink:
         return None
 
 
-def _ambiguous(files: dict[str, BundleFile], graph: Gateway) -> set[str]:
+def _populated(graph: Gateway) -> dict[str, bool]:
+    """Whether the graph holds any company or person yet (a first load looks nothing up)."""
+    rows = graph.read("label_counts", labels=["Company", "Person"])
+    return {row["label"]: row["count"] > 0 for row in rows}
+
+
+def _ambiguous(
+    files: dict[str, BundleFile], graph: Gateway, populated: dict[str, bool]
+) -> set[str]:
     """Ids defined as a company and as a person: in the bundle's two files, or in one of
     them and under the other label in the graph. Such rows are rejected in both files."""
     ids = {name: set(read_column(f, "id")) for name, f in files.items()}
     companies, persons = ids.get("companies.csv", set()), ids.get("persons.csv", set())
     both = companies & persons
-    both |= existing_ids(graph, "Person", sorted(companies - both))
-    both |= existing_ids(graph, "Company", sorted(persons - both))
+    if populated["Person"]:
+        both |= existing_ids(graph, "Person", sorted(companies - both))
+    if populated["Company"]:
+        both |= existing_ids(graph, "Company", sorted(persons - both))
     return both
 
 
@@ -112,12 +122,15 @@ def ingest_bundle(
     key = id_key_for(settings)
     check_id_key(graph, key_fingerprint(key))
     by_name = {f.spec.name: f for f in files}
+    populated = _populated(graph)
     known = validate.Known(
         lookup=lambda label, ids: existing_ids(graph, label, ids),
-        by_hash=lambda hashes: persons_by_hash(graph, hashes),
-        aliases=person_aliases(graph),
+        by_hash=lambda hashes: persons_by_hash(graph, hashes) if populated["Person"] else {},
+        aliases=person_aliases(graph) if populated["Person"] else {},
         ambiguous=_ambiguous(
-            {n: f for n, f in by_name.items() if n in ("companies.csv", "persons.csv")}, graph
+            {n: f for n, f in by_name.items() if n in ("companies.csv", "persons.csv")},
+            graph,
+            populated,
         ),
     )
     validators: dict[str, Callable[[BundleFile], validate.FileResult]] = {
