@@ -33,6 +33,8 @@ _COMPANY, _PERSON, _ADDRESS, _EVENT = (
 )
 
 
+MERGE_PERSONS = "persons.csv (merges)"
+
 # file name -> (named query, shape of one row's parameters)
 _SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
     "companies.csv": ("ingest_companies", lambda r: {"id": r["id"], "props": _props(r, *_COMPANY)}),
@@ -44,6 +46,8 @@ _SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
             "aliases": r.get("aliases", []),
         },
     ),
+    # persons loaded earlier under an id that is now an alias: merged into their person
+    MERGE_PERSONS: ("merge_persons", lambda r: {"alias": r["alias"], "id": r["id"]}),
     "shareholdings.csv": (
         "ingest_holdings",
         lambda r: {

@@ -21,6 +21,7 @@ from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest import validate
 from riskgraph.ingest.bundle import BundleFile, check_bundle, read_column, read_rows
 from riskgraph.ingest.load import (
+    MERGE_PERSONS,
     Progress,
     check_id_key,
     existing_ids,
@@ -104,6 +105,14 @@ def _ambiguous(
     return both
 
 
+def _loaded_aliases(result: validate.FileResult, graph: Gateway) -> list[dict[str, str]]:
+    """Aliases of this load that an earlier load created as persons of their own: they
+    are merged into their person once this file's persons are written."""
+    aliases = {a: r["id"] for r in result.records for a in r.get("aliases", [])}
+    found = existing_ids(graph, "Person", sorted(aliases)) if aliases else set()
+    return [{"alias": a, "id": aliases[a]} for a in sorted(found)]
+
+
 def ingest_bundle(
     directory: Path,
     graph: Gateway,
@@ -159,6 +168,8 @@ def ingest_bundle(
                 known.persons.update(r["id"] for r in result.records)
             on_rows = sink.begin(name, len(result.records))
             ticket = writer.submit(name, result.records, on_rows)
+            if name == "persons.csv" and populated["Person"]:
+                writer.submit(MERGE_PERSONS, _loaded_aliases(result, graph))
             summary = FileSummary(
                 name=result.name,
                 read=result.read,

@@ -392,17 +392,10 @@ def shareholdings(rows: Iterable[Row], known: Known, mapping: Mapping | None = N
         "shareholdings.csv", listed, _holding(percent), mapping or default_mapping()
     )
     del listed
-    _references(
-        result,
-        good,
-        known,
-        lambda r: [
-            ("Person" if r["holder_type"] == HolderType.PERSON else "Company", "holder_id"),
-            ("Company", "company_id"),
-        ],
-    )
+    # keyed on the holder id as written, before an alias is resolved to its person, so a
+    # holding moved over by a merge is the same edge when the source delivers it again
     _occurrence_keys(
-        result.records,
+        [record for _, record in good],
         lambda r: (
             r["holder_type"],
             r["holder_id"],
@@ -411,6 +404,15 @@ def shareholdings(rows: Iterable[Row], known: Known, mapping: Mapping | None = N
             r["amount"],
             r["since"],
         ),
+    )
+    _references(
+        result,
+        good,
+        known,
+        lambda r: [
+            ("Person" if r["holder_type"] == HolderType.PERSON else "Company", "holder_id"),
+            ("Company", "company_id"),
+        ],
     )
     return result
 

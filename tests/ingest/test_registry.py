@@ -514,3 +514,41 @@ def test_short_gb18030_files_are_not_taken_for_another_encoding(
     assert check(path) == expected
     path.write_bytes(text.encode("utf-8"))
     assert check(path) == "utf-8"
+
+
+def test_a_person_loaded_earlier_under_an_alias_is_merged_into_their_person(
+    tmp_path: Path, ingest: Ingest, driver: neo4j.Driver
+) -> None:
+    a, b = make_uscc(1), make_uscc(2)
+    first = write_bundle(
+        tmp_path / "first",
+        companies=[{"id": a, "name": "甲公司"}, {"id": b, "name": "乙公司"}],
+        persons=[{"id": "P2", "name": "王伟", "birth_year": "1956"}],  # no ID number yet
+        officers=[{"person_id": "P2", "company_id": a, "role": "director"}],
+        shareholdings=[{"holder_id": "P2", "holder_type": "person", "company_id": b}],
+        phones=[{"entity_id": "P2", "phone": "13812345678"}],
+    )
+    ingest(first)
+    second = write_bundle(
+        tmp_path / "second",
+        persons=[
+            {"id": "P1", "name": "王伟", "id_number": DINGHAI_1956},
+            {"id": "P2", "name": "王伟", "id_number": DINGHAI_1956},
+        ],
+        officers=[{"person_id": "P1", "company_id": b, "role": "supervisor"}],
+    )
+    report = ingest(second)
+    assert report.merged == 1
+    people = driver.execute_query(
+        "MATCH (p:Person) RETURN p.id AS id, p.aliases AS aliases, "
+        "COLLECT { MATCH (p)-[r:OFFICER_OF]->(c) RETURN c.id + ':' + r.role } AS offices, "
+        "COUNT { (p)-[:HOLDS]->() } AS holds, COUNT { (p)-[:HAS_PHONE]->() } AS phones"
+    ).records
+    assert [(r["id"], r["aliases"], sorted(r["offices"]), r["holds"], r["phones"])
+            for r in people] == [
+        ("P1", ["P2"], sorted([f"{a}:director", f"{b}:supervisor"]), 1, 1)
+    ]  # fmt: skip
+    shape = counts(driver)
+    ingest(second)
+    ingest(first)  # the old bundle again: P2 is an alias now, its rows attach to P1
+    assert counts(driver) == shape
