@@ -9,11 +9,8 @@ import time
 from pathlib import Path
 
 from bench.report import machine, write_section
+from riskgraph.engine.engine import Engine
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.snapshot import build_snapshot
-from riskgraph.graph.writeback import write_analysis
-from riskgraph.risk.analysis import analyze
-from riskgraph.risk.reasons import explain_flagged
 from riskgraph.settings import Settings
 
 
@@ -21,18 +18,21 @@ def run(settings: Settings) -> Path:
     timings: dict[str, float] = {}
     with Gateway(settings) as graph:
         previous = graph.read("scored_count")[0]["scored"]
+        engine = Engine(graph, settings, gnn=False)
         started = time.perf_counter()
-        snapshot = build_snapshot(graph)
+        snapshot = engine.snapshot()
         timings["snapshot (read Neo4j into arrays)"] = time.perf_counter() - started
-        analysis = analyze(snapshot)
+        analysis = engine.analyze(snapshot)
         timings["propagation (contagion graph + solve)"] = analysis.timings["propagation"]
         timings["rings (linkage + Leiden + features)"] = analysis.timings["rings"]
         timings["scoring (components, levels)"] = analysis.timings["scoring"]
         started = time.perf_counter()
-        reasons = explain_flagged(analysis)
-        timings[f"reasons ({len(reasons):,} flagged companies)"] = time.perf_counter() - started
+        reasons = engine.explain(analysis)
+        timings[f"reasons ({len(reasons):,} flagged companies, named)"] = (
+            time.perf_counter() - started
+        )
         started = time.perf_counter()
-        report = write_analysis(graph, analysis, reasons, settings.ingest_batch_size)
+        report = engine.write_back(analysis, reasons)
         timings["write back (scores, rings, members)"] = time.perf_counter() - started
     total = sum(timings.values())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

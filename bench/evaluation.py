@@ -32,15 +32,13 @@ import torch
 from bench.ingest import fresh_graph, province_snapshot
 from bench.report import machine
 from riskgraph import markdown
+from riskgraph.engine.engine import Engine
 from riskgraph.gnn.outcomes import read_outcomes
 from riskgraph.gnn.train import TrainedModel, train
-from riskgraph.graph.snapshot import build_snapshot
-from riskgraph.graph.writeback import write_analysis
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import ingest_bundle
 from riskgraph.risk.analysis import Analysis, analyze
 from riskgraph.risk.evaluation_report import HEADER, EvaluationReport, evaluate_graph
-from riskgraph.risk.reasons import explain_flagged
 from riskgraph.settings import get_settings
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
@@ -89,8 +87,9 @@ def _province(work: Path, companies: int, seed: int, history: TrainedModel) -> R
     with fresh_graph(work, f"db-{companies}-{seed}") as (graph, settings):
         ingest_bundle(bundle, graph, settings)
         started = time.perf_counter()
-        snapshot = build_snapshot(graph)
-        analysis = analyze(snapshot)
+        engine = Engine(graph, settings, gnn=False)
+        snapshot = engine.snapshot()
+        analysis = engine.analyze(snapshot)
         analyze_s = time.perf_counter() - started
         started = time.perf_counter()
         torch.set_num_threads(get_settings().gnn_threads)
@@ -98,7 +97,7 @@ def _province(work: Path, companies: int, seed: int, history: TrainedModel) -> R
         train_s = time.perf_counter() - started
         extra = _t0_rankings(own.add_to(analysis))
         analysis = history.add_to(analysis)
-        write_analysis(graph, analysis, explain_flagged(analysis))
+        engine.write_back(analysis, engine.explain(analysis))
         note = (
             "The score written back includes the GNN trained on a past period's outcomes "
             "(`riskgraph gnn train --outcomes`, on another province: see the summary); the "

@@ -1,14 +1,16 @@
 // purpose: What `riskgraph analyze` (and the GNN, once trained) wrote on one company, with
 //   its ring, for GET /companies/{id}/risk.
 // parameters: $id (string): Company.id; $numbers (list of string): E.164 numbers in the
-//   answer's evidence paths, checked in the same round trip.
+//   answer's evidence paths, checked in the same round trip; $entities (list of map:
+//   {label: 'Company' | 'Person', id}): the paths' companies and people, to name them.
 // returns: one row (none when $id is unknown): id, name, score, level, tier, scored_at,
 //   contagion (raw propagated contagion), components (map: contagion, ring, events,
-//   structure, gnn), reasons (list of string), gnn (the GNN component risk_gnn, null until
+//   structure, gnn), reasons (list of stored reason JSON strings), gnn (the GNN component risk_gnn, null until
 //   a model wrote one), gnn_probability (float or null), gnn_details (list of [key, value]
 //   of any other gnn_* or risk_gnn_* property: attributions a model may add),
 //   ring (map: id, score, companies, persons, reasons; null when in none),
-//   personal_phones (those of $numbers filed by a natural person: masked for viewers).
+//   personal_phones (those of $numbers filed by a natural person: masked for viewers),
+//   names (list of map: label, id, name) of $entities.
 MATCH (c:Company {id: $id})
 OPTIONAL MATCH (c)-[:MEMBER_OF]->(r:Ring)
 RETURN c.id AS id, c.name AS name, c.risk_score AS score, c.risk_level AS level,
@@ -26,5 +28,14 @@ RETURN c.id AS id, c.name AS name, c.risk_score AS score, c.risk_level AS level,
          MATCH (t:Phone {number: number})
          WHERE EXISTS { (:Person)-[:HAS_PHONE]->(t) }
          RETURN DISTINCT t.number
-       } AS personal_phones
+       } AS personal_phones,
+       COLLECT {
+         UNWIND $entities AS e
+         CALL (e) {
+           MATCH (n:Company {id: e.id}) WHERE e.label = 'Company' RETURN n
+           UNION
+           MATCH (n:Person {id: e.id}) WHERE e.label = 'Person' RETURN n
+         }
+         RETURN {label: e.label, id: e.id, name: n.name}
+       } AS names
 LIMIT 1

@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from riskgraph.i18n.locale import Locale, parse_locale
 
 
 def _env(name: str) -> AliasChoices:
@@ -85,6 +87,20 @@ class Settings(BaseSettings):
     level_yellow: float = Field(
         default=40.0, ge=0, le=100, validation_alias=_env("RISKGRAPH_LEVEL_YELLOW")
     )
+
+    # --- language ----------------------------------------------------------------------------
+    locale: Locale = Field(
+        default=Locale.ZH_CN,
+        validation_alias=_env("RISKGRAPH_LOCALE"),
+        description="Language of reasons, levels, pages and CLI tables: zh-CN (default) or en; "
+        "the API follows each request's Accept-Language.",
+    )
+
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _locale(cls, value: object) -> object:
+        """zh, zh_CN, zh-Hans-CN and en-US are fine spellings too."""
+        return parse_locale(value) or value if isinstance(value, str) else value
 
     # --- the GNN (riskgraph gnn) ---------------------------------------------------------------
     gnn_model: Path = Field(

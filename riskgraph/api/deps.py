@@ -21,8 +21,12 @@ from riskgraph.api.audit import AuditLog
 from riskgraph.api.privacy import redact
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.security import HEADER, HOW_TO_CONFIGURE, KeyRing, Principal, Role, parse_keys
-from riskgraph.api.state import EngineState, StateHolder, load_state
+from riskgraph.api.state import StateHolder
+from riskgraph.engine.engine import Engine
+from riskgraph.engine.state import EngineState
 from riskgraph.graph.gateway import Gateway
+from riskgraph.i18n.locale import negotiate
+from riskgraph.i18n.render import Renderer
 from riskgraph.settings import Settings, get_settings
 
 
@@ -36,7 +40,9 @@ class ApiContext:
         self._lock = threading.Lock()
         self._audit: AuditLog | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.state = StateHolder(lambda: load_state(self.graph(), self.settings()))
+        # the same engine call as `riskgraph analyze` (with the GNN when a model exists),
+        # so every endpoint reports the score the CLI wrote back
+        self.state = StateHolder(lambda: Engine(self.graph(), self.settings()).state())
 
     def settings(self) -> Settings:
         return self._settings or get_settings()
@@ -158,8 +164,14 @@ def state(ctx: Context) -> EngineState:
     return ctx.state.get()
 
 
+async def words(request: Request, ctx: Context) -> Renderer:
+    """The request's language: its Accept-Language, else RISKGRAPH_LOCALE (zh-CN)."""
+    return Renderer(negotiate(request.headers.get("accept-language"), ctx.settings().locale))
+
+
 Graph = Annotated[Gateway, Depends(graph)]
 State = Annotated[EngineState, Depends(state)]
+Words = Annotated[Renderer, Depends(words)]
 
 
 def shown(

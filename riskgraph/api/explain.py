@@ -4,6 +4,7 @@ the pyvis page draws."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from riskgraph.api.models import (
@@ -14,10 +15,11 @@ from riskgraph.api.models import (
     SubgraphEdge,
     SubgraphNode,
 )
-from riskgraph.api.state import EngineState
+from riskgraph.engine.state import EngineState
 from riskgraph.graph import investigate
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.schema import relationship_types
+from riskgraph.i18n.render import Renderer
 from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
 
 # Relationship types an explanation shows by default: all but the alerts' bookkeeping.
@@ -25,14 +27,30 @@ EXPLANATION_TYPES = tuple(sorted(relationship_types() - {"ALERT_ON"}))
 PER_NODE = 25  # neighbours taken per expanded node: hubs cannot flood the picture
 
 
-def path_out(state: EngineState, path: EvidencePath) -> EvidencePathOut:
-    """An evidence path with entity keys, and a text an analyst can follow hop by hop."""
+def path_out(
+    state: EngineState,
+    path: EvidencePath,
+    words: Renderer,
+    names: Mapping[tuple[str, str], str] | None = None,
+) -> EvidencePathOut:
+    """An evidence path with entity keys, and a text an analyst can follow hop by hop, in
+    the reader's language, entities named where ``names`` knows them."""
     chain = [path.seed] + [hop.target for hop in path.hops]
     refs = [NodeRef(id=key, label=label) for label, key in map(state.node_key, chain)]
-    text = f"{refs[0].label.lower()} {refs[0].id}"
-    for hop, ref in zip(path.hops, refs[1:], strict=True):
-        arrow = f" -[{hop.type}]-> " if hop.forward else f" <-[{hop.type}]- "
-        text += f"{arrow}{ref.label.lower()} {ref.id}"
+    names = names or {}
+
+    def entity(ref: NodeRef) -> dict[str, Any]:
+        return {"label": ref.label, "id": ref.id, "name": names.get((ref.label, ref.id))}
+
+    text = words.path(
+        {
+            "seed": entity(refs[0]),
+            "hops": [
+                {"type": hop.type, "entity": entity(ref)}
+                for hop, ref in zip(path.hops, refs[1:], strict=True)
+            ],
+        }
+    )
     return EvidencePathOut(
         seed_id=refs[0].id,
         contribution=path.contribution,
@@ -42,15 +60,34 @@ def path_out(state: EngineState, path: EvidencePath) -> EvidencePathOut:
     )
 
 
-def company_evidence(
+def company_paths(
     state: EngineState, company_id: str, k: int = 3, tree: EvidenceTree | None = None
-) -> list[EvidencePathOut]:
+) -> list[EvidencePath]:
     """Up to ``k`` strongest paths from the seeds of ``tree`` (default: today's exposed
-    companies) to the company; [] when the state does not know it (loaded before it was)."""
+    companies) to the company; [] when the state does not know it."""
     node = state.company_node(company_id)
     if node is None:
         return []
-    return [path_out(state, p) for p in evidence_paths(tree or state.tree, node, k=k)]
+    return evidence_paths(tree or state.tree, node, k=k)
+
+
+def path_entities(state: EngineState, paths: list[EvidencePath]) -> list[dict[str, str]]:
+    """The companies and persons on ``paths``, to look their names up."""
+    nodes = {n for p in paths for n in [p.seed] + [h.target for h in p.hops]}
+    keys = sorted(state.node_key(n) for n in nodes)
+    return [{"label": label, "id": key} for label, key in keys if label in ("Company", "Person")]
+
+
+def company_evidence(
+    state: EngineState,
+    company_id: str,
+    words: Renderer,
+    k: int = 3,
+    tree: EvidenceTree | None = None,
+) -> list[EvidencePathOut]:
+    """Up to ``k`` strongest paths from the seeds of ``tree`` (default: today's exposed
+    companies) to the company; [] when the state does not know it (loaded before it was)."""
+    return [path_out(state, p, words) for p in company_paths(state, company_id, k, tree)]
 
 
 def edge_label(rel_type: str, share: float | None, role: str | None) -> str:
@@ -70,11 +107,12 @@ def build_subgraph(
     hops: int,
     types: list[str],
     limit: int,
+    words: Renderer,
 ) -> Subgraph:
     """The company, its evidence paths (always shown, marked), then its neighbourhood breadth
     first, up to ``limit`` nodes; what the caps left out is counted and said."""
     follow = types or list(EXPLANATION_TYPES)
-    evidence = company_evidence(state, company_id) if state is not None else []
+    evidence = company_evidence(state, company_id, words) if state is not None else []
     order: list[tuple[str, str]] = [("Company", company_id)]
     for path in evidence:
         order += [(ref.label, ref.id) for ref in path.nodes]

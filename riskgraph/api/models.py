@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from riskgraph.graph.alerts import AlertState
+from riskgraph.engine.alerts import AlertState
 from riskgraph.graph.investigate import Holder, Path
 
 
@@ -65,7 +65,7 @@ class HoldingEntry(BaseModel):
     since: dt.date | None = None
 
 
-class Tie(BaseModel):
+class BusinessTie(BaseModel):
     type: str = Field(description="GUARANTEE, LOAN, TRADE, BRANCH, RENT or CREDITOR")
     outgoing: bool = Field(description="the tie points from this company to the other")
     id: str
@@ -96,7 +96,7 @@ class CompanyFile(BaseModel):
     people: list[PersonEntry]
     shareholders: list[Shareholder]
     holdings: list[HoldingEntry] = Field(description="companies this one holds shares of")
-    ties: list[Tie]
+    ties: list[BusinessTie]
     identifiers: list[Identifier]
     events: list[EventEntry]
 
@@ -129,12 +129,21 @@ class EvidencePathOut(BaseModel):
     hops: list[EvidenceHop]
 
 
+class ReasonOut(BaseModel):
+    """A reason as data: a code of docs/reasons.md and its parameters (entities as
+    {label, id, name})."""
+
+    code: str
+    params: dict[str, Any] = {}
+
+
 class RingSummary(BaseModel):
     id: str
     score: float
     companies: int
     persons: int
-    reasons: list[str] = []
+    reasons: list[str] = Field([], description="why it scored, in the request's language")
+    reason_codes: list[ReasonOut] = []
 
 
 class GnnSummary(BaseModel):
@@ -155,10 +164,13 @@ class CompanyRisk(BaseModel):
     score: float = Field(ge=0, le=100)
     level: str
     tier: str | None = None
+    level_name: str | None = Field(None, description="the level in the request's language")
+    tier_name: str | None = Field(None, description="the tier in the request's language")
     scored_at: str | None = None
     contagion: float | None = None
     components: Components
-    reasons: list[str]
+    reasons: list[str] = Field(description="why, in the request's language (Accept-Language)")
+    reason_codes: list[ReasonOut] = Field(description="the same reasons as data")
     evidence: list[EvidencePathOut] = Field(description="strongest paths from exposed companies")
     ring: RingSummary | None = None
     gnn: GnnSummary | None = Field(None, description="null until a GNN model wrote scores")
@@ -277,7 +289,8 @@ class AlertOut(BaseModel):
     company_name: str | None = None
     level: str
     score: float | None = None
-    reasons: list[str] = []
+    reasons: list[str] = Field([], description="the reasons when raised, worded")
+    reason_codes: list[ReasonOut] = []
     state: AlertState
     note: str | None = None
     label: bool | None = Field(None, description="training label: confirmed true, dismissed false")
@@ -307,3 +320,46 @@ class StateInfo(BaseModel):
     companies: int
     exposed: int
     rings: int
+
+
+# --- the GNN's explanation (/companies/{id}/explanation) -------------------------------------
+class GnnTie(BaseModel):
+    source_label: str
+    source_key: str
+    relationship: str
+    target_label: str
+    target_key: str
+    weight: float = Field(description="drop of the GNN's logit without this tie")
+
+
+class GnnEntity(BaseModel):
+    label: str
+    key: str
+    weight: float
+
+
+class GnnFeature(BaseModel):
+    name: str
+    value: float | None
+    attribution: float = Field(description="input x gradient, in logit units")
+
+
+class ExplainedPath(BaseModel):
+    text: str = Field(description="the path in the request's language, entities named")
+    hops: int
+    contribution: float
+
+
+class Explanation(BaseModel):
+    company: str
+    score: float
+    level: str
+    components: dict[str, float]
+    probability: float | None = Field(description="the GNN's; null without a model")
+    model: str | None = Field(description="fingerprint of the model's training graph")
+    edges: list[GnnTie]
+    entities: list[GnnEntity]
+    features: list[GnnFeature]
+    paths: list[ExplainedPath]
+    reasons: list[str] = Field(description="why, in the request's language")
+    reason_codes: list[ReasonOut]

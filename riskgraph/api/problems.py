@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from riskgraph.engine.alerts import AlertConflict, AlertNotFound
 from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed, RiskgraphError
-from riskgraph.graph.alerts import AlertConflict, AlertNotFound
 from riskgraph.graph.investigate import EntityNotFound
 
 log = logging.getLogger(__name__)

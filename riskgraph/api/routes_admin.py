@@ -12,9 +12,9 @@ from riskgraph.api.deps import Admin, Context, Graph
 from riskgraph.api.models import StateInfo
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
-from riskgraph.api.state import EngineState
-from riskgraph.graph.alerts import raise_alerts
-from riskgraph.risk.scoring import Level
+from riskgraph.engine.alerts import raise_alerts
+from riskgraph.engine.state import EngineState
+from riskgraph.graph.schema import Level
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

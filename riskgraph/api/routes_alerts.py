@@ -7,30 +7,33 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from riskgraph.api.deps import Analyst, Graph, Viewer, shown
+from riskgraph.api.deps import Analyst, Graph, Viewer, Words, shown
 from riskgraph.api.models import AlertList, AlertOut, AlertPatch
 from riskgraph.api.problems import Problem, ProblemError
 from riskgraph.api.routes_companies import ERRORS
-from riskgraph.graph.alerts import AlertState, list_alerts, update_alert
+from riskgraph.api.worded import worded
+from riskgraph.engine.alerts import AlertState, list_alerts, update_alert
 from riskgraph.graph.gateway import Gateway
-from riskgraph.risk.scoring import Level
+from riskgraph.graph.schema import Level
+from riskgraph.i18n.render import Renderer
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
 AlertId = Annotated[str, Path(min_length=1, max_length=64, description="Alert.id")]
 
 
-def _one(graph: Gateway, alert: str) -> AlertOut:
+def _one(graph: Gateway, alert: str, words: Renderer) -> AlertOut:
     _, items = list_alerts(graph, alert=alert, limit=1)
     if not items:
         raise ProblemError(404, f"no alert has the id {alert!r}", "not-found")
-    return AlertOut.model_validate(items[0])
+    return AlertOut.model_validate(worded(items[0], words))
 
 
 @router.get("", response_model=AlertList, responses=ERRORS)
 def alerts(
     caller: Viewer,
     graph: Graph,
+    words: Words,
     state: Annotated[AlertState | None, Query(description="only alerts in this state")] = None,
     level: Annotated[Level | None, Query(description="only alerts raised at this level")] = None,
     company_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
@@ -46,14 +49,14 @@ def alerts(
         skip=offset,
         limit=limit,
     )
-    body = AlertList(total=total, items=[AlertOut.model_validate(i) for i in items])
+    body = AlertList(total=total, items=[AlertOut.model_validate(worded(i, words)) for i in items])
     return shown(body.model_dump(mode="json"), caller, graph)
 
 
 @router.get("/{id}", response_model=AlertOut, responses=ERRORS)
-def alert(id: AlertId, caller: Viewer, graph: Graph) -> Any:
+def alert(id: AlertId, caller: Viewer, graph: Graph, words: Words) -> Any:
     """One alert with its history."""
-    return shown(_one(graph, id).model_dump(mode="json"), caller, graph)
+    return shown(_one(graph, id, words).model_dump(mode="json"), caller, graph)
 
 
 @router.patch(
@@ -61,7 +64,9 @@ def alert(id: AlertId, caller: Viewer, graph: Graph) -> Any:
     response_model=AlertOut,
     responses={**ERRORS, 409: {"model": Problem, "description": "the state forbids it"}},
 )
-def patch_alert(id: AlertId, change: AlertPatch, caller: Analyst, graph: Graph) -> Any:
+def patch_alert(
+    id: AlertId, change: AlertPatch, caller: Analyst, graph: Graph, words: Words
+) -> Any:
     """Move an alert along new -> assigned -> confirmed / dismissed -> disposed, and/or set
     its note. Confirmed (and disposed) alerts label their company risky for the next GNN
     training, dismissed ones not risky. Analysts and admins; 409 when the alert's state
@@ -69,4 +74,4 @@ def patch_alert(id: AlertId, change: AlertPatch, caller: Analyst, graph: Graph) 
     if change.state is None and change.note is None:
         raise ProblemError(422, "nothing to change: give a state, a note or both", "invalid")
     update_alert(graph, id, change.state, change.note, by=caller.who)
-    return shown(_one(graph, id).model_dump(mode="json"), caller, graph)
+    return shown(_one(graph, id, words).model_dump(mode="json"), caller, graph)

@@ -11,23 +11,24 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from riskgraph.api.deps import Context, Graph, Viewer, shown, shown_async
-from riskgraph.api.explain import build_subgraph, company_evidence
+from riskgraph.api.deps import Context, Graph, Viewer, Words, shown, shown_async
+from riskgraph.api.explain import build_subgraph, company_paths, path_entities, path_out
 from riskgraph.api.models import (
     CompanyFile,
     CompanyRisk,
     Controllers,
     GnnSummary,
     PersonEntry,
-    RingSummary,
     Subgraph,
 )
 from riskgraph.api.privacy import phone_numbers
 from riskgraph.api.problems import Problem, ProblemError
-from riskgraph.api.state import EngineState
+from riskgraph.api.worded import reasons_fields, ring_summary
+from riskgraph.engine.state import EngineState
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph import investigate
 from riskgraph.graph.gateway import Gateway
+from riskgraph.i18n.render import Renderer
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
@@ -138,21 +139,27 @@ def _state(ctx: Context) -> EngineState | None:
 
 
 @router.get("/{id}/risk", response_model=CompanyRisk, responses=ERRORS)
-async def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context) -> Any:
+async def company_risk(
+    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: Words
+) -> Any:
     """The 0-100 score, level, tier, its four components, the reasons, the strongest
     evidence paths from exposed companies, the ring, and the GNN's view (null until a
     model has written one). 409 before `riskgraph analyze` has run."""
     # async: the most asked-for answer skips the thread pool (the evidence is a few
     # array lookups; only a first request waits, in a thread, for the state to load)
     state = ctx.state.loaded or await run_in_threadpool(_state, ctx)
-    evidence = [] if state is None else company_evidence(state, id)
-    # the evidence is known before the query: which of its phones are personal comes back
-    # in the same round trip (one query per request, not two)
-    numbers = phone_numbers([p.text for p in evidence])
-    rows = await graph.read_async("api_company_risk", id=id, numbers=numbers)
+    paths = [] if state is None else company_paths(state, id)
+    # the evidence is known before the query: which of its phones are personal, and the
+    # names of its companies and people, come back in the same round trip
+    bare = [] if state is None else [path_out(state, p, words) for p in paths]
+    numbers = phone_numbers([p.text for p in bare])
+    entities = [] if state is None else path_entities(state, paths)
+    rows = await graph.read_async("api_company_risk", id=id, numbers=numbers, entities=entities)
     if not rows:
         raise _not_found(id)
     row = rows[0]
+    names = {(n["label"], n["id"]): n["name"] for n in row["names"] if n["name"]}
+    evidence = [] if state is None else [path_out(state, p, words, names) for p in paths]
     if row["score"] is None:
         raise ProblemError(
             409, f"company {id} has no score yet: run `riskgraph analyze`", "not-scored"
@@ -166,9 +173,11 @@ async def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context
         scored_at=row["scored_at"],
         contagion=row["contagion"],
         components=row["components"],
-        reasons=row["reasons"],
+        level_name=words.level(row["level"]),
+        tier_name=words.tier(row["tier"]),
+        **reasons_fields(list(row["reasons"]), words),
         evidence=evidence,
-        ring=None if row["ring"] is None else RingSummary.model_validate(row["ring"]),
+        ring=None if row["ring"] is None else ring_summary(row["ring"], words),
         gnn=_gnn(row),
     )
     personal = set(row["personal_phones"])
@@ -179,10 +188,14 @@ async def company_risk(id: CompanyId, caller: Viewer, graph: Graph, ctx: Context
     return Response(orjson.dumps(payload), media_type="application/json")
 
 
-def _subgraph(graph: Gateway, ctx: Context, company_id: str, query: SubgraphQuery) -> Subgraph:
+def _subgraph(
+    graph: Gateway, ctx: Context, company_id: str, query: SubgraphQuery, words: Renderer
+) -> Subgraph:
     if not graph.read("api_entity_cards", nodes=[{"label": "Company", "key": company_id}]):
         raise _not_found(company_id)
-    return build_subgraph(graph, _state(ctx), company_id, query.hops, query.types, query.limit)
+    return build_subgraph(
+        graph, _state(ctx), company_id, query.hops, query.types, query.limit, words
+    )
 
 
 @router.get("/{id}/subgraph", response_model=Subgraph, responses=ERRORS)
@@ -192,11 +205,12 @@ def subgraph(
     caller: Viewer,
     graph: Graph,
     ctx: Context,
+    words: Words,
 ) -> Any:
     """The explanation subgraph as JSON: the company, its evidence paths (edges marked
     `evidence`) and its neighbourhood up to `hops`, at most `limit` nodes (`left_out` says
     how many were not shown)."""
-    body = _subgraph(graph, ctx, id, query)
+    body = _subgraph(graph, ctx, id, query, words)
     return shown(body.model_dump(mode="json"), caller, graph)
 
 
@@ -211,6 +225,7 @@ def subgraph_page(
     caller: Viewer,
     graph: Graph,
     ctx: Context,
+    words: Words,
 ) -> HTMLResponse:
     """The same subgraph as a self-contained interactive page (pyvis)."""
     try:
@@ -219,8 +234,8 @@ def subgraph_page(
         raise ProblemError(
             501, "the HTML rendering of subgraphs is not installed", "not-implemented"
         ) from exc
-    body = shown(_subgraph(graph, ctx, id, query).model_dump(mode="json"), caller, graph)
-    return HTMLResponse(render_subgraph(body))
+    body = shown(_subgraph(graph, ctx, id, query, words).model_dump(mode="json"), caller, graph)
+    return HTMLResponse(render_subgraph(body, words))
 
 
 @router.get("/{id}/controllers", response_model=Controllers, responses=ERRORS)

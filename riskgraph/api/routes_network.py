@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from riskgraph.api.deps import Analyst, Graph, State, Viewer, shown
+from riskgraph.api.deps import Analyst, Graph, State, Viewer, Words, shown
 from riskgraph.api.explain import path_out
 from riskgraph.api.models import (
     Impacted,
@@ -20,10 +20,10 @@ from riskgraph.api.models import (
     PropagateResult,
     RingDetail,
     RingList,
-    RingSummary,
 )
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS, _split
+from riskgraph.api.worded import ring_summary
 from riskgraph.graph import investigate
 from riskgraph.risk.evidence import evidence_paths, evidence_tree
 
@@ -68,7 +68,9 @@ def paths(query: Annotated[PathsQuery, Query()], caller: Viewer, graph: Graph) -
 
 
 @router.post("/propagate", response_model=PropagateResult, responses=ERRORS, tags=["what-if"])
-def propagate(body: PropagateRequest, caller: Analyst, graph: Graph, state: State) -> Any:
+def propagate(
+    body: PropagateRequest, caller: Analyst, graph: Graph, state: State, words: Words
+) -> Any:
     """What-if: if these companies blew up, who would be hit, how hard, and by which paths.
     Solved on the in-memory graph (no re-read of Neo4j). Analysts and admins."""
     started = time.perf_counter()
@@ -114,7 +116,7 @@ def propagate(body: PropagateRequest, caller: Analyst, graph: Graph, state: Stat
                 baseline=float(analysis.contagion[r]),
                 level=str(analysis.level[r]),
                 score=float(analysis.score[r]),
-                paths=[path_out(state, p) for p in found],
+                paths=[path_out(state, p, words) for p in found],
             )
         )
     result = PropagateResult(
@@ -131,13 +133,14 @@ def propagate(body: PropagateRequest, caller: Analyst, graph: Graph, state: Stat
 def rings(
     caller: Viewer,
     graph: Graph,
+    words: Words,
     min_score: Annotated[float, Query(ge=0.0, le=1.0, description="least ring score")] = 0.0,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
     """Detected rings (团伙), riskiest first, with why each scored."""
     row = graph.read("api_rings", min_score=min_score, skip=offset, limit=limit)[0]
-    body = RingList(total=row["total"], items=row["items"])
+    body = RingList(total=row["total"], items=[ring_summary(i, words) for i in row["items"]])
     return shown(body.model_dump(mode="json"), caller, graph)
 
 
@@ -146,6 +149,7 @@ def ring(
     id: Annotated[str, Path(min_length=1, max_length=50, description="ring id, e.g. R0001")],
     caller: Viewer,
     graph: Graph,
+    words: Words,
     limit: Annotated[int, Query(ge=1, le=2000, description="most members listed")] = 500,
 ) -> Any:
     """One ring: its score and reasons, the features behind them, its member companies and
@@ -154,7 +158,7 @@ def ring(
     if not rows:
         raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
     row = rows[0]
-    summary = RingSummary.model_validate(row["ring"])
+    summary = ring_summary(row["ring"], words)
     shared = sorted(row["shared"], key=lambda s: (-s["members"], s["degree"], s["value"]))
     body = RingDetail(
         **summary.model_dump(),

@@ -19,6 +19,10 @@ from typing import Any
 
 from pyvis.network import Network
 
+from riskgraph.graph.schema import Level
+from riskgraph.i18n.locale import Locale
+from riskgraph.i18n.render import N_, Renderer
+
 __all__ = [
     "EDGE_COLOUR",
     "EVIDENCE_COLOUR",
@@ -31,13 +35,14 @@ __all__ = [
 ]
 
 # Companies are coloured by risk level; everything else by its type.
+# the levels the engine produces (riskgraph.graph.schema.Level), and no others
 LEVEL_COLOURS: dict[str, str] = {
-    "red": "#d7263d",
-    "orange": "#f28c28",
-    "yellow": "#f2c80f",
-    "green": "#2e933c",
+    Level.RED.value: "#d7263d",
+    Level.ORANGE.value: "#f28c28",
+    Level.YELLOW.value: "#f2c80f",
+    Level.NONE.value: "#c9d3dc",
 }
-UNSCORED_COLOUR = "#a0aab4"
+UNSCORED_COLOUR = "#7b8794"
 # type -> (vis-network shape, colour; None = by level). Shapes keep labels outside the node.
 TYPE_STYLES: dict[str, tuple[str, str | None]] = {
     "Company": ("dot", None),
@@ -118,12 +123,17 @@ _EMPTY_HEADING_RE = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*", re.IGN
 _DRAW_CALL_RE = re.compile(r"drawGraph\(\);(\s*</script>\s*</body>)")
 
 
-def render_subgraph(subgraph: Mapping[str, Any], *, title: str | None = None) -> str:
+def render_subgraph(
+    subgraph: Mapping[str, Any], words: Renderer | None = None, *, title: str | None = None
+) -> str:
     """A complete, self-contained HTML page for an API subgraph (no network needed).
 
     ``subgraph`` is the /companies/{id}/subgraph shape: ``center``, ``nodes``, ``edges``,
     ``left_out``, ``note``. Raises ``ValueError`` when edges name nodes that are not there.
+    ``words``: the page's language (default zh-CN).
     """
+    words = words or Renderer(Locale.ZH_CN)
+    _ = words.text
     centre = subgraph.get("center")
     centre_id = None if centre is None else str(centre)
     nodes = _unique_nodes(subgraph.get("nodes") or [])
@@ -133,25 +143,35 @@ def render_subgraph(subgraph: Mapping[str, Any], *, title: str | None = None) ->
 
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     for node_id, node in nodes.items():
-        net.add_node(node_id, **_node_options(node_id, node, names[node_id], centre_id))
-    for edge in _merged_edges(subgraph.get("edges") or [], nodes):
+        net.add_node(node_id, **_node_options(node_id, node, names[node_id], centre_id, words))
+    for edge in _merged_edges(subgraph.get("edges") or [], nodes, words):
         net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
     # What set_options() stores, minus its removal of every space (font names have them).
     net.options = json.loads(json.dumps(_OPTIONS))
 
     if title is None:
         centre_name = names.get(centre_id, centre_id) if centre_id is not None else None
-        title = f"Related parties of {centre_name}" if centre_name else "Related parties"
+        title = (
+            _("Related parties of {name}").format(name=centre_name)
+            if centre_name
+            else _("Related parties")
+        )
     page = _offline(net.generate_html())
-    return _decorate(page, title=title, names=names.values(), notice=_notice(subgraph))
+    return _decorate(
+        page, title=title, names=names.values(), notice=_notice(subgraph, words), words=words
+    )
 
 
 def write_subgraph_html(
-    subgraph: Mapping[str, Any], path: str | os.PathLike[str], *, title: str | None = None
+    subgraph: Mapping[str, Any],
+    path: str | os.PathLike[str],
+    words: Renderer | None = None,
+    *,
+    title: str | None = None,
 ) -> Path:
     """Render and write the page as UTF-8 (Chinese names); returns the path written."""
     out = Path(path)
-    out.write_text(render_subgraph(subgraph, title=title), encoding="utf-8")
+    out.write_text(render_subgraph(subgraph, words, title=title), encoding="utf-8")
     return out
 
 
@@ -175,7 +195,7 @@ def _unique_nodes(raw: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, An
 
 
 def _node_options(
-    node_id: str, node: Mapping[str, Any], name: str, centre_id: str | None
+    node_id: str, node: Mapping[str, Any], name: str, centre_id: str | None, words: Renderer
 ) -> dict[str, Any]:
     kind = _text(node.get("type")) or "Entity"
     level = node.get("level")
@@ -183,10 +203,12 @@ def _node_options(
     if colour is None:
         colour = LEVEL_COLOURS.get(_text(level).lower(), UNSCORED_COLOUR)
     score = node.get("score")
-    tooltip = [name, f"{kind} · {node_id}"]
+    tooltip = [name, f"{words.label(kind)} · {node_id}"]
     if score is not None or level is not None:
         shown = f"{score:.0f}" if isinstance(score, int | float) else _text(score) or "–"
-        tooltip.append(f"risk {shown} ({level or 'unscored'})")
+        known = _text(level).lower() in LEVEL_COLOURS
+        said = words.level(_text(level).lower()) if known else words.text(N_("unscored"))
+        tooltip.append(words.text(N_("risk {score} ({level})")).format(score=shown, level=said))
     is_centre = node_id == centre_id
     label = name if len(name) <= _LABEL_MAX else name[: _LABEL_MAX - 1] + "…"
     options: dict[str, Any] = {
@@ -213,7 +235,7 @@ def _node_options(
 
 
 def _merged_edges(
-    raw: Iterable[Mapping[str, Any]], nodes: Mapping[str, Any]
+    raw: Iterable[Mapping[str, Any]], nodes: Mapping[str, Any], words: Renderer
 ) -> list[dict[str, Any]]:
     """vis-network edges: same-direction parallels merged into one labelled edge.
 
@@ -239,7 +261,7 @@ def _merged_edges(
             "from": source,
             "to": target,
             "label": label,
-            "title": label + (" (evidence path)" if evidence else ""),
+            "title": label + (words.text(N_(" (evidence path)")) if evidence else ""),
             "color": {"color": EVIDENCE_COLOUR if evidence else EDGE_COLOUR},
             "width": 5 if evidence else 1.2,
             "rgEvidence": evidence,
@@ -252,12 +274,14 @@ def _merged_edges(
     return edges
 
 
-def _notice(subgraph: Mapping[str, Any]) -> str | None:
+def _notice(subgraph: Mapping[str, Any], words: Renderer) -> str | None:
     left_out = int(subgraph.get("left_out") or 0)
     note = _text(subgraph.get("note")).strip()
     parts = []
     if left_out > 0:
-        parts.append(f"{left_out} more {'entity' if left_out == 1 else 'entities'} not shown")
+        parts.append(
+            words.ntext("{n} more entity not shown", "{n} more entities not shown", left_out)
+        )
     if note:
         parts.append(note)
     return " — ".join(parts) or None
@@ -283,10 +307,14 @@ def _offline(page: str) -> str:
     return page
 
 
-def _decorate(page: str, *, title: str, names: Iterable[str], notice: str | None) -> str:
+def _decorate(
+    page: str, *, title: str, names: Iterable[str], notice: str | None, words: Renderer
+) -> str:
     """Our title, styles, header (search, note), legend and start-up script around pyvis's."""
     esc = html.escape
-    page = re.sub(r"^\s*<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', page, count=1)
+    _ = words.text
+    lang = words.locale.value
+    page = re.sub(r"^\s*<html>", f'<!DOCTYPE html>\n<html lang="{lang}">', page, count=1)
     if '<meta charset="utf-8">' not in page:
         raise RuntimeError("pyvis page lost its charset declaration (template changed?)")
     page = page.replace(
@@ -296,19 +324,25 @@ def _decorate(page: str, *, title: str, names: Iterable[str], notice: str | None
         1,
     )
     # The script goes in the head: pyvis's body script calls riskgraphReady() as it ends.
-    page = page.replace("</head>", f"<style>{_CSS}</style>\n<script>{_JS}</script>\n</head>", 1)
+    messages = json.dumps(
+        {"none": _("no match"), "one": _("1 match"), "many": _("{n} matches")},
+        ensure_ascii=True,  # no "</script>" can come out of this
+    )
+    script = f"var RG_WORDS = {messages};\n{_JS}"
+    page = page.replace("</head>", f"<style>{_CSS}</style>\n<script>{script}</script>\n</head>", 1)
     options = "".join(f'<option value="{esc(n)}"></option>' for n in sorted(set(names)))
+    search = esc(_("Search by name"))
     note = f'<p class="rg-note" role="status">{esc(notice)}</p>' if notice else ""
     header = (
         '<header class="rg-bar">'
         f'<h1 class="rg-title">{esc(title)}</h1>'
         '<form id="rg-search-form" class="rg-search" role="search">'
-        '<input id="rg-search" type="search" list="rg-names" placeholder="Search by name"'
-        ' aria-label="Search by name" autocomplete="off"'
+        '<input id="rg-search" type="search" list="rg-names"'
+        f' placeholder="{search}" aria-label="{search}" autocomplete="off"'
         ' spellcheck="false">'
         f'<datalist id="rg-names">{options}</datalist>'
-        '<button type="submit">Find</button><span id="rg-search-status"></span></form>'
-        f"</header>{note}{_legend()}"
+        f'<button type="submit">{esc(_("Find"))}</button><span id="rg-search-status"></span></form>'
+        f"</header>{note}{_legend(words)}"
     )
     page = page.replace("<body>", f"<body>\n{header}", 1)
     page, calls = _DRAW_CALL_RE.subn(
@@ -321,27 +355,34 @@ def _decorate(page: str, *, title: str, names: Iterable[str], notice: str | None
     return page
 
 
-def _legend() -> str:
-    """Colour and shape key (static: no user strings)."""
-    rows = ['<aside class="rg-legend" aria-label="Legend"><b>Companies by risk level</b>']
-    for level, colour in [*LEVEL_COLOURS.items(), ("unscored", UNSCORED_COLOUR)]:
+def _legend(words: Renderer) -> str:
+    """Colour and shape key (no user strings): only the levels the engine produces."""
+    _ = words.text
+    rows = [
+        f'<aside class="rg-legend" aria-label="{_("Legend")}"><b>{_("Companies by risk level")}</b>'
+    ]
+    shown = [(words.level(level), colour) for level, colour in LEVEL_COLOURS.items()]
+    for level, colour in [*shown, (_("unscored"), UNSCORED_COLOUR)]:
         rows.append(f'<div><span style="color:{colour}">●</span> {level}</div>')
-    rows.append("<b>Other entities</b>")
+    rows.append(f"<b>{_('Other entities')}</b>")
     for kind, (shape, type_colour) in TYPE_STYLES.items():
         if type_colour is not None:
             symbol = _LEGEND_SYMBOLS.get(shape, "●")
-            rows.append(f'<div><span style="color:{type_colour}">{symbol}</span> {kind}</div>')
-    rows.append("<b>Links</b>")
+            rows.append(
+                f'<div><span style="color:{type_colour}">{symbol}</span> {words.label(kind)}</div>'
+            )
+    rows.append(f"<b>{_('Links')}</b>")
     rows.append(
         f'<div><span class="rg-line" style="border-color:{EVIDENCE_COLOUR};'
-        'border-top-width:4px"></span> evidence path</div>'
+        f'border-top-width:4px"></span> {_("evidence path")}</div>'
     )
     rows.append(
-        f'<div><span class="rg-line" style="border-color:{EDGE_COLOUR}"></span> relation</div>'
+        f'<div><span class="rg-line" style="border-color:{EDGE_COLOUR}"></span> '
+        f"{_('relation')}</div>"
     )
     rows.append(
         f'<div><span style="color:{UNSCORED_COLOUR};-webkit-text-stroke:2px {CENTRE_BORDER}">'
-        "●</span> company examined (thick border)</div></aside>"
+        f"●</span> {_('company examined (thick border)')}</div></aside>"
     )
     return "".join(rows)
 
@@ -385,10 +426,11 @@ function riskgraphReady(network, nodes) {
     } });
     hits.sort(function (a, b) { return String(a.rgName).length - String(b.rgName).length; });
     var ids = hits.map(function (n) { return n.id; });
-    if (!ids.length) { network.unselectAll(); status.textContent = "no match"; return; }
+    if (!ids.length) { network.unselectAll(); status.textContent = RG_WORDS.none; return; }
     network.selectNodes(ids);
     network.focus(ids[0], { scale: 1.2, animation: { duration: 400 } });
-    status.textContent = ids.length === 1 ? "1 match" : ids.length + " matches";
+    status.textContent = ids.length === 1 ? RG_WORDS.one
+      : RG_WORDS.many.replace("{n}", String(ids.length));
   }
   document.getElementById("rg-search-form").addEventListener("submit", function (e) {
     e.preventDefault();

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,7 @@ from riskgraph.gnn.model import CompanyRiskNet
 from riskgraph.gnn.train import TrainedModel
 from riskgraph.graph.snapshot import IntArray, Snapshot
 from riskgraph.risk.analysis import Analysis
+from riskgraph.risk.codes import Reason
 from riskgraph.risk.evidence import EvidenceTree, evidence_paths
 from riskgraph.risk.reasons import Explainer as Reasons
 from riskgraph.risk.reasons import mask_phone
@@ -241,9 +243,10 @@ class EntityAttribution:
 
 @dataclass(frozen=True)
 class PathEvidence:
-    """One propagation path from an exposed company, as ``riskgraph.risk.evidence``."""
+    """One propagation path from an exposed company, as ``riskgraph.risk.evidence``: data
+    (``{seed, hops: [{type, entity}]}``), worded where shown."""
 
-    text: str
+    path: dict[str, Any]
     hops: int
     contribution: float
 
@@ -261,10 +264,13 @@ class Explanation:
     entities: list[EntityAttribution] = field(default_factory=list)
     features: list[FeatureAttribution] = field(default_factory=list)
     paths: list[PathEvidence] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """JSON-ready: reasons as ``{code, params}``."""
+        out = asdict(self)
+        out["reasons"] = [r.to_dict() for r in self.reasons]
+        return out
 
 
 def _shown(label: str, key: str) -> str:
@@ -315,7 +321,7 @@ def explain(
     reasons = Reasons.build(analysis, tree or analysis.evidence_tree())
     node = analysis.graph.offsets["Company"] + index
     paths = [
-        PathEvidence(reasons.path_text(p), len(p.hops), float(p.contribution))
+        PathEvidence(reasons.path(p), len(p.hops), float(p.contribution))
         for p in evidence_paths(reasons.tree, node, k=3)
         if p.hops
     ]

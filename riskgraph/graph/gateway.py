@@ -5,6 +5,10 @@ Managed transactions (``execute_query``) let the driver retry what it marks retr
 auto-commit statements (schema DDL) get the same policy from ``retrying``. Connection and
 authentication failures become one clear ``RiskgraphError``.
 
+Code that only runs queries should take a ``QueryGateway`` (the protocol ``Gateway``
+satisfies): tests can then hand it a recording fake (``tests/fakes.py``) and check the
+logic without a server.
+
 The API's hot reads (``read_async``) go through the driver's asyncio twin, opened for the
 server's event loop: an ``async`` route then answers without a thread-pool hop, which under
 50 concurrent clients cost more CPU than the query itself.
@@ -18,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, LiteralString, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 import neo4j
 import neo4j.time
@@ -89,6 +93,42 @@ DRIVER_OPTIONS: dict[str, Any] = {
         neo4j.NotificationDisabledClassification.UNRECOGNIZED
     ],
 }
+
+
+class QueryGateway(Protocol):
+    """What code that runs named queries needs from the gateway: ``Gateway`` against a real
+    Neo4j, a recording fake in unit tests. Lifecycle (connecting, ``close``, the async
+    driver's ``open_async``/``aclose``) stays with whoever makes the ``Gateway``."""
+
+    def read(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """Run a named read query; rows as plain dicts (driver temporals as Python's)."""
+        ...
+
+    async def read_async(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """``read`` for ``async`` code: the same named query and rows."""
+        ...
+
+    def read_raw(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """``read`` without converting nested values (bulk reads of plain columns)."""
+        ...
+
+    def read_consistent(
+        self, queries: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
+        """Several ``read_raw`` reads in one read transaction, rows per query in order."""
+        ...
+
+    def write(self, name: str, **parameters: Any) -> WriteSummary:
+        """Run a named write query in a managed (retried) transaction."""
+        ...
+
+    def run_autocommit(self, name: str, **parameters: Any) -> None:
+        """Run a named query in an auto-commit transaction (``CALL ... IN TRANSACTIONS``)."""
+        ...
+
+    def run_schema(self, statement: str) -> None:
+        """Run one schema (DDL) statement derived from ``riskgraph.graph.schema``."""
+        ...
 
 
 class Gateway:
@@ -263,3 +303,9 @@ class Gateway:
     def _session(self) -> Iterator[neo4j.Session]:
         with self._driver.session(database=self._database) as session:
             yield session
+
+
+if TYPE_CHECKING:
+
+    def _gateway_is_a_query_gateway(gateway: Gateway) -> QueryGateway:
+        return gateway  # mypy checks that Gateway satisfies the protocol

@@ -70,6 +70,23 @@ class LinkType(StrEnum):
     CREDITOR = "creditor"
 
 
+class Level(StrEnum):
+    """A company's risk level (红色 / 橙色 / 黄色 预警, or none), written by ``analyze``."""
+
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    NONE = "none"
+
+
+class Tier(StrEnum):
+    """The supervision tier of a level (重点关注 / 一般关注 / 暂无异常)."""
+
+    KEY_CONCERN = "key_concern"
+    GENERAL_CONCERN = "general_concern"
+    NO_ANOMALY = "no_anomaly"
+
+
 @dataclass(frozen=True)
 class Property:
     name: str

@@ -1,9 +1,9 @@
-"""Plain-language reasons for a company's score, strongest first, in the style of the
-Wenzhou alerts in DOMAIN.md ("52 negative news items in 2 years, ..."): each names a fact an
-investigator can check in the graph.
+"""Reasons for a company's score, strongest first, in the style of the Wenzhou alerts in
+DOMAIN.md ("52 negative news items in 2 years, ..."): each names a fact an investigator can
+check in the graph. They are data (``riskgraph.risk.codes.Reason``), worded at the edges.
 
-Reasons quote entity ids, never resident ID numbers; phone numbers are masked (the API also
-serves viewers, who may not see natural persons' phones in clear).
+Reasons name entities by id (the engine adds names), never by resident ID number; phone
+numbers are masked (the API also serves viewers, who may not see personal phones in clear).
 """
 
 from __future__ import annotations
@@ -11,37 +11,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from riskgraph.graph.schema import Level
 from riskgraph.graph.snapshot import EVENT_TYPES, IntArray
 from riskgraph.risk.analysis import Analysis, ring_id
+from riskgraph.risk.codes import Entity, Reason, ReasonCode
 from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
 from riskgraph.risk.rings import connectors
-from riskgraph.risk.scoring import Level
-
-_EVENT_WORDS = {
-    "case_filed": "filed case(s)",
-    "litigation": "lawsuit(s)",
-    "penalty": "administrative penalty(ies)",
-    "abnormal_operation": "abnormal-operation listing(s)",
-    "complaint": "complaint(s)",
-    "negative_news": "negative news item(s)",
-    "tax_delinquency": "tax arrears notice(s)",
-}
-_RELATION_WORDS = {
-    "HOLDS": "shareholding",
-    "OFFICER_OF": "office",
-    "REGISTERED_AT": "shared address",
-    "HAS_PHONE": "shared phone",
-    "GUARANTEE": "guarantee",
-    "LOAN": "loan",
-    "TRADE": "trade",
-    "BRANCH": "branch",
-    "RENT": "lease",
-    "CREDITOR": "debt",
-}
 
 
 def mask_phone(number: str) -> str:
@@ -82,64 +62,70 @@ class Explainer:
         sorted_fronts = analysis.fronts[by_front]
         return cls(analysis, tree, incidence, members, events, by_front, sorted_fronts)
 
-    def entity(self, node: int) -> str:
+    def entity(self, node: int) -> Entity:
+        """An entity of the contagion graph as reason data (a phone's number masked)."""
         label, row = self.analysis.graph.label_of(node)
         key = str(self.analysis.snapshot.nodes[label].keys[row])
-        shown = mask_phone(key) if label == "Phone" else key
-        return f"{label.lower()} {shown}"
+        return {"label": label, "id": mask_phone(key) if label == "Phone" else key}
 
-    def path_text(self, path: EvidencePath) -> str:
-        steps = [self.entity(path.seed)]
-        for hop in path.hops:
-            steps.append(f"-[{_RELATION_WORDS.get(hop.type, hop.type)}]- {self.entity(hop.target)}")
-        return " ".join(steps)
+    def path(self, path: EvidencePath) -> dict[str, Any]:
+        """An evidence path as data: the seed and each hop's relationship and entity."""
+        return {
+            "seed": self.entity(path.seed),
+            "hops": [{"type": hop.type, "entity": self.entity(hop.target)} for hop in path.hops],
+        }
 
-    def reasons(self, company: int, limit: int = 6) -> list[str]:
+    def reasons(self, company: int, limit: int = 6) -> list[Reason]:
         a = self.analysis
-        out: list[str] = []
+        out: list[Reason] = []
         if a.exposed[company]:
-            out.append("exposed (暴雷): an exposure event is on record")
+            out.append(Reason(ReasonCode.EXPOSED))
         node = a.graph.offsets["Company"] + company
         contagion = float(a.contagion[company])
         if not a.exposed[company] and a.components["contagion"][company] >= 0.2:
             paths = evidence_paths(self.tree, node, k=1)
             if paths:
-                hops = len(paths[0].hops)
                 out.append(
-                    f"contagion {contagion:.3f} from an exposed company, strongest path "
-                    f"({hops} hop{'' if hops == 1 else 's'}): {self.path_text(paths[0])}"
+                    Reason(
+                        ReasonCode.CONTAGION,
+                        {"contagion": round(contagion, 4), "path": self.path(paths[0])},
+                    )
                 )
         out += self._fronts(company)
         position = int(a.rings.company_ring[company])
         if position >= 0:
             ring = a.rings.rings[position]
-            exposed = int(ring.features["exposed"])
             out.append(
-                f"member of ring {ring_id(position)} (ring score {ring.score:.2f}: "
-                f"{len(ring.companies)} companies, {len(ring.persons)} people"
-                + (f", {exposed} exposed" if exposed else ", none exposed yet")
-                + ")"
+                Reason(
+                    ReasonCode.RING_MEMBER,
+                    {
+                        "ring": ring_id(position),
+                        "score": round(ring.score, 2),
+                        "companies": len(ring.companies),
+                        "persons": len(ring.persons),
+                        "exposed": int(ring.features["exposed"]),
+                    },
+                )
             )
         out += self._burst(company)
         out += self._events(company)
         if a.structure.high_risk_industry[company]:
             industry = a.snapshot.nodes["Company"].columns["industry"][company]
-            out.append(f"fund-raising-prone industry: {industry}")
+            out.append(Reason(ReasonCode.HIGH_RISK_INDUSTRY, {"industry": str(industry)}))
         gnn = a.components.get("gnn")
         if gnn is not None and a.gnn_probability is not None and gnn[company] >= 0.2:
-            learned = (
-                "probability of failing, learned from the failures of a past period"
-                if a.gnn_target == "outcome"
-                else "probability of exposure, its neighbourhood resembles those of "
-                "exposed companies"
-            )
             out.append(
-                f"graph model (GNN): {a.gnn_probability[company]:.0%} {learned} "
-                "(`riskgraph gnn explain` names the ties)"
+                Reason(
+                    ReasonCode.GNN,
+                    {
+                        "probability": round(float(a.gnn_probability[company]), 4),
+                        "target": "outcome" if a.gnn_target == "outcome" else "exposure",
+                    },
+                )
             )
         return out[:limit]
 
-    def _fronts(self, company: int) -> list[str]:
+    def _fronts(self, company: int) -> list[Reason]:
         a = self.analysis
         front = int(a.fronts[company])
         if front < 0:
@@ -149,20 +135,18 @@ class Explainer:
         others = fronted[fronted != company]
         exposed = int(a.exposed[others].sum())
         out = []
-        person = a.snapshot.nodes["Person"].keys[front]
+        person = {"label": "Person", "id": str(a.snapshot.nodes["Person"].keys[front])}
         if exposed:
-            out.append(
-                f"legal representative (person {person}) also represents {exposed} exposed "
-                f"compan{'y' if exposed == 1 else 'ies'}"
-            )
+            out.append(Reason(ReasonCode.FRONT_OF_EXPOSED, {"person": person, "exposed": exposed}))
         if len(fronted) >= 3:
             out.append(
-                f"legal representative (person {person}) fronts {len(fronted)} companies, "
-                "a nominee pattern"
+                Reason(
+                    ReasonCode.NOMINEE_FRONT, {"person": dict(person), "companies": len(fronted)}
+                )
             )
         return out
 
-    def _burst(self, company: int) -> list[str]:
+    def _burst(self, company: int) -> list[Reason]:
         """The rare identifier shared with the most companies registered close in time."""
         a = self.analysis
         days = a.snapshot.nodes["Company"].columns.get("established")
@@ -186,13 +170,14 @@ class Explainer:
             return []
         close, label, key = best
         shown = mask_phone(key) if label == "Phone" else key
-        what = {"Phone": "phone", "Address": "address", "Person": "person"}[label]
         return [
-            f"shares {what} {shown} with {close} companies registered within {window} days "
-            "of it (a registration burst)"
+            Reason(
+                ReasonCode.REGISTRATION_BURST,
+                {"identifier": {"label": label, "id": shown}, "companies": close, "days": window},
+            )
         ]
 
-    def _events(self, company: int) -> list[str]:
+    def _events(self, company: int) -> list[Reason]:
         a = self.analysis
         table = a.snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
         if table is None:
@@ -206,13 +191,14 @@ class Explainer:
         counts.pop("exposure", None)
         if not counts:
             return []
-        parts = [f"{n} {_EVENT_WORDS.get(kind, kind)}" for kind, n in counts.most_common()]
-        return [", ".join(parts) + " in the last 2 years"]
+        return [
+            Reason(ReasonCode.RECENT_EVENTS, {"counts": dict(counts.most_common()), "years": 2})
+        ]
 
 
 def explain_flagged(
     analysis: Analysis, done: Callable[[], None] | None = None
-) -> dict[int, list[str]]:
+) -> dict[int, list[Reason]]:
     """Reasons for every flagged company (level yellow or above), by company row: what
     ``riskgraph analyze`` writes back. ``done`` is called after each company (progress)."""
     explainer = Explainer.build(analysis, analysis.evidence_tree())

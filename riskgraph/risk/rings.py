@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from riskgraph.graph.schema import EventType, OfficerRole
 from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
+from riskgraph.risk.codes import Reason, RingReasonCode
 from riskgraph.risk.propagation import rarity
 from riskgraph.risk.scoring import high_risk_industry
 from riskgraph.weights import RING_FEATURE_WEIGHTS
@@ -361,30 +362,40 @@ def detect_rings(
     return RingResult(rings, company_ring, person_ring)
 
 
-def ring_reasons(ring: Ring) -> list[str]:
-    """Why a ring scored, in words, strongest signals first."""
+def ring_reasons(ring: Ring) -> list[Reason]:
+    """Why a ring scored, strongest signals first."""
     f = ring.features
     n = int(f["companies"])
     out = []
     if f["exposed"] > 0:
-        out.append(
-            f"{int(f['exposed'])} member compan{'y' if f['exposed'] == 1 else 'ies'} exposed"
-        )
+        out.append(Reason(RingReasonCode.MEMBERS_EXPOSED, {"exposed": int(f["exposed"])}))
     if f["burst"] >= 0.5:
-        out.append(f"{round(f['burst'] * n)} of {n} companies registered within one burst")
+        out.append(
+            Reason(
+                RingReasonCode.REGISTRATION_BURST, {"burst": round(f["burst"] * n), "companies": n}
+            )
+        )
     if f["nominee_fronts"] >= 0.5:
         out.append(
-            f"{round(f['nominee_fronts'] * n)} of {n} companies fronted by legal "
-            "representatives who front several of them"
+            Reason(
+                RingReasonCode.NOMINEE_FRONTS,
+                {"fronted": round(f["nominee_fronts"] * n), "companies": n},
+            )
         )
     if f["high_risk_industry"] >= 0.5:
-        out.append(f"{round(f['high_risk_industry'] * 100)}% in fund-raising-prone industries")
+        out.append(
+            Reason(
+                RingReasonCode.HIGH_RISK_INDUSTRY, {"percent": round(f["high_risk_industry"] * 100)}
+            )
+        )
     if f["alarm_events_per_company"] > 0:
         out.append(
-            f"{f['alarm_events_per_company']:.1f} complaints, negative news items or filed "
-            "cases per company"
+            Reason(
+                RingReasonCode.ALARM_EVENTS,
+                {"per_company": round(float(f["alarm_events_per_company"]), 1)},
+            )
         )
     if f["circular_holdings"]:
-        out.append("circular shareholdings among members")
-    out.append(f"{round(f['tied_share'] * 100)}% of companies tied to two or more others")
+        out.append(Reason(RingReasonCode.CIRCULAR_HOLDINGS))
+    out.append(Reason(RingReasonCode.TIED, {"percent": round(f["tied_share"] * 100)}))
     return out

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from riskgraph.graph.schema import CompanyStatus, EventType
+from riskgraph.graph.schema import CompanyStatus, EventType, Level, Tier
 from riskgraph.graph.snapshot import EVENT_TYPES, STATUSES, FloatArray, IntArray, Snapshot
 from riskgraph.weights import (
     COMPONENT_WEIGHTS,
@@ -36,19 +35,6 @@ from riskgraph.weights import (
 )
 
 COMPONENTS = ("contagion", "ring", "events", "structure")  # the rules'; "gnn" joins them
-
-
-class Level(StrEnum):
-    RED = "red"
-    ORANGE = "orange"
-    YELLOW = "yellow"
-    NONE = "none"
-
-
-class Tier(StrEnum):
-    KEY_CONCERN = "key_concern"  # 重点关注
-    GENERAL_CONCERN = "general_concern"  # 一般关注
-    NO_ANOMALY = "no_anomaly"  # 暂无异常
 
 
 @dataclass(frozen=True)

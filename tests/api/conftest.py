@@ -14,15 +14,13 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from riskgraph.api.app import create_app
+from riskgraph.engine.engine import Engine
 from riskgraph.graph.credentials import password_for
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.snapshot import build_snapshot
-from riskgraph.graph.writeback import write_analysis
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.normalise import normalise_phone
 from riskgraph.ingest.pipeline import ingest_bundle
-from riskgraph.risk.analysis import analyze
-from riskgraph.risk.reasons import explain_flagged
+from riskgraph.risk.codes import Reason, ReasonCode
 from riskgraph.settings import Settings
 
 KEYS = {
@@ -73,8 +71,7 @@ def province(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
         driver.execute_query("MATCH (n) DETACH DELETE n")
     with Gateway(neo4j_settings) as graph:
         ingest_bundle(path, graph, neo4j_settings)
-        analysis = analyze(build_snapshot(graph))
-        write_analysis(graph, analysis, explain_flagged(analysis))
+        Engine(graph, neo4j_settings, gnn=False).run(raise_alerts=False)
         scored = graph.read_raw("export_scores")
     return Province(path, _id_numbers(path), _person_phones(path), scored)
 
@@ -99,6 +96,7 @@ def api(province: Province, api_settings: Settings) -> Iterator[TestClient]:
 def top_company(province: Province) -> str:
     """The riskiest company that is not itself exposed (it has evidence paths)."""
     for row in province.scored:
-        if "exposed" not in str(row["reasons"]) and row["contagion"]:
+        codes = {Reason.from_json(r).code for r in row["reasons"] or []}
+        if ReasonCode.EXPOSED not in codes and row["contagion"]:
             return str(row["company_id"])
     raise AssertionError("no contagion-hit company in the province")

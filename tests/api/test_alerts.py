@@ -13,16 +13,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from riskgraph.cli import app
-from riskgraph.graph.alerts import (
-    alert_labels,
-    is_material,
-    known_kind,
-    raise_alerts,
-    reason_kinds,
-)
+from riskgraph.engine.alerts import alert_labels, is_material, raise_alerts
 from riskgraph.graph.gateway import Gateway
-from riskgraph.risk.scoring import Level
-from riskgraph.settings import Settings
+from riskgraph.graph.schema import Level
+from riskgraph.risk.codes import Reason, ReasonCode
+from riskgraph.settings import Settings, get_settings
 from tests.api.conftest import Province, headers
 
 
@@ -43,53 +38,62 @@ def _patch(api: TestClient, alert: str, role: str = "analyst", **change: Any) ->
     return api.patch(f"/alerts/{alert}", headers=headers(role), json=change)
 
 
-def test_reason_kinds_ignore_numbers_and_ids() -> None:
+def _ring(exposed: int, ring: str = "R0003") -> Reason:
+    params = {"ring": ring, "score": 0.71, "companies": 9, "persons": 4, "exposed": exposed}
+    return Reason(ReasonCode.RING_MEMBER, params)
+
+
+def test_materiality_compares_codes_not_figures_ids_or_names() -> None:
+    path = {"seed": {"label": "Company", "id": "A"}, "hops": [{"type": "LOAN", "entity": {}}]}
     before = [
-        "contagion 0.412 from an exposed company, strongest path (2 hops): company A -[x]- b",
-        "member of ring R0003 (ring score 0.71: 9 companies, 4 people, none exposed yet)",
-        "3 lawsuit(s), 1 complaint(s) in the last 2 years",
+        Reason(ReasonCode.CONTAGION, {"contagion": 0.412, "path": path}),
+        _ring(0),
+        Reason(ReasonCode.RECENT_EVENTS, {"counts": {"litigation": 3, "complaint": 1}, "years": 2}),
     ]
+    other = {"seed": {"label": "Company", "id": "C", "name": "丙公司"}, "hops": []}
     after = [
-        "contagion 0.390 from an exposed company, strongest path (3 hops): company C -[y]- d",
-        "member of ring R0001 (ring score 0.74: 10 companies, 4 people, none exposed yet)",
-        "5 lawsuit(s) in the last 2 years",
+        Reason(ReasonCode.CONTAGION, {"contagion": 0.39, "path": other}),
+        _ring(0, "R0001"),
+        Reason(ReasonCode.RECENT_EVENTS, {"counts": {"litigation": 5}, "years": 2}),
     ]
-    assert reason_kinds(after) <= reason_kinds(before)
-    last = {"level": "orange", "reasons": before}
+    last = {"level": "orange", "reasons": [r.to_json() for r in before]}
     assert not is_material("orange", after, last)
     assert not is_material("yellow", before, last)
     assert is_material("red", before, last)  # the level rose
-    exposed_ring = "member of ring R0001 (ring score 0.9: 10 companies, 4 people, 2 exposed)"
-    assert is_material("orange", [exposed_ring], last)  # the ring blew up
-    assert is_material("orange", ["2 penalty(ies) in the last 2 years"], last)
+    assert is_material("orange", [_ring(2)], last)  # the ring blew up
+    penalty = Reason(ReasonCode.RECENT_EVENTS, {"counts": {"penalty": 2}, "years": 2})
+    assert is_material("orange", [penalty], last)  # a new kind of event
     assert is_material("orange", [], None)
 
 
-def test_every_reason_analyze_writes_has_a_known_kind(api: TestClient, province: Province) -> None:
-    """Re-alerting compares reason kinds matched on reasons.py's wording: if that wording
-    drifts, this fails instead of every company looking new at the next run."""
-    flagged = [str(r["company_id"]) for r in province.scored if r["level"] != "none"]
-    reasons: set[str] = set()
-    for company in flagged[:200]:
-        answer = api.get(f"/companies/{company}/risk", headers=headers("viewer"))
-        reasons |= set(answer.json()["reasons"])
-    assert len(reasons) > 10
-    assert [r for r in reasons if not known_kind(r)] == []
-
-
-def test_analyze_raises_alerts_and_a_rerun_raises_nothing_new(
-    api: TestClient, province: Province, gateway: Gateway, server_env: None
+def test_analyze_raises_alerts_and_a_rerun_in_another_language_raises_nothing_new(
+    api: TestClient,
+    province: Province,
+    gateway: Gateway,
+    server_env: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("RISKGRAPH_LOCALE", "zh-CN")
+    get_settings.cache_clear()
     result = CliRunner().invoke(app, ["analyze"])
     assert result.exit_code == 0, result.output
-    assert "alerts:" in result.output
+    assert "预警：新增实质风险预警" in result.output
     flagged = [r for r in province.scored if r["level"] in ("red", "orange")]
     body = _alerts(api)
     assert body["total"] == len(flagged) > 0
     assert {a["company_id"] for a in body["items"]} == {r["company_id"] for r in flagged}
     assert all(a["state"] == "new" and a["label"] is None for a in body["items"])
     assert raise_alerts(gateway).raised == ()  # same risk, nothing new
+    # the same analysis read in English: the words change, the stored data and alerts don't
+    stored = gateway.read_raw("export_scores")
+    monkeypatch.setenv("RISKGRAPH_LOCALE", "en")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["analyze"])
+    assert result.exit_code == 0, result.output
+    assert "alerts: 0 raised for new material risk" in result.output
     assert _alerts(api)["total"] == len(flagged)
+    again = gateway.read_raw("export_scores")
+    assert [r["reasons"] for r in again] == [r["reasons"] for r in stored]
 
 
 def test_new_material_risk_raises_again(

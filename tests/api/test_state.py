@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import pytest
 
-from riskgraph.api.state import EngineState, StateHolder
+from riskgraph.engine.state import EngineState, StateHolder
 
 
 @pytest.fixture

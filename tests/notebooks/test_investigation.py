@@ -13,13 +13,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from riskgraph.engine.engine import Engine
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.snapshot import build_snapshot
-from riskgraph.graph.writeback import write_analysis
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import ingest_bundle
-from riskgraph.risk.analysis import analyze
-from riskgraph.risk.reasons import explain_flagged
 from riskgraph.settings import Settings
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01_investigation.ipynb"
@@ -35,8 +32,7 @@ def analysed(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     with Gateway(neo4j_settings) as graph:
         graph.run_autocommit("wipe_graph", batch=10_000)
         ingest_bundle(path, graph, neo4j_settings)
-        analysis = analyze(build_snapshot(graph))
-        write_analysis(graph, analysis, explain_flagged(analysis))
+        Engine(graph, neo4j_settings, gnn=False).run(raise_alerts=False)
     return neo4j_settings
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from riskgraph.graph.snapshot import Snapshot
+from riskgraph.risk.codes import Reason, RingReasonCode
 from riskgraph.risk.rings import RingParams, detect_rings, linkage, ring_reasons, ring_score
 from tests.risk.tiny import TinyGraph
 
@@ -128,7 +129,7 @@ def test_an_exposure_inside_raises_the_ring_score_and_is_a_reason() -> None:
     after = detect_rings(g.build()).rings[0]
     assert after.score > before.score
     assert after.features["exposed"] == 1
-    assert any("exposed" in reason for reason in ring_reasons(after))
+    assert Reason(RingReasonCode.MEMBERS_EXPOSED, {"exposed": 1}) in ring_reasons(after)
 
 
 def test_ring_score_is_a_weighted_mean_in_0_1() -> None:

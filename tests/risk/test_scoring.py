@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from riskgraph.i18n.locale import Locale
+from riskgraph.i18n.render import Renderer
 from riskgraph.risk import scoring
 from riskgraph.risk.analysis import analyze
+from riskgraph.risk.codes import Reason, ReasonCode
 from riskgraph.risk.reasons import Explainer, mask_phone
 from riskgraph.risk.rings import company_legal_fronts, linkage
 from riskgraph.risk.scoring import ScoringParams
@@ -125,8 +128,14 @@ def test_a_shared_legal_representative_is_the_reason_and_scores_are_order_free()
     assert score["Y"] > score["Z"]
     explainer = Explainer.build(analysis, analysis.evidence_tree())
     reasons = explainer.reasons(keys.index("Y"))
-    assert any("also represents 1 exposed company" in r for r in reasons)
-    assert any("company X -[office]- person front -[office]- company Y" in r for r in reasons)
+    front = {"label": "Person", "id": "front"}
+    assert Reason(ReasonCode.FRONT_OF_EXPOSED, {"person": front, "exposed": 1}) in reasons
+    (contagion,) = [r for r in reasons if r.code is ReasonCode.CONTAGION]
+    hops = [(h["type"], h["entity"]["id"]) for h in contagion.params["path"]["hops"]]
+    assert contagion.params["path"]["seed"]["id"] == "X"
+    assert hops == [("OFFICER_OF", "front"), ("OFFICER_OF", "Y")]
+    english = Renderer(Locale.EN).reason(contagion)
+    assert "company X -[office]- person front -[office]- company Y" in english
     # the same province under keys that sort the other way round scores the same
     reverse = {"X": "c3", "Y": "b2", "Z": "a1", "front": "p"}
     flipped = analyze(province(reverse).build())

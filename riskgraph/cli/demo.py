@@ -1,6 +1,6 @@
-"""The steps of ``riskgraph demo`` after the analysis: demo API keys, the API running in the
-background, one explanation page fetched from it, and where to look. The command itself
-(``riskgraph.cli``) strings these together with the other commands' own functions."""
+"""``riskgraph demo``, the main job end to end: Neo4j, a generated province, ingest, the
+engine's run (with the GNN trained in between), then demo API keys, the API running in the
+background, one explanation page fetched from it, and where to look."""
 
 from __future__ import annotations
 
@@ -15,16 +15,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
+import typer
 from pydantic import SecretStr
 
 from riskgraph.api.security import HEADER, Role
-from riskgraph.cli_common import console
+from riskgraph.cli.common import console, errors
+from riskgraph.cli.data import ingest_bars, show_ingest
+from riskgraph.cli.db import apply_schema, start_server
+from riskgraph.cli.risk import run_engine, show_summary
 from riskgraph.errors import RiskgraphError
+from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.server import port_in_use
-from riskgraph.settings import Settings
+from riskgraph.ingest.pipeline import ingest_bundle
+from riskgraph.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from riskgraph.risk.analysis import Analysis
@@ -159,3 +165,69 @@ def serve_until_interrupted() -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         console.print("stopping the API")
+
+
+def demo(
+    companies: Annotated[int, typer.Option(min=100, help="Size of the demo province.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo province.")] = 1,
+    out: Annotated[Path, typer.Option(help="Where the demo bundle goes.")] = Path(
+        "data/demo-province"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the demo API.")] = 8000,
+    serve: Annotated[
+        bool, typer.Option(help="Keep the API running until Ctrl-C (--no-serve: stop at the end).")
+    ] = True,
+    gnn: Annotated[
+        bool, typer.Option(help="Train the GNN and re-analyze with it (--no-gnn: faster).")
+    ] = True,
+) -> None:
+    """The main job end to end: start Neo4j, generate a province, ingest, analyze, train
+    the GNN and re-analyze with it, then serve the API and write one explanation page."""
+    from riskgraph.cli.gnn import train as gnn_train
+
+    settings = get_settings()
+    with errors():
+        start_server(settings)
+        with Gateway(settings) as graph:
+            apply_schema(graph)
+            _load_province(graph, settings, companies, seed, out)
+            if gnn:  # the rules first: the GNN learns from their analysis
+                show_summary(run_engine(graph, settings, gnn=False, alerts=False))
+        if gnn:
+            gnn_train()  # `riskgraph gnn train` with its defaults: saved at settings.gnn_model
+        with Gateway(settings) as graph:
+            run = run_engine(graph, settings, gnn=bool(gnn))
+        show_summary(run)
+        keys = demo_keys(settings)
+        company = riskiest_unexposed(run.analysis)
+        with running_api(keys.settings, port) as base:
+            key = keys.keys.get("viewer") or _configured_viewer(keys.settings)
+            page = settings.neo4j_dir.parent / "demo" / f"subgraph-{company}.html"
+            write_explanation(base, key, company, page)
+            show_where_to_look(base, keys, company, page, run.analysis, serve)
+            if serve:
+                serve_until_interrupted()
+
+
+def _load_province(
+    graph: Gateway, settings: Settings, companies: int, seed: int, out: Path
+) -> None:
+    """Generate the demo bundle (once) and ingest it (re-runs change nothing)."""
+    from riskgraph.ingest.generator import generate as generate_province
+
+    if not (out / "companies.csv").is_file():
+        with console.status(f"generating a {companies:,}-company province in {out}..."):
+            generate_province(companies, seed, out)
+    with ingest_bars() as bars:
+        ingested = ingest_bundle(out, graph, settings, bars)
+    show_ingest(ingested)
+
+
+def _configured_viewer(settings: Settings) -> str:
+    """A key from RISKGRAPH_API_KEYS able to read (the demo fetches a page with it)."""
+    secret = settings.api_keys
+    for item in ("" if secret is None else secret.get_secret_value()).split(","):
+        role, _, key = item.strip().partition(":")
+        if role.strip().lower() in {"viewer", "analyst", "admin"} and key.strip():
+            return key.strip()
+    raise RiskgraphError("RISKGRAPH_API_KEYS holds no usable key")

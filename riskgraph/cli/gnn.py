@@ -13,14 +13,14 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from riskgraph.cli_common import console, errors
-from riskgraph.cli_risk import analysis_params, run_analysis, show_summary, snapshot_of
+from riskgraph.cli.common import console, errors, renderer
+from riskgraph.cli.risk import run_engine, show_summary, snapshot_of
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from riskgraph.gnn.train import TrainedModel
+    pass
 
 gnn_app = typer.Typer(
     help="The graph neural network: train, predict, explain.", no_args_is_help=True
@@ -29,18 +29,6 @@ gnn_app = typer.Typer(
 ModelOption = Annotated[
     Path | None, typer.Option("--model", help="Model file (default: RISKGRAPH_GNN_MODEL).")
 ]
-
-
-def load_model(path: Path) -> TrainedModel:
-    """The saved model, or a clear error saying how to make one."""
-    from riskgraph.gnn.train import TrainedModel
-
-    if not path.exists():
-        raise RiskgraphError(f"no GNN model at {path}: train one with `riskgraph gnn train`")
-    try:
-        return TrainedModel.load(path)
-    except (ValueError, RuntimeError, KeyError) as exc:
-        raise RiskgraphError(f"{path} is not a usable riskgraph GNN model: {exc}") from exc
 
 
 def _threads(settings: Settings, threads: int | None) -> None:
@@ -71,11 +59,11 @@ def train(
     """Train on the exposures (and confirmed alerts) known now, or with --outcomes on a
     past snapshot and the failures that followed it; save model, schema, fingerprint and
     metrics."""
+    from riskgraph.engine.engine import Engine
     from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
     from riskgraph.gnn.outcomes import read_outcomes
     from riskgraph.gnn.train import TrainConfig
     from riskgraph.gnn.train import train as fit
-    from riskgraph.risk.analysis import analyze
 
     settings = get_settings()
     path = model or settings.gnn_model
@@ -87,7 +75,7 @@ def train(
         failed = None if outcomes is None else read_outcomes(outcomes)
         snapshot = snapshot_of(graph)
         confirmed = _confirmed_alerts(graph)
-        analysis = analyze(snapshot, analysis_params(settings))
+        analysis = Engine(graph, settings, gnn=False).analyze(snapshot)
         config = TrainConfig(
             model=ModelConfig(architecture), folds=folds, max_epochs=epochs, seed=seed
         )
@@ -132,7 +120,7 @@ def _check_device(device: str) -> None:
 
 def _confirmed_alerts(graph: Gateway) -> list[str]:
     """Companies whose alerts an investigator confirmed (the API's closed loop)."""
-    from riskgraph.graph.alerts import alert_labels
+    from riskgraph.engine.alerts import alert_labels
 
     return sorted(c for c, risky in alert_labels(graph).items() if risky)
 
@@ -145,12 +133,15 @@ def predict(
 ) -> None:
     """Analyze with the GNN's component and write back (``analyze`` does the same when the
     model file exists); list the companies the GNN rates highest."""
+    from riskgraph.engine.engine import load_model
+
     settings = get_settings()
     _threads(settings, threads)
     with errors(), Gateway(settings) as graph:
         trained = load_model(model or settings.gnn_model)
-        analysis, timings = run_analysis(graph, settings, trained)
-    show_summary(analysis, timings)
+        run = run_engine(graph, settings, trained)
+    show_summary(run)
+    analysis = run.analysis
     assert analysis.gnn_probability is not None
     keys = analysis.snapshot.nodes["Company"].keys
     order = [
@@ -180,8 +171,10 @@ def explain(
 ) -> None:
     """Why COMPANY scores what it does: the GNN's ties, entities and features, the
     propagation's evidence paths, the reasons."""
+    from riskgraph.engine.engine import Engine, load_model
+    from riskgraph.engine.names import named_values
     from riskgraph.gnn.explain import explain as explain_one
-    from riskgraph.risk.analysis import analyze
+    from riskgraph.risk.codes import Reason
 
     settings = get_settings()
     _threads(settings, threads)
@@ -190,13 +183,15 @@ def explain(
         snapshot = snapshot_of(graph)
         if company not in snapshot.nodes["Company"].index:
             raise RiskgraphError(f"no company {company!r} in the graph")
-        analysis = analyze(snapshot, analysis_params(settings))
-        analysis = trained.add_to(analysis)
+        analysis = Engine(graph, settings, gnn=trained).analyze(snapshot)
         with console.status("explaining..."):
             result = explain_one(analysis, company, trained, top=top)
+        paths = named_values(graph, [p.path for p in result.paths])
+        reasons = named_values(graph, [r.to_dict() for r in result.reasons])
     if as_json:
         console.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
+    words = renderer()
     probability = "n/a" if result.probability is None else f"{result.probability:.3f}"
     console.print(
         f"[bold]{result.company}[/]: score {result.score:.1f} ({result.level}), "
@@ -231,7 +226,10 @@ def explain(
         (
             "propagation paths from exposed companies",
             ("path", "hops", "contribution"),
-            [(p.text, str(p.hops), f"{p.contribution:.4f}") for p in result.paths],
+            [
+                (words.path(path), str(p.hops), f"{p.contribution:.4f}")
+                for path, p in zip(paths, result.paths, strict=True)
+            ],
         ),
     ):
         table = Table(title=title)
@@ -241,5 +239,5 @@ def explain(
             table.add_row(*row)
         console.print(table)
     console.print("reasons:")
-    for reason in result.reasons:
-        console.print(f"  - {reason}", highlight=False)
+    for reason in reasons:
+        console.print(f"  - {words.reason(Reason.from_dict(reason))}", highlight=False)

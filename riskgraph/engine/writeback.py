@@ -1,5 +1,6 @@
 """Write an analysis back to Neo4j: scores, levels, components and reasons on companies;
-rings as ``Ring`` nodes with ``MEMBER_OF`` links. The write is a replacement: a re-run
+rings as ``Ring`` nodes with ``MEMBER_OF`` links. Reasons are stored as data (one JSON
+string per reason: ``{"code", "params"}``), never as words. The write is a replacement: a re-run
 overwrites every company's scores and replaces the rings, so running twice changes nothing."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from riskgraph.graph.gateway import Gateway
 from riskgraph.risk.analysis import Analysis, ring_id
+from riskgraph.risk.codes import Reason
 from riskgraph.risk.rings import ring_reasons
 
 Progress = Callable[[int], None]  # told how many companies were just written
@@ -27,7 +29,7 @@ class WriteReport:
     members: int
 
 
-def score_columns(analysis: Analysis, reasons: dict[int, list[str]]) -> dict[str, list[Any]]:
+def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[str, list[Any]]:
     """The ``write_scores`` columns for every company; reasons only where given (the
     flagged ones)."""
     c = analysis.components
@@ -48,7 +50,9 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[str]]) -> dict[str
             else [None] * n
         ),
         "contagion": analysis.contagion.tolist(),
-        "reasons": [reasons.get(i) or None for i in range(n)],  # absent, not [], when none
+        "reasons": [  # absent, not [], when none
+            [r.to_json() for r in reasons[i]] if reasons.get(i) else None for i in range(n)
+        ],
         "ring_id": [ring_id(r) if r >= 0 else None for r in analysis.rings.company_ring.tolist()],
     }
 
@@ -78,7 +82,7 @@ def _write_scores(
 def write_analysis(
     graph: Gateway,
     analysis: Analysis,
-    reasons: dict[int, list[str]],
+    reasons: dict[int, list[Reason]],
     batch_size: int = 5000,
     progress: Progress | None = None,
 ) -> WriteReport:
@@ -96,7 +100,7 @@ def write_analysis(
                 "companies": len(r.companies),
                 "persons": len(r.persons),
                 "features": json.dumps(r.features, sort_keys=True),
-                "reasons": ring_reasons(r),
+                "reasons": [reason.to_json() for reason in ring_reasons(r)],
             }
             for i, r in enumerate(rings)
         ],

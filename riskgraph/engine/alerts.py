@@ -2,7 +2,8 @@
 
 ``raise_alerts`` (run at the end of ``riskgraph analyze``) compares the written-back levels
 with each company's latest alert and raises a new one only on new material risk: no alert
-yet, a higher level than the last alert's, or a kind of reason the last alert did not have.
+yet, a higher level than the last alert's, or a kind of reason the last alert did not have
+(reason codes and their kinds, ``riskgraph.risk.codes``: never the words).
 Handlers move alerts through their states (``update_alert``); confirmed and dismissed ones
 are labels for the next GNN training (``alert_labels``).
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,7 +19,8 @@ from typing import Any
 
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
-from riskgraph.risk.scoring import Level
+from riskgraph.graph.schema import Level
+from riskgraph.risk.codes import Reason, stored
 
 # Levels from the lowest that can raise an alert to the highest.
 LEVEL_RANK: dict[str, int] = {
@@ -65,50 +66,16 @@ def label_of(state: AlertState) -> bool | None:
     return None
 
 
-# Reason kinds, matched on the wording of riskgraph.risk.reasons (and ring reasons): numbers,
-# ids and paths change from run to run, what the reason is about does not.
-_REASON_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("exposed", re.compile(r"^exposed")),
-    ("contagion", re.compile(r"^contagion ")),
-    ("front_of_exposed", re.compile(r"also represents \d+ exposed")),
-    ("nominee_front", re.compile(r"fronts \d+ companies")),
-    ("exposed_ring", re.compile(r"^member of ring .*, \d+ exposed\)")),
-    ("ring", re.compile(r"^member of ring")),
-    ("registration_burst", re.compile(r"registration burst")),
-    ("industry", re.compile(r"^fund-raising-prone industry")),
-    ("gnn", re.compile(r"^graph model \(GNN\)")),
-)
-_EVENTS = re.compile(r" in the last 2 years$")
-_NUMBERS = re.compile(r"[+\w]*\d[\w.*%]*")
-
-
-def known_kind(reason: str) -> bool:
-    """Whether ``reason`` is worded as ``reason_kinds`` expects (a test holds every reason
-    that ``analyze`` writes to this, so a rewording cannot silently re-alert everyone)."""
-    return bool(_EVENTS.search(reason)) or any(p.search(reason) for _, p in _REASON_KINDS)
-
-
-def reason_kinds(reasons: list[str]) -> set[str]:
-    """What each reason is about, without its numbers: '3 lawsuit(s), 1 complaint(s) in the
-    last 2 years' -> {'events:lawsuit(s)', 'events:complaint(s)'}."""
-    kinds: set[str] = set()
-    for reason in reasons:
-        if _EVENTS.search(reason):
-            for part in _EVENTS.sub("", reason).split(", "):
-                kinds.add("events:" + _NUMBERS.sub("", part).strip())
-            continue
-        kind = next((k for k, pattern in _REASON_KINDS if pattern.search(reason)), None)
-        kinds.add(kind or " ".join(_NUMBERS.sub("", reason).split()))
-    return kinds
-
-
-def is_material(level: str, reasons: list[str], last: dict[str, Any] | None) -> bool:
-    """Whether a company's current risk deserves a new alert, given its latest one."""
+def is_material(level: str, reasons: list[Reason], last: dict[str, Any] | None) -> bool:
+    """Whether a company's current risk deserves a new alert, given its latest one: none
+    yet, a higher level, or a kind of reason (a code, an event type) the last one lacked.
+    Figures, paths, names and the language they are read in never count."""
     if last is None:
         return True
     if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(str(last.get("level")), 0):
         return True
-    return bool(reason_kinds(reasons) - reason_kinds(list(last.get("reasons") or [])))
+    before = set().union(*(r.kinds() for r in stored(list(last.get("reasons") or []))))
+    return bool(set().union(*(r.kinds() for r in reasons)) - before)
 
 
 def alert_id(company_id: str, level: str, scored_at: str) -> str:
@@ -149,7 +116,7 @@ def raise_alerts(
             "scored_at": r["scored_at"],
         }
         for r in rows
-        if is_material(r["level"], list(r["reasons"]), r["last"])
+        if is_material(r["level"], stored(list(r["reasons"])), r["last"])
     ]
     for start in range(0, len(new), 5000):
         graph.write("alert_create", rows=new[start : start + 5000], now=stamp)

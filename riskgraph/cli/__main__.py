@@ -1,0 +1,5 @@
+"""``python -m riskgraph.cli``."""
+
+from riskgraph.cli import app
+
+app()
