@@ -4,15 +4,39 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean chromium
+.PHONY: setup lock demo test lint bench clean chromium
 
-# Install: the project virtualenv (uv for speed and a shared wheel cache), then Neo4j 5.26
-# and APOC resolved from Maven Central into the launcher build cache.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4,<1"
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+# Install: the project virtualenv (uv for speed and a shared wheel cache) at the versions
+# pinned in requirements.lock, then Neo4j 5.26 and APOC resolved from Maven Central into the
+# launcher build cache. torch is the CPU build from PyTorch's wheel index (pyproject.toml's
+# [tool.uv.sources]): PyPI's Linux torch is a CUDA build that cannot even be imported without
+# its ~3 GB of nvidia-* libraries. Where that index is unreachable, torch comes from PyPI
+# with those libraries (but not triton: torch.compile only, which riskgraph never calls).
+# --device cuda needs a CUDA torch, such as PyPI's, installed by hand:
+#   .venv/bin/uv pip install --python .venv/bin/python torch==<the version in requirements.lock>
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+VENV_UV = { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); } && \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock
+
+$(STAMP): pyproject.toml requirements.lock
+	$(VENV_UV)
+	if $(BIN)/python -c "import urllib.request as r; r.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=10)" 2>/dev/null; \
+	then $(UV_INSTALL) -e '.[dev]'; \
+	else echo "$(TORCH_CPU_INDEX) unreachable: torch from PyPI with its CUDA libraries"; \
+	  echo triton | $(UV_INSTALL) --no-sources --excludes /dev/stdin -e '.[dev]'; fi
 	touch $(STAMP)
+
+# requirements.lock from pyproject.toml's ranges (run it after changing them): for Python 3.11+
+# on any platform, without torch's CUDA stack (the CPU wheel has none; the fallback above adds
+# it, pinned by torch itself).
+TORCH_CUDA_DEPS := cuda-toolkit cuda-bindings nvidia-cudnn-cu13 nvidia-cusparselt-cu13 \
+                   nvidia-nccl-cu13 nvidia-nvshmem-cu13 triton
+lock:
+	$(VENV_UV)
+	printf '%s\n' $(TORCH_CUDA_DEPS) | $(BIN)/uv pip compile --quiet --universal --no-sources \
+	  --extra dev --excludes /dev/stdin pyproject.toml -o requirements.lock
+	! grep -iE '^(nvidia|cuda|triton)' requirements.lock
 
 setup: $(STAMP)
 	$(BIN)/riskgraph db install
