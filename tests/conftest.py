@@ -1,7 +1,16 @@
 """Shared fixtures: one real Neo4j for the whole test session, started by riskgraph itself.
 
 The server runs in a temporary directory on a free port and is stopped at the end; tests
-that need an empty graph use ``graph`` (which wipes it first).
+that need an empty graph use ``graph`` (which wipes it first). It starts only when the first
+test that needs it runs (``neo4j_settings`` is a session fixture that no autouse fixture
+requests), so a run of tests that do not need it starts no Java at all.
+
+Two tiers. A test that uses ``neo4j_settings`` (directly or through ``graph``, ``driver``,
+``server_env`` or a fixture built on them) is marked ``db``; every other test that is not
+marked ``db``, ``browser`` or ``slow`` is marked ``unit``. ``pytest -m unit`` is the fast
+tier: no database, no Java, no browser; pure logic that talks to the graph gets the
+recording gateway of ``tests/fakes.py`` instead. A module that starts servers of its own
+says so with ``pytestmark = pytest.mark.db``. A unit test that starts Neo4j anyway fails.
 """
 
 from __future__ import annotations
@@ -12,11 +21,48 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from riskgraph.graph import server as server_module
 from riskgraph.graph.credentials import id_key_file, id_key_for, password_for
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
 from riskgraph.graph.server import EmbeddedServer, free_port
 from riskgraph.settings import Settings, get_settings
+
+SERVER_FIXTURE = "neo4j_settings"  # every fixture that reaches the database needs it
+NOT_UNIT = ("db", "browser", "slow")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test ``db`` (it uses the session server) or ``unit`` (it cannot)."""
+    for item in items:
+        uses_server = SERVER_FIXTURE in getattr(item, "fixturenames", ())
+        if uses_server and item.get_closest_marker("unit") is not None:
+            raise pytest.UsageError(f"{item.nodeid} is marked unit but uses {SERVER_FIXTURE}")
+        if uses_server:
+            item.add_marker(pytest.mark.db)
+        elif not any(item.get_closest_marker(mark) for mark in NOT_UNIT):
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_start_no_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a unit test, starting Neo4j (or building its launcher with Maven) fails loudly."""
+    if request.node.get_closest_marker("unit") is None:
+        yield
+        return
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError(
+            f"{request.node.nodeid} is a unit test but starts Neo4j: use the fixtures of "
+            "tests/conftest.py (that makes it a db test) or tests/fakes.py"
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(EmbeddedServer, "start", refuse)
+        patch.setattr(EmbeddedServer, "build", refuse)
+        patch.setattr(server_module, "build_launcher", refuse)
+        yield
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:

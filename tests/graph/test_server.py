@@ -13,6 +13,8 @@ from riskgraph.graph.credentials import password_for
 from riskgraph.graph.server import EmbeddedServer
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.db  # servers of their own, started with Java
+
 
 def _driver(server: EmbeddedServer) -> neo4j.Driver:
     auth = (server.settings.neo4j_user, password_for(server.settings))

@@ -1,0 +1,204 @@
+"""The load step's logic without a server: which named queries run, in what batches, with
+which rows (the recording gateway of tests/fakes.py). What the queries do to a graph is
+tested against Neo4j in test_pipeline.py and test_registry.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from riskgraph.graph.credentials import key_fingerprint
+from riskgraph.ingest.bundle import FILES
+from riskgraph.ingest.load import (
+    MERGE_PERSONS,
+    KeyMismatch,
+    check_id_key,
+    existing_ids,
+    load_records,
+    person_aliases,
+    persons_by_hash,
+)
+from riskgraph.ingest.validate import Record
+from tests.fakes import RecordingGateway
+
+OURS = key_fingerprint(b"our-key-of-16-chars")
+THEIRS = key_fingerprint(b"their-key-of-16-chars")
+
+
+def _state(fingerprint: str | None, hashed: bool) -> RecordingGateway:
+    return RecordingGateway(
+        {"id_key_state": [{"fingerprint": fingerprint, "hashed": hashed}], "id_key_record": None}
+    )
+
+
+def test_first_load_records_the_key_fingerprint() -> None:
+    graph = _state(None, hashed=False)
+    check_id_key(graph, OURS)
+    assert graph.names() == ["id_key_state", "id_key_record"]
+    assert graph.params_of("id_key_record") == [{"fingerprint": OURS}]
+
+
+def test_a_load_under_the_recorded_key_writes_nothing() -> None:
+    graph = _state(OURS, hashed=True)
+    check_id_key(graph, OURS)
+    assert graph.names() == ["id_key_state"]
+
+
+@pytest.mark.parametrize("hashed", [False, True])
+def test_a_load_under_another_key_is_refused_before_any_write(hashed: bool) -> None:
+    graph = _state(THEIRS, hashed=hashed)
+    with pytest.raises(KeyMismatch, match=rf"fingerprint {THEIRS}, not under this one \({OURS}\)"):
+        check_id_key(graph, OURS)
+    assert graph.names() == ["id_key_state"]
+
+
+def test_a_graph_hashed_before_fingerprints_is_refused() -> None:
+    graph = _state(None, hashed=True)
+    with pytest.raises(KeyMismatch, match=r"made before riskgraph recorded its key.*db wipe"):
+        check_id_key(graph, OURS)
+    assert graph.names() == ["id_key_state"]
+
+
+def _companies(n: int) -> list[Record]:
+    return [{"id": f"C{i}", "name": f"公司{i}", "status": None} for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("count", "batch_size", "batches"),
+    [(7, 3, [3, 3, 1]), (6, 3, [3, 3]), (2, 5000, [2]), (1, 1, [1]), (0, 3, [])],
+)
+def test_records_are_written_a_batch_per_transaction(
+    count: int, batch_size: int, batches: list[int]
+) -> None:
+    graph = RecordingGateway({"ingest_companies": None})
+    progress: list[int] = []
+    written = load_records(graph, "companies.csv", _companies(count), batch_size, progress.append)
+    assert written == count
+    assert [len(p["rows"]) for p in graph.params_of("ingest_companies")] == batches
+    assert progress == batches
+    assert {c.method for c in graph.calls} <= {"write"}
+    ids = [row["id"] for p in graph.params_of("ingest_companies") for row in p["rows"]]
+    assert ids == [f"C{i}" for i in range(count)]  # in order, each once
+
+
+# One record per file, with a null optional value that must not reach the graph (a missing
+# cell never erases what another source set), and the row each query is sent.
+ROWS: dict[str, tuple[str, Record, dict[str, Any]]] = {
+    "companies.csv": (
+        "ingest_companies",
+        {"id": "C1", "name": "甲公司", "uscc": None, "region": "330106", "extra": "x"},
+        {"id": "C1", "props": {"name": "甲公司", "region": "330106"}},
+    ),
+    "persons.csv": (
+        "ingest_persons",
+        {"id": "P1", "name": "王伟", "id_hash": "h1", "birth_year": None},
+        {"id": "P1", "props": {"name": "王伟", "id_hash": "h1"}, "aliases": []},
+    ),
+    MERGE_PERSONS: (
+        "merge_persons",
+        {"alias": "P9", "id": "P1"},
+        {"alias": "P9", "id": "P1"},
+    ),
+    "shareholdings.csv": (
+        "ingest_holdings",
+        {
+            "holder_id": "P1",
+            "holder_type": "Person",
+            "company_id": "C1",
+            "key": "k1",
+            "share": 0.5,
+            "amount": None,
+            "since": None,
+        },
+        {
+            "holder_id": "P1",
+            "holder_type": "Person",
+            "company_id": "C1",
+            "key": "k1",
+            "props": {"share": 0.5},
+        },
+    ),
+    "officers.csv": (
+        "ingest_officers",
+        {"person_id": "P1", "company_id": "C1", "role": "director", "since": None},
+        {"person_id": "P1", "company_id": "C1", "role": "director", "props": {}},
+    ),
+    "addresses.csv": (
+        "ingest_addresses",
+        {"entity_id": "C1", "label": "Company", "key": "a1", "text": "杭州", "city": None},
+        {"entity_id": "C1", "label": "Company", "key": "a1", "props": {"text": "杭州"}},
+    ),
+    "phones.csv": (
+        "ingest_phones",
+        {"entity_id": "P1", "label": "Person", "number": "+8613812345678", "kind": "mobile"},
+        {"entity_id": "P1", "label": "Person", "number": "+8613812345678", "kind": "mobile"},
+    ),
+    "links.csv": (
+        "ingest_links",
+        {"source_id": "C1", "target_id": "C2", "type": "GUARANTEES", "key": "l1", "amount": 5},
+        {
+            "source_id": "C1",
+            "target_id": "C2",
+            "type": "GUARANTEES",
+            "key": "l1",
+            "props": {"amount": 5},
+        },
+    ),
+    "events.csv": (
+        "ingest_events",
+        {"id": "E1", "company_id": "C1", "type": "lawsuit", "severity": None},
+        {"id": "E1", "company_id": "C1", "props": {"type": "lawsuit"}},
+    ),
+}
+
+
+def test_every_bundle_file_has_a_row_shape() -> None:
+    assert {spec.name for spec in FILES} | {MERGE_PERSONS} == set(ROWS)
+
+
+@pytest.mark.parametrize("file_name", sorted(ROWS))
+def test_each_file_goes_to_its_query_in_its_row_shape(file_name: str) -> None:
+    query, record, row = ROWS[file_name]
+    graph = RecordingGateway({query: None})  # the fake checks $rows is what the query uses
+    assert load_records(graph, file_name, [record], 10) == 1
+    assert graph.params_of(query) == [{"rows": [row]}]
+    assert graph.names() == [query]
+
+
+def test_a_person_keeps_its_aliases_out_of_its_properties() -> None:
+    graph = RecordingGateway({"ingest_persons": None})
+    load_records(graph, "persons.csv", [{"id": "P1", "name": "王伟", "aliases": ["P9"]}], 10)
+    assert graph.params_of("ingest_persons") == [
+        {"rows": [{"id": "P1", "props": {"name": "王伟"}, "aliases": ["P9"]}]}
+    ]
+
+
+def test_graph_look_ups_are_batched_and_merged() -> None:
+    def known(params: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"id": i} for i in params["ids"] if i in {"C2", "C4"}]
+
+    graph = RecordingGateway({"existing_entities": known})
+    assert existing_ids(graph, "Company", ["C1", "C2", "C3", "C4", "C5"], batch_size=2) == {
+        "C2",
+        "C4",
+    }
+    assert graph.params_of("existing_entities") == [
+        {"label": "Company", "ids": ["C1", "C2"]},
+        {"label": "Company", "ids": ["C3", "C4"]},
+        {"label": "Company", "ids": ["C5"]},
+    ]
+
+    graph = RecordingGateway(
+        {
+            "persons_by_hash": lambda p: [{"hash": h, "id": f"P-{h}"} for h in p["hashes"]],
+            "person_aliases": [{"alias": "P9", "id": "P1"}],
+        }
+    )
+    assert persons_by_hash(graph, ["h1", "h2", "h3"], batch_size=2) == {
+        "h1": "P-h1",
+        "h2": "P-h2",
+        "h3": "P-h3",
+    }
+    assert [len(p["hashes"]) for p in graph.params_of("persons_by_hash")] == [2, 1]
+    assert person_aliases(graph) == {"P9": "P1"}
