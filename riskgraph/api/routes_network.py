@@ -24,6 +24,7 @@ from riskgraph.api.models import (
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS, _split
 from riskgraph.api.worded import ring_summary
+from riskgraph.engine.writeback import SCORE_DECIMALS
 from riskgraph.graph import investigate
 from riskgraph.risk.evidence import evidence_paths, evidence_tree
 
@@ -115,7 +116,7 @@ def propagate(
                 contagion=float(scores[r]),
                 baseline=float(analysis.contagion[r]),
                 level=str(analysis.level[r]),
-                score=float(analysis.score[r]),
+                score=round(float(analysis.score[r]), SCORE_DECIMALS),
                 paths=[path_out(state, p, words) for p in found],
             )
         )

@@ -205,7 +205,7 @@ def _node_options(
     score = node.get("score")
     tooltip = [name, f"{words.label(kind)} · {node_id}"]
     if score is not None or level is not None:
-        shown = f"{score:.0f}" if isinstance(score, int | float) else _text(score) or "–"
+        shown = f"{score:.2f}" if isinstance(score, int | float) else _text(score) or "–"
         known = _text(level).lower() in LEVEL_COLOURS
         said = words.level(_text(level).lower()) if known else words.text(N_("unscored"))
         tooltip.append(words.text(N_("risk {score} ({level})")).format(score=shown, level=said))

@@ -20,6 +20,7 @@ from riskgraph.risk.codes import Reason
 from riskgraph.risk.rings import ring_reasons
 
 Progress = Callable[[int], None]  # told how many companies were just written
+SCORE_DECIMALS = 2  # scores as stored, and as every answer reports them
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[
     n = len(analysis.score)
     return {
         "ids": analysis.snapshot.nodes["Company"].keys.tolist(),
-        "score": np.round(analysis.score, 2).tolist(),
+        "score": np.round(analysis.score, SCORE_DECIMALS).tolist(),
         "level": analysis.level.tolist(),
         "tier": analysis.tier.tolist(),
         "contagion_part": np.round(c["contagion"], 4).tolist(),

@@ -29,7 +29,8 @@ def test_explanation_without_then_with_a_model(
     config = TrainConfig(model=ModelConfig(hidden=8), max_epochs=3, folds=2, cross_fit=False)
     trained = train(snapshot, analyze(snapshot), config)
     trained.save(api_settings.gnn_model)
-    try:
+    try:  # the API's state is the engine's: reloaded, it scores with the model
+        assert api.post("/admin/state/refresh", headers=headers("admin")).status_code == 200
         response = api.get(url, params={"top": 3}, headers=headers("viewer"))
         assert response.status_code == 200, response.text
         body = response.json()
@@ -42,6 +43,7 @@ def test_explanation_without_then_with_a_model(
         assert not any(phone in text for phone in province.person_phones)
     finally:
         api_settings.gnn_model.unlink()
+        assert api.post("/admin/state/refresh", headers=headers("admin")).status_code == 200
 
 
 def test_explanation_errors(api: TestClient) -> None:

@@ -11,7 +11,8 @@ from typing import Any, cast
 
 import pytest
 
-from riskgraph.engine.state import EngineState, StateHolder
+from riskgraph.api.state import StateHolder
+from riskgraph.engine.state import EngineState
 
 
 @pytest.fixture
