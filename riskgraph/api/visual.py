@@ -331,7 +331,7 @@ def _decorate(
     script = f"var RG_WORDS = {messages};\n{_JS}"
     page = page.replace("</head>", f"<style>{_CSS}</style>\n<script>{script}</script>\n</head>", 1)
     options = "".join(f'<option value="{esc(n)}"></option>' for n in sorted(set(names)))
-    search = esc(_("Search by name"))
+    search, find = esc(_("Search by name")), esc(_("Find"))
     note = f'<p class="rg-note" role="status">{esc(notice)}</p>' if notice else ""
     header = (
         '<header class="rg-bar">'
@@ -341,7 +341,7 @@ def _decorate(
         f' placeholder="{search}" aria-label="{search}" autocomplete="off"'
         ' spellcheck="false">'
         f'<datalist id="rg-names">{options}</datalist>'
-        f'<button type="submit">{esc(_("Find"))}</button><span id="rg-search-status"></span></form>'
+        f'<button type="submit">{find}</button><span id="rg-search-status"></span></form>'
         f"</header>{note}{_legend(words)}"
     )
     page = page.replace("<body>", f"<body>\n{header}", 1)
@@ -358,31 +358,33 @@ def _decorate(
 def _legend(words: Renderer) -> str:
     """Colour and shape key (no user strings): only the levels the engine produces."""
     _ = words.text
-    rows = [
-        f'<aside class="rg-legend" aria-label="{_("Legend")}"><b>{_("Companies by risk level")}</b>'
-    ]
+    legend, by_level = _("Legend"), _("Companies by risk level")
+    others, links = _("Other entities"), _("Links")
+    evidence, relation = _("evidence path"), _("relation")
+    examined = _("company examined (thick border)")
+    rows = [f'<aside class="rg-legend" aria-label="{legend}"><b>{by_level}</b>']
     shown = [(words.level(level), colour) for level, colour in LEVEL_COLOURS.items()]
     for level, colour in [*shown, (_("unscored"), UNSCORED_COLOUR)]:
         rows.append(f'<div><span style="color:{colour}">●</span> {level}</div>')
-    rows.append(f"<b>{_('Other entities')}</b>")
+    rows.append(f"<b>{others}</b>")
     for kind, (shape, type_colour) in TYPE_STYLES.items():
         if type_colour is not None:
             symbol = _LEGEND_SYMBOLS.get(shape, "●")
             rows.append(
-                f'<div><span style="color:{type_colour}">{symbol}</span> {words.label(kind)}</div>'
+                f'<div><span style="color:{type_colour}">{symbol}</span> '
+                f"{words.label(kind)}</div>"
             )
-    rows.append(f"<b>{_('Links')}</b>")
+    rows.append(f"<b>{links}</b>")
     rows.append(
         f'<div><span class="rg-line" style="border-color:{EVIDENCE_COLOUR};'
-        f'border-top-width:4px"></span> {_("evidence path")}</div>'
+        f'border-top-width:4px"></span> {evidence}</div>'
     )
     rows.append(
-        f'<div><span class="rg-line" style="border-color:{EDGE_COLOUR}"></span> '
-        f"{_('relation')}</div>"
+        f'<div><span class="rg-line" style="border-color:{EDGE_COLOUR}"></span> {relation}</div>'
     )
     rows.append(
         f'<div><span style="color:{UNSCORED_COLOUR};-webkit-text-stroke:2px {CENTRE_BORDER}">'
-        f"●</span> {_('company examined (thick border)')}</div></aside>"
+        f"●</span> {examined}</div></aside>"
     )
     return "".join(rows)
 

@@ -27,14 +27,17 @@ from riskgraph.api.visual import (
     render_subgraph,
     write_subgraph_html,
 )
+from riskgraph.i18n.locale import Locale
+from riskgraph.i18n.render import Renderer
 from tests.api import browser
 
+EN = Renderer(Locale.EN)  # the tests below read the English page; one test reads zh-CN
 EVIL = "<script>alert(1)</script>"
 EVIL_ATTR = '"><img src=x onerror=alert(2)> href'
 
 
 def node(node_id: str, kind: str, name: str, level: str | None = None) -> dict[str, Any]:
-    score = {"red": 91, "orange": 66, "yellow": 41, "green": 8}.get(level or "")
+    score = {"red": 91, "orange": 66, "yellow": 41, "none": 8}.get(level or "")
     return {"id": node_id, "type": kind, "name": name, "level": level, "score": score}
 
 
@@ -49,7 +52,7 @@ SUBGRAPH: dict[str, Any] = {
         node("C1", "Company", "深圳市前海鑫融投资管理有限公司", "red"),
         node("C2", "Company", "广州恒通商贸有限公司", "orange"),
         node("C3", "Company", "东莞市宏达实业有限公司", "yellow"),
-        node("C4", "Company", "佛山绿源科技有限公司", "green"),
+        node("C4", "Company", "佛山绿源科技有限公司", "none"),
         node("C5", "Company", EVIL),
         node("P1", "Person", "张伟"),
         node("P2", "Person", EVIL_ATTR),
@@ -86,7 +89,7 @@ def subgraph(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    return render_subgraph(SUBGRAPH)
+    return render_subgraph(SUBGRAPH, EN)
 
 
 def dataset(page: str, name: str) -> list[dict[str, Any]]:
@@ -123,7 +126,7 @@ def test_vis_network_is_inlined(page: str) -> None:
 
 
 def test_written_as_utf8_with_its_charset_declared(tmp_path: Path) -> None:
-    path = write_subgraph_html(SUBGRAPH, tmp_path / "c1.html")
+    path = write_subgraph_html(SUBGRAPH, tmp_path / "c1.html", EN)
     assert path == tmp_path / "c1.html"
     raw = path.read_bytes()
     text = raw.decode("utf-8")  # strict: fails on anything else
@@ -153,8 +156,8 @@ def test_user_strings_are_escaped(page: str) -> None:
 
 def test_title_and_centre_name_are_escaped() -> None:
     data = subgraph(center="C5")
-    assert EVIL not in render_subgraph(data)
-    titled = render_subgraph(data, title=f"Case {EVIL}")
+    assert EVIL not in render_subgraph(data, EN)
+    titled = render_subgraph(data, EN, title=f"Case {EVIL}")
     assert EVIL not in titled and "<title>Case &lt;script&gt;" in titled
 
 
@@ -170,12 +173,22 @@ def test_names_with_href_do_not_switch_pyvis_to_html_tooltips(page: str) -> None
 def test_legend_and_search_are_there(page: str) -> None:
     tags = markup(page)
     legend = tags[tags.index('class="rg-legend"') :]
-    for word in ("red", "orange", "yellow", "green", "unscored", "Person", "Address", "Phone"):
+    for word in ("red", "orange", "yellow", "none", "unscored", "person", "address", "phone"):
         assert word in legend
+    assert "green" not in legend  # only the levels the engine produces
     assert "evidence path" in legend
     assert 'id="rg-search"' in tags and 'list="rg-names"' in tags
     assert '<option value="张伟">' in tags
     assert "network.selectNodes(ids)" in page and "network.focus(" in page
+
+
+def test_the_page_speaks_chinese_by_default() -> None:
+    tags = markup(render_subgraph(SUBGRAPH))
+    assert '<html lang="zh-CN">' in tags
+    legend = tags[tags.index('class="rg-legend"') :]
+    for word in ("企业风险等级", "红色", "橙色", "黄色", "未评分", "人员", "证据路径"):
+        assert word in legend
+    assert "按名称搜索" in tags and "关联方" in tags
 
 
 @pytest.mark.parametrize(
@@ -188,7 +201,7 @@ def test_legend_and_search_are_there(page: str) -> None:
     ],
 )
 def test_left_out_note_is_visible(left_out: int, note: str | None, shown: str) -> None:
-    tags = markup(render_subgraph(subgraph(left_out=left_out, note=note)))
+    tags = markup(render_subgraph(subgraph(left_out=left_out, note=note), EN))
     assert f'<p class="rg-note" role="status">{shown}</p>' in tags
 
 
@@ -216,7 +229,7 @@ def test_parallel_edges_merge_and_opposite_ones_curve(page: str) -> None:
 
 def test_nodes_coloured_and_shaped_by_type_and_level(page: str) -> None:
     nodes = {node["id"]: node for node in dataset(page, "nodes")}
-    for node_id, level in [("C1", "red"), ("C2", "orange"), ("C3", "yellow"), ("C4", "green")]:
+    for node_id, level in [("C1", "red"), ("C2", "orange"), ("C3", "yellow"), ("C4", "none")]:
         assert nodes[node_id]["color"]["background"] == LEVEL_COLOURS[level]
         assert nodes[node_id]["shape"] == "dot"
     assert nodes["C5"]["color"]["background"] == UNSCORED_COLOUR
@@ -242,12 +255,12 @@ def test_options_keep_font_names_with_spaces(page: str) -> None:
 def test_long_names_are_shortened_on_the_canvas_only() -> None:
     name = "某" * 40 + "有限公司"
     data = subgraph(nodes=[{"id": "X", "type": "Company", "name": name}], edges=[], center="X")
-    (node,) = dataset(render_subgraph(data), "nodes")
+    (node,) = dataset(render_subgraph(data, EN), "nodes")
     assert len(node["label"]) <= 18 and node["label"].endswith("…") and node["rgName"] == name
 
 
 def test_empty_subgraph_still_renders() -> None:
-    page = render_subgraph({"center": "C9", "nodes": [], "edges": [], "left_out": 0})
+    page = render_subgraph({"center": "C9", "nodes": [], "edges": [], "left_out": 0}, EN)
     assert dataset(page, "nodes") == [] and "<title>Related parties of C9</title>" in page
 
 
@@ -273,7 +286,7 @@ def chromium() -> browser.Chromium:
 
 @pytest.mark.browser
 def test_page_renders_offline_in_chromium(chromium: browser.Chromium, tmp_path: Path) -> None:
-    page = write_subgraph_html(SUBGRAPH, tmp_path / "c1.html")
+    page = write_subgraph_html(SUBGRAPH, tmp_path / "c1.html", EN)
     shot = browser.render(chromium, page, tmp_path)
 
     assert browser.page_requests(shot.net_log) == []  # the page asked for nothing remote
@@ -310,12 +323,14 @@ def test_search_selects_the_node_and_tooltips_are_set(
 ) -> None:
     page = tmp_path / "c1.html"
     page.write_text(
-        render_subgraph(SUBGRAPH).replace("</body>", SEARCH_PROBE + "</body>"), encoding="utf-8"
+        render_subgraph(SUBGRAPH, EN).replace("</body>", SEARCH_PROBE + "</body>"), encoding="utf-8"
     )
     dom = browser.render(chromium, page, tmp_path).dom
     assert 'data-probe-selected="C2"' in dom
     assert '<span id="rg-search-status">1 match</span>' in dom
-    assert 'data-probe-tooltip="深圳市前海鑫融投资管理有限公司\nCompany · C1\nrisk 91 (red)"' in dom
+    assert (
+        'data-probe-tooltip="深圳市前海鑫融投资管理有限公司\ncompany · C1\nrisk 91.00 (red)"' in dom
+    )
 
 
 @pytest.mark.browser
