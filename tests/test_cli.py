@@ -128,8 +128,8 @@ def test_ingest_of_a_registry_export_reports_warnings_and_merges(
     result = runner.invoke(app, ["ingest", str(directory)])
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())  # the table wraps at the runner's 80 columns
-    assert "gb18030" in flat and "values stored as null, listed in:" in flat
-    assert "1 person rows merged by resident ID" in flat
+    assert "gb18030" in flat and "置空的值列于：" in flat  # zh-CN by default
+    assert "按身份证号合并了 1 行人员记录" in flat
     warned = (directory / "_warnings" / "companies.csv").read_text(encoding="utf-8-sig")
     assert "status,unknown_status" in warned and "established,bad_date" in warned
     assert number not in result.output

@@ -71,7 +71,7 @@ def test_analyze_export_evaluate(
 ) -> None:
     result = runner.invoke(app, ["analyze"])
     assert result.exit_code == 0, result.output
-    assert "companies scored" in result.output and "rings" in result.output
+    assert "已评分企业" in result.output and "团伙" in result.output  # zh-CN by default
 
     assert runner.invoke(app, ["export", "scores", "--out", str(tmp_path / "s.csv")]).exit_code == 0
     assert runner.invoke(app, ["export", "rings", "--out", str(tmp_path / "r.csv")]).exit_code == 0
@@ -108,7 +108,7 @@ def test_analyze_export_evaluate(
         )
         assert row["level"] == expected
         if row["company_id"] in exposed:
-            assert score == 100.0 and "exposed" in row["reasons"]
+            assert score == 100.0 and row["reasons"].startswith("已暴雷")  # worded, zh-CN
     ringed = {r["entity_id"]: r["ring_id"] for r in rings}
     assert {r["company_id"]: r["ring_id"] for r in scores if r["ring_id"]} == {
         k: v for k, v in ringed.items() if k in companies.index

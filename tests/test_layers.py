@@ -100,3 +100,17 @@ def test_lower_layers_never_import_higher_ones() -> None:
 def test_nothing_imports_in_a_circle() -> None:
     cycles = list(nx.simple_cycles(_graph()))
     assert cycles == []
+
+
+def test_private_names_stay_in_their_package() -> None:
+    """``from riskgraph.x.y import _name`` only from inside ``riskgraph.x``."""
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        package = _module(path).rsplit(".", 1)[0] if path.name != "__init__.py" else _module(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("riskgraph."):
+                home = str(node.module).rsplit(".", 1)[0]
+                for alias in node.names:
+                    if alias.name.startswith("_") and not package.startswith(home):
+                        wrong.append(f"{_module(path)}: {node.module}.{alias.name}")
+    assert wrong == []

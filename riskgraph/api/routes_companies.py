@@ -50,7 +50,7 @@ def _not_found(company_id: str) -> ProblemError:
     return ProblemError(404, f"no company has the id {company_id!r}", "not-found")
 
 
-def _split(value: Any) -> Any:
+def split_list(value: Any) -> Any:
     """types=HOLDS,OFFICER_OF and types=HOLDS&types=OFFICER_OF both work."""
     if isinstance(value, str):
         value = [value]
@@ -66,8 +66,8 @@ class SubgraphQuery(BaseModel):
     )
     limit: int = Field(100, ge=1, le=500, description="most nodes shown")
 
-    _split = field_validator("types", mode="before")(_split)
-    _known = field_validator("types")(investigate._known_types)
+    _split = field_validator("types", mode="before")(split_list)
+    _known = field_validator("types")(investigate.known_types)
 
 
 @router.get("/{id}", response_model=CompanyFile, responses=ERRORS)

@@ -22,7 +22,7 @@ from riskgraph.api.models import (
     RingList,
 )
 from riskgraph.api.problems import ProblemError
-from riskgraph.api.routes_companies import ERRORS, _split
+from riskgraph.api.routes_companies import ERRORS, split_list
 from riskgraph.api.worded import ring_summary
 from riskgraph.engine.writeback import SCORE_DECIMALS
 from riskgraph.graph import investigate
@@ -44,8 +44,8 @@ class PathsQuery(BaseModel):
     types: list[str] = Field(default_factory=list, description="relationship types; none = all")
     limit: int = Field(20, ge=1, le=100, description="most paths returned")
 
-    _split = field_validator("types", mode="before")(_split)
-    _known = field_validator("types")(investigate._known_types)
+    _split = field_validator("types", mode="before")(split_list)
+    _known = field_validator("types")(investigate.known_types)
 
 
 @router.get("/paths", response_model=Paths, responses=ERRORS)

@@ -371,8 +371,7 @@ def _legend(words: Renderer) -> str:
         if type_colour is not None:
             symbol = _LEGEND_SYMBOLS.get(shape, "●")
             rows.append(
-                f'<div><span style="color:{type_colour}">{symbol}</span> '
-                f"{words.label(kind)}</div>"
+                f'<div><span style="color:{type_colour}">{symbol}</span> {words.label(kind)}</div>'
             )
     rows.append(f"<b>{links}</b>")
     rows.append(

@@ -120,7 +120,7 @@ def ingest(
 ) -> None:
     """Validate and load data (CSV in UTF-8 or GB18030, or xlsx; English or Chinese headers);
     bad rows go to DIR/_rejected, nulled values to DIR/_warnings, re-runs change nothing."""
-    from riskgraph.ingest.bundle import STEMS
+    from riskgraph.ingest.files import STEMS
     from riskgraph.ingest.mapping import load_mapping
 
     settings = get_settings()

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from riskgraph.errors import RiskgraphError
-from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.gateway import QueryGateway
 from riskgraph.graph.schema import Level
 from riskgraph.risk.codes import Reason, stored
 
@@ -97,7 +97,7 @@ class RaiseReport:
 
 
 def raise_alerts(
-    graph: Gateway, min_level: Level = Level.ORANGE, now: datetime | None = None
+    graph: QueryGateway, min_level: Level = Level.ORANGE, now: datetime | None = None
 ) -> RaiseReport:
     """Raise an alert for every company at ``min_level`` or above whose risk is new since
     its latest alert; idempotent for one analysis run."""
@@ -124,7 +124,7 @@ def raise_alerts(
 
 
 def update_alert(
-    graph: Gateway,
+    graph: QueryGateway,
     alert: str,
     state: AlertState | None,
     note: str | None,
@@ -165,7 +165,7 @@ def update_alert(
 
 
 def list_alerts(
-    graph: Gateway,
+    graph: QueryGateway,
     state: AlertState | None = None,
     level: str | None = None,
     company_id: str | None = None,
@@ -187,7 +187,7 @@ def list_alerts(
     return int(row["total"]), [item for item in row["items"] if item is not None]
 
 
-def alert_labels(graph: Gateway) -> dict[str, bool]:
+def alert_labels(graph: QueryGateway) -> dict[str, bool]:
     """Company id -> the label of its latest handled alert (True: confirmed or disposed,
     False: dismissed): extra labels for the next GNN training."""
     return {r["company_id"]: bool(r["label"]) for r in graph.read("alert_labels")}

@@ -22,7 +22,7 @@ from riskgraph.engine.names import named
 from riskgraph.engine.params import analysis_params
 from riskgraph.engine.state import EngineState
 from riskgraph.errors import RiskgraphError
-from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.gateway import QueryGateway
 from riskgraph.graph.schema import Level
 from riskgraph.graph.snapshot import Snapshot, build_snapshot
 from riskgraph.risk.analysis import Analysis, analyze
@@ -79,7 +79,7 @@ class Engine:
 
     def __init__(
         self,
-        graph: Gateway,
+        graph: QueryGateway,
         settings: Settings,
         gnn: TrainedModel | bool | None = None,
         progress: Progress | None = None,

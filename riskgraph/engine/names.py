@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.gateway import QueryGateway
 from riskgraph.risk.codes import Reason, entities
 
 NAMED = ("Company", "Person")  # the labels that have names; phones and addresses are text
@@ -27,7 +27,7 @@ def _with_names(value: Any, names: dict[tuple[str, str], str]) -> Any:
 
 
 def lookup_names(
-    graph: Gateway, keys: Iterable[tuple[str, str]], batch_size: int = 10_000
+    graph: QueryGateway, keys: Iterable[tuple[str, str]], batch_size: int = 10_000
 ) -> dict[tuple[str, str], str]:
     """(label, id) -> name for the companies and persons among ``keys``."""
     wanted = sorted({k for k in keys if k[0] in NAMED})
@@ -40,7 +40,7 @@ def lookup_names(
     return names
 
 
-def named_values(graph: Gateway, values: list[Any]) -> list[Any]:
+def named_values(graph: QueryGateway, values: list[Any]) -> list[Any]:
     """JSON-like values (reason parameters, evidence paths) with every company and person
     entity in them named."""
     keys: set[tuple[str, str]] = set()
@@ -60,7 +60,7 @@ def named_values(graph: Gateway, values: list[Any]) -> list[Any]:
     return [_with_names(v, names) for v in values]
 
 
-def named(graph: Gateway, reasons: dict[int, list[Reason]]) -> dict[int, list[Reason]]:
+def named(graph: QueryGateway, reasons: dict[int, list[Reason]]) -> dict[int, list[Reason]]:
     """The same reasons with every company and person they mention named."""
     keys = {
         (str(e["label"]), str(e["id"])) for rs in reasons.values() for r in rs for e in entities(r)

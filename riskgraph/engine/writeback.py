@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.gateway import QueryGateway
 from riskgraph.risk.analysis import Analysis, ring_id
 from riskgraph.risk.codes import Reason
 from riskgraph.risk.rings import ring_reasons
@@ -59,7 +59,7 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[
 
 
 def _write_scores(
-    graph: Gateway,
+    graph: QueryGateway,
     columns: dict[str, list[Any]],
     scored_at: str,
     batch_size: int,
@@ -81,7 +81,7 @@ def _write_scores(
 
 
 def write_analysis(
-    graph: Gateway,
+    graph: QueryGateway,
     analysis: Analysis,
     reasons: dict[int, list[Reason]],
     batch_size: int = 5000,

@@ -29,7 +29,7 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _known_types(types: list[str]) -> list[str]:
+def known_types(types: list[str]) -> list[str]:
     unknown = sorted(set(types) - relationship_types())
     if unknown:
         raise ValueError(
@@ -47,7 +47,7 @@ class NeighbourhoodParams(Params):
     skip: int = Field(0, ge=0)
     limit: int = Field(100, ge=1, le=5000)
 
-    _types = field_validator("types")(_known_types)
+    _types = field_validator("types")(known_types)
 
 
 class PathsParams(Params):
@@ -58,7 +58,7 @@ class PathsParams(Params):
     max_degree: int = Field(50, ge=1, description="intermediate nodes above it are not crossed")
     limit: int = Field(20, ge=1, le=500)
 
-    _types = field_validator("types")(_known_types)
+    _types = field_validator("types")(known_types)
 
 
 class OwnershipParams(Params):
@@ -87,7 +87,7 @@ class ContagionParams(Params):
     @field_validator("weights")
     @classmethod
     def _weights(cls, weights: dict[str, float]) -> dict[str, float]:
-        _known_types(list(weights))
+        known_types(list(weights))
         if any(not 0.0 <= w <= 1.0 for w in weights.values()):
             raise ValueError("weights must lie in [0, 1]")
         return weights

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.gateway import QueryGateway
 from riskgraph.graph.schema import (
     CompanyStatus,
     EventType,
@@ -206,7 +206,7 @@ def _edge_table(key: EdgeKey, row: dict[str, Any], ids: _NodeIds) -> EdgeTable:
     )
 
 
-def build_snapshot(graph: Gateway) -> Snapshot:
+def build_snapshot(graph: QueryGateway) -> Snapshot:
     """Read the whole graph in one read transaction: a pass over the nodes, one over the
     relationships with attributes, one over those without."""
     rich = [t for t in source_relationship_types() if relationship(t).properties]

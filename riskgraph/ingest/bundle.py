@@ -1,4 +1,5 @@
-"""The input bundle: which files, which columns, and reading them with line numbers.
+"""Reading the input bundle: finding its files, checking they decode, rows with line
+numbers. Which files and columns there are is declared in ``riskgraph.ingest.files``.
 
 A bundle file is CSV (UTF-8 or GB18030, detected per file) or xlsx, with English or
 Chinese headers (``riskgraph.ingest.mapping``). The format is documented in
@@ -7,7 +8,7 @@ Chinese headers (``riskgraph.ingest.mapping``). The format is documented in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,38 +34,8 @@ class FileSpec:
         return self.name.removesuffix(".csv")
 
 
-# In load order: nodes first, so relationship rows can be checked against them.
-FILES: tuple[FileSpec, ...] = (
-    FileSpec(
-        "companies.csv",
-        ("id", "name"),
-        (
-            "uscc",
-            "status",
-            "established",
-            "registered_capital",
-            "paid_in_capital",
-            "industry",
-            "region",
-            "region_name",
-        ),
-    ),
-    FileSpec("persons.csv", ("id", "name"), ("id_number", "id_hash", "birth_year")),
-    FileSpec(
-        "shareholdings.csv",
-        ("holder_id", "holder_type", "company_id"),
-        ("share", "amount", "since"),
-    ),
-    FileSpec("officers.csv", ("person_id", "company_id", "role"), ("since",)),
-    FileSpec("addresses.csv", ("entity_id", "address")),
-    FileSpec("phones.csv", ("entity_id", "phone")),
-    FileSpec("links.csv", ("source_id", "target_id", "type"), ("amount", "since"), False),
-    FileSpec("events.csv", ("company_id", "date", "type"), ("severity", "description")),
-)
-
 REJECTED_DIR = "_rejected"
 WARNINGS_DIR = "_warnings"
-STEMS = tuple(spec.stem for spec in FILES)
 
 
 @dataclass(frozen=True)
@@ -126,7 +97,10 @@ def _columns(path: Path, spec: FileSpec, header: list[str], mapping: Mapping) ->
 
 
 def check_bundle(
-    directory: Path, mapping: Mapping | None = None, encoding: str | None = None
+    directory: Path,
+    specs: Sequence[FileSpec],
+    mapping: Mapping | None = None,
+    encoding: str | None = None,
 ) -> list[BundleFile]:
     """The files present, after checking that the whole bundle is readable: every file is
     decoded in full here, so a bad byte stops the load before anything is written."""
@@ -134,7 +108,7 @@ def check_bundle(
     if not directory.is_dir():
         raise BundleError(f"bundle folder not found: {directory}")
     present: list[BundleFile] = []
-    for spec in FILES:
+    for spec in specs:
         path = _find(directory, spec, mapping)
         if path is None:
             if spec.mandatory:

@@ -21,7 +21,8 @@ from followthemoney.proxy import EntityProxy
 
 from riskgraph.graph.credentials import id_key_for
 from riskgraph.ingest import normalise as norm
-from riskgraph.ingest.bundle import FILES, BundleError
+from riskgraph.ingest.bundle import BundleError
+from riskgraph.ingest.files import SPECS
 from riskgraph.settings import Settings
 
 SOURCE_LINE = "source_line"
@@ -115,7 +116,7 @@ def convert(path: Path, out: Path, settings: Settings) -> Path:
             ids[proxy.id] = (_first(proxy, "uscCode") or proxy.id, "company")
     addresses = {p.id: _first(p, "full") for _, p in entities if p.id and p.schema.is_a("Address")}
 
-    rows: dict[str, list[dict[str, Any]]] = {spec.name: [] for spec in FILES}
+    rows: dict[str, list[dict[str, Any]]] = {spec.name: [] for spec in SPECS}
 
     def ref(ftm_id: str) -> tuple[str, str]:
         return ids.get(ftm_id, (ftm_id, ""))
@@ -180,7 +181,7 @@ def convert(path: Path, out: Path, settings: Settings) -> Path:
             )
 
     out.mkdir(parents=True, exist_ok=True)
-    for spec in FILES:
+    for spec in SPECS:
         columns = [*spec.required, *spec.optional, SOURCE_LINE]
         with (out / spec.name).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")

@@ -10,106 +10,22 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from riskgraph.errors import RiskgraphError
-from riskgraph.graph import schema
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest.validate import Record
 
 Progress = Callable[[int], None]  # called with the number of rows just written
 
 
-def _props(record: Record, *names: str) -> dict[str, Any]:
-    """Only present values: a missing cell never erases what another source set."""
-    return {n: record[n] for n in names if record.get(n) is not None}
-
-
-def _non_key(label: str) -> tuple[str, ...]:
-    """A node's properties other than its key, as the schema declares them."""
-    node = schema.node(label)
-    return tuple(p.name for p in node.properties if p.name != node.key and not p.derived)
-
-
-_COMPANY, _PERSON, _ADDRESS, _EVENT = (
-    _non_key(label) for label in ("Company", "Person", "Address", "Event")
-)
-
-
-MERGE_PERSONS = "persons.csv (merges)"
-
-# file name -> (named query, shape of one row's parameters)
-_SHAPES: dict[str, tuple[str, Callable[[Record], dict[str, Any]]]] = {
-    "companies.csv": ("ingest_companies", lambda r: {"id": r["id"], "props": _props(r, *_COMPANY)}),
-    "persons.csv": (
-        "ingest_persons",
-        lambda r: {
-            "id": r["id"],
-            "props": _props(r, *(p for p in _PERSON if p != "aliases")),
-            "aliases": r.get("aliases", []),
-        },
-    ),
-    # persons loaded earlier under an id that is now an alias: merged into their person
-    MERGE_PERSONS: ("merge_persons", lambda r: {"alias": r["alias"], "id": r["id"]}),
-    "shareholdings.csv": (
-        "ingest_holdings",
-        lambda r: {
-            "holder_id": r["holder_id"],
-            "holder_type": r["holder_type"],
-            "company_id": r["company_id"],
-            "key": r["key"],
-            "props": _props(r, "share", "amount", "since"),
-        },
-    ),
-    "officers.csv": (
-        "ingest_officers",
-        lambda r: {
-            "person_id": r["person_id"],
-            "company_id": r["company_id"],
-            "role": r["role"],
-            "props": _props(r, "since"),
-        },
-    ),
-    "addresses.csv": (
-        "ingest_addresses",
-        lambda r: {
-            "entity_id": r["entity_id"],
-            "label": r["label"],
-            "key": r["key"],
-            "props": _props(r, *_ADDRESS),
-        },
-    ),
-    "phones.csv": (
-        "ingest_phones",
-        lambda r: {k: r[k] for k in ("entity_id", "label", "number", "kind")},
-    ),
-    "links.csv": (
-        "ingest_links",
-        lambda r: {
-            "source_id": r["source_id"],
-            "target_id": r["target_id"],
-            "type": r["type"],
-            "key": r["key"],
-            "props": _props(r, "amount", "since"),
-        },
-    ),
-    "events.csv": (
-        "ingest_events",
-        lambda r: {
-            "id": r["id"],
-            "company_id": r["company_id"],
-            "props": _props(r, *_EVENT),
-        },
-    ),
-}
-
-
 def load_records(
     graph: Gateway,
-    file_name: str,
+    query: str,
+    shape: Callable[[Record], dict[str, Any]],
     records: Sequence[Record],
     batch_size: int,
     progress: Progress | None = None,
 ) -> int:
-    """Write one file's records, a transaction per batch; returns rows written."""
-    query, shape = _SHAPES[file_name]
+    """Write records with ``query`` (each shaped into its parameters), a transaction per
+    batch; returns rows written."""
     written = 0
     for start in range(0, len(records), batch_size):
         batch = [shape(r) for r in records[start : start + batch_size]]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +19,8 @@ from riskgraph.graph.credentials import id_key_for, key_fingerprint
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest import validate
 from riskgraph.ingest.bundle import BundleFile, check_bundle, read_column, read_rows
+from riskgraph.ingest.files import FILES, MERGE_PERSONS, SPECS, Checks
 from riskgraph.ingest.load import (
-    MERGE_PERSONS,
     Progress,
     check_id_key,
     existing_ids,
@@ -127,7 +126,7 @@ def ingest_bundle(
     sink = progress or ProgressSink()
     reports = reports or directory
     mapping = mapping or default_mapping()
-    files = check_bundle(directory, mapping, encoding)
+    files = check_bundle(directory, SPECS, mapping, encoding)
     key = id_key_for(settings)
     check_id_key(graph, key_fingerprint(key))
     by_name = {f.spec.name: f for f in files}
@@ -142,16 +141,8 @@ def ingest_bundle(
             populated,
         ),
     )
-    validators: dict[str, Callable[[BundleFile], validate.FileResult]] = {
-        "companies.csv": lambda f: validate.companies(read_rows(f), known, mapping),
-        "persons.csv": lambda f: validate.persons(read_rows(f), key, known, mapping),
-        "shareholdings.csv": lambda f: validate.shareholdings(read_rows(f), known, mapping),
-        "officers.csv": lambda f: validate.officers(read_rows(f), known, mapping),
-        "addresses.csv": lambda f: validate.addresses(read_rows(f), known, mapping),
-        "phones.csv": lambda f: validate.phones(read_rows(f), known, mapping),
-        "links.csv": lambda f: validate.links(read_rows(f), known, mapping),
-        "events.csv": lambda f: validate.events(read_rows(f), known, mapping),
-    }
+    checks = Checks(known, mapping, key)
+    validators = {f.spec.name: f.validator for f in FILES}
     report = IngestReport(bundle=directory)
     # Only counts stay here: each file's records are dropped once written.
     pending: list[tuple[FileSummary, float, Ticket]] = []
@@ -159,7 +150,7 @@ def ingest_bundle(
         for bundle_file in files:
             name = bundle_file.spec.name
             started = time.perf_counter()
-            result = validators[name](bundle_file)
+            result = validators[name](read_rows(bundle_file), checks)
             rejected_path = write_rejected(reports, result, bundle_file.columns)
             warnings_path = write_warnings(reports, result)
             if name == "companies.csv":

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from riskgraph.graph.gateway import Gateway
+from riskgraph.ingest.files import LOADERS
 from riskgraph.ingest.load import Progress, load_records
 from riskgraph.ingest.validate import Record
 
@@ -53,8 +54,9 @@ class OrderedWriter:
         while (job := self._jobs.get()) is not None:
             try:
                 if self._error is None:
+                    query, shape = LOADERS[job.file_name]
                     load_records(
-                        self._graph, job.file_name, job.records, self._batch_size, job.progress
+                        self._graph, query, shape, job.records, self._batch_size, job.progress
                     )
             except BaseException as exc:  # handed to the submitting thread
                 self._error = exc

@@ -1,1 +1,3 @@
-"""Risk scoring on the snapshot: contagion propagation (more to come: rings, scores)."""
+"""Risk scoring, pure functions over the snapshot: contagion propagation and evidence
+paths, rings, the score's components and levels, reasons as data (``codes``), the whole
+analysis (``analysis``), evaluation against a province's truth and baselines."""

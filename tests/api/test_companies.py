@@ -3,6 +3,7 @@ analysed province; unknown ids 404, bad parameters 422, all as problem details."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -59,6 +60,34 @@ def test_risk_with_evidence_ring_and_no_gnn_yet(
     ringed = next(r for r in province.scored if r["ring_id"])
     ring = _get(api, f"/companies/{ringed['company_id']}/risk")["ring"]
     assert ring["id"] == ringed["ring_id"] and ring["reasons"]
+
+
+def test_risk_speaks_the_callers_language_and_names_entities(
+    api: TestClient, province: Province, top_company: str
+) -> None:
+    url = f"/companies/{top_company}/risk"
+    zh = api.get(url, headers={**headers("viewer"), "Accept-Language": "zh-CN,zh;q=0.9"}).json()
+    en = api.get(url, headers={**headers("viewer"), "Accept-Language": "en-US,en;q=0.8"}).json()
+    assert zh["reason_codes"] == en["reason_codes"]  # the same data, worded twice
+    assert zh["score"] == en["score"] and zh["level"] == en["level"]
+    assert zh["reasons"] != en["reasons"] and len(zh["reasons"]) == len(en["reasons"])
+    assert all(re.search(r"[\u4e00-\u9fff]", r) for r in zh["reasons"])
+    assert zh["level_name"] in {"红色", "橙色", "黄色", "无"} and en["level_name"] == en["level"]
+    contagion = next(r for r in en["reason_codes"] if r["code"] == "contagion")
+    seed = contagion["params"]["path"]["seed"]
+    assert seed["label"] == "Company" and seed["name"], "reasons name the companies they cite"
+    named = f"{seed['name']}（{seed['id']}）"
+    assert any(named in r for r in zh["reasons"]) and any(
+        f"{seed['name']} ({seed['id']})" in r for r in en["reasons"]
+    )
+    # evidence paths name their companies too, in the caller's language
+    assert any("（" in p["text"] for p in zh["evidence"])
+    assert all(
+        re.fullmatch(r"[\x00-\x7f\u4e00-\u9fff（）·\-\[\] ]+", p["text"]) for p in en["evidence"]
+    )
+    # no header: RISKGRAPH_LOCALE's default, zh-CN
+    plain = api.get(url, headers=headers("viewer")).json()
+    assert plain["reasons"] == zh["reasons"]
 
 
 def test_subgraph_shape_and_caps(api: TestClient, top_company: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from riskgraph.graph.gateway import Gateway
-from riskgraph.ingest.bundle import FILES
+from riskgraph.ingest.files import SPECS as FILES
 from riskgraph.ingest.pipeline import IngestReport, ingest_bundle
 from riskgraph.settings import Settings
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import xlsxwriter  # type: ignore[import-untyped]  # no py.typed marker, no stubs
 
-from riskgraph.ingest.bundle import FILES
+from riskgraph.ingest.files import SPECS as FILES
 from riskgraph.ingest.mapping import HEADERS, VALUES, Field
 
 Rewrite = Callable[[str], str]

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from riskgraph.graph.credentials import key_fingerprint
-from riskgraph.ingest.bundle import FILES
+from riskgraph.ingest.files import LOADERS, MERGE_PERSONS
+from riskgraph.ingest.files import SPECS as FILES
 from riskgraph.ingest.load import (
-    MERGE_PERSONS,
     KeyMismatch,
     check_id_key,
     existing_ids,
@@ -73,7 +73,9 @@ def test_records_are_written_a_batch_per_transaction(
 ) -> None:
     graph = RecordingGateway({"ingest_companies": None})
     progress: list[int] = []
-    written = load_records(graph, "companies.csv", _companies(count), batch_size, progress.append)
+    written = load_records(
+        graph, *LOADERS["companies.csv"], _companies(count), batch_size, progress.append
+    )
     assert written == count
     assert [len(p["rows"]) for p in graph.params_of("ingest_companies")] == batches
     assert progress == batches
@@ -161,14 +163,16 @@ def test_every_bundle_file_has_a_row_shape() -> None:
 def test_each_file_goes_to_its_query_in_its_row_shape(file_name: str) -> None:
     query, record, row = ROWS[file_name]
     graph = RecordingGateway({query: None})  # the fake checks $rows is what the query uses
-    assert load_records(graph, file_name, [record], 10) == 1
+    assert load_records(graph, *LOADERS[file_name], [record], 10) == 1
     assert graph.params_of(query) == [{"rows": [row]}]
     assert graph.names() == [query]
 
 
 def test_a_person_keeps_its_aliases_out_of_its_properties() -> None:
     graph = RecordingGateway({"ingest_persons": None})
-    load_records(graph, "persons.csv", [{"id": "P1", "name": "王伟", "aliases": ["P9"]}], 10)
+    load_records(
+        graph, *LOADERS["persons.csv"], [{"id": "P1", "name": "王伟", "aliases": ["P9"]}], 10
+    )
     assert graph.params_of("ingest_persons") == [
         {"rows": [{"id": "P1", "props": {"name": "王伟"}, "aliases": ["P9"]}]}
     ]

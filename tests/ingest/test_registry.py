@@ -20,7 +20,7 @@ from stdnum.cn import ric
 
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
-from riskgraph.ingest.bundle import FILES
+from riskgraph.ingest.files import SPECS as FILES
 from riskgraph.ingest.load import KeyMismatch
 from riskgraph.ingest.mapping import HEADERS, load_mapping
 from riskgraph.ingest.pipeline import IngestReport, ingest_bundle

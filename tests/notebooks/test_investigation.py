@@ -86,7 +86,7 @@ def test_investigation_notebook_runs_and_explains(
     hit = _cell(nb, "companies hit by")
     assert re.search(r"\d+ companies hit by " + re.escape(platform_id), hit)
     assert "<table" in hit and hit.count("<tr>") >= 2  # a header and at least one company
-    assert f"company {platform_id}" in hit  # paths start at the platform
+    assert f"企业 {platform_id}" in hit  # paths start at the platform (zh-CN by default)
 
     why = _cell(nb, "evidence paths")
     assert "why " in why and "evidence paths from the platform:" in why

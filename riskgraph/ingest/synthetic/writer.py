@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from riskgraph.ingest.files import FILES
 from riskgraph.ingest.synthetic import tables as T
 from riskgraph.ingest.synthetic.codes import (
     LANDLINE_STYLES,
@@ -46,18 +47,7 @@ from riskgraph.ingest.synthetic.world import (
     Province,
 )
 
-BUNDLE: dict[str, tuple[str, ...]] = {
-    "companies.csv": (
-        "id", "uscc", "name", "status", "established", "registered_capital", "industry", "region",
-    ),
-    "persons.csv": ("id", "name", "id_number", "birth_year"),
-    "shareholdings.csv": ("holder_id", "holder_type", "company_id", "share", "amount", "since"),
-    "officers.csv": ("person_id", "company_id", "role", "since"),
-    "addresses.csv": ("entity_id", "address"),
-    "phones.csv": ("entity_id", "phone"),
-    "links.csv": ("source_id", "target_id", "type", "amount", "since"),
-    "events.csv": ("company_id", "date", "type", "severity", "description"),
-}  # fmt: skip
+BUNDLE: dict[str, tuple[str, ...]] = {f.spec.name: f.generated for f in FILES}
 
 BAD_DATES = ("2023-13-45", "2022-02-30", "2021-00-10", "2020-06-31", "2019-11-31")
 _MOBILE_STYLE_P = np.array([55, 10, 8, 7, 8, 7, 5], dtype=float)

@@ -1,0 +1,105 @@
+"""The engine's wiring on a hand-built province and a recording gateway: the reasons it
+writes back are data with the entities' names, the alerts compare codes. No database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from riskgraph.engine.engine import Engine, NothingToAnalyse
+from riskgraph.risk.codes import Reason, ReasonCode
+from riskgraph.settings import Settings
+from tests.fakes import RecordingGateway
+from tests.risk.tiny import TinyGraph
+
+NAMES = {"X": "温州某某财富管理有限公司", "Y": "温州某某投资有限公司", "front": "王伟"}
+
+
+def _province() -> TinyGraph:
+    """X blew up; its legal representative fronts Y too. Z is unrelated."""
+    g = TinyGraph()
+    for company in ("X", "Y", "Z"):
+        g.company(company, established="2020-01-01")
+    g.person("front")
+    g.officer("front", "X")
+    g.officer("front", "Y")
+    g.event("X", "exposure", "2023-12-01")
+    return g
+
+
+def _names(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**e, "name": NAMES.get(e["id"])} for e in params["entities"]]
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, gnn_model=tmp_path / "none.pt")  # type: ignore[call-arg]
+
+
+def test_run_writes_named_reasons_as_data_and_raises_alerts(tmp_path: Path) -> None:
+    graph = RecordingGateway(
+        {
+            "entity_names": _names,
+            "write_scores": None,
+            "clear_rings": None,
+            "write_rings": None,
+            "write_ring_members": None,
+            "alert_candidates": [],
+        }
+    )
+    engine = Engine(graph, _settings(tmp_path))
+    analysis = engine.analyze(_province().build())
+    assert engine.model() is None and "gnn" not in analysis.components
+    reasons = engine.explain(analysis)
+    written = engine.write_back(analysis, reasons)
+    assert written.companies == 3
+    (scores,) = graph.params_of("write_scores")
+    stored = dict(zip(scores["ids"], scores["reasons"], strict=True))
+    y = [Reason.from_json(r) for r in stored["Y"]]
+    front = next(r for r in y if r.code is ReasonCode.FRONT_OF_EXPOSED)
+    assert front.params["person"] == {"label": "Person", "id": "front", "name": "王伟"}
+    contagion = next(r for r in y if r.code is ReasonCode.CONTAGION)
+    assert contagion.params["path"]["seed"]["name"] == NAMES["X"]
+    assert stored["Z"] is None  # not flagged: no reasons stored
+    assert json.loads(stored["X"][0]) == {"code": "exposed", "params": {}}
+    # the names were looked up once, for the companies and people the reasons cite
+    (lookup,) = graph.params_of("entity_names")
+    assert {(e["label"], e["id"]) for e in lookup["entities"]} == {
+        ("Company", "X"),
+        ("Person", "front"),
+        ("Company", "Y"),
+    }
+
+
+def test_alerts_are_raised_on_new_codes_only(tmp_path: Path) -> None:
+    old = [Reason(ReasonCode.EXPOSED).to_json()]
+    graph = RecordingGateway(
+        {
+            "alert_candidates": [
+                {"company_id": "A", "score": 90.0, "level": "red", "reasons": old,
+                 "scored_at": "t1", "last": {"level": "red", "reasons": old}},
+                {"company_id": "B", "score": 70.0, "level": "orange",
+                 "reasons": [Reason(ReasonCode.HIGH_RISK_INDUSTRY, {"industry": "x"}).to_json()],
+                 "scored_at": "t1", "last": {"level": "orange", "reasons": old}},
+                {"company_id": "C", "score": 65.0, "level": "orange", "reasons": old,
+                 "scored_at": "t1", "last": None},
+            ],
+            "alert_create": None,
+        }
+    )  # fmt: skip
+    report = Engine(graph, _settings(tmp_path)).raise_alerts()
+    assert report.candidates == 3 and len(report.raised) == 2
+    (created,) = graph.params_of("alert_create")
+    assert [r["company_id"] for r in created["rows"]] == ["B", "C"]
+
+
+def test_an_empty_graph_is_a_clear_error(tmp_path: Path) -> None:
+    graph = RecordingGateway(
+        {"snapshot_nodes": [], "snapshot_edges": [], "snapshot_edges_bare": []}
+    )
+    try:
+        Engine(graph, _settings(tmp_path), gnn=False).snapshot()
+    except NothingToAnalyse as exc:
+        assert "ingest" in str(exc)
+    else:
+        raise AssertionError("an empty graph was analysed")
