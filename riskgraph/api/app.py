@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from pydantic import BaseModel
 
 from riskgraph import __version__
 from riskgraph.api import (
@@ -21,6 +20,7 @@ from riskgraph.api import (
 )
 from riskgraph.api.audit import AuditMiddleware
 from riskgraph.api.deps import ApiContext
+from riskgraph.api.models import Health
 from riskgraph.graph.server import describe
 from riskgraph.settings import Settings
 
@@ -33,12 +33,6 @@ Every call but `/health` and these docs needs an API key in the `X-API-Key` head
 and handles alerts (`PATCH /alerts/{id}`), **admin** also reloads the engine state.
 Errors are problem details (RFC 9457). Every request is written to the audit log.
 """
-
-
-class Health(BaseModel):
-    status: str
-    neo4j_uri: str
-    neo4j_version: str | None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

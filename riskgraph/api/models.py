@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from riskgraph.engine.alerts import AlertState
+from riskgraph.graph import investigate
 from riskgraph.graph.investigate import Holder, Path
 
 
@@ -363,3 +364,48 @@ class Explanation(BaseModel):
     paths: list[ExplainedPath]
     reasons: list[str] = Field(description="why, in the request's language")
     reason_codes: list[ReasonOut]
+
+
+# --- query parameters and small answers ------------------------------------------------------
+def split_list(value: Any) -> Any:
+    """types=HOLDS,OFFICER_OF and types=HOLDS&types=OFFICER_OF both work."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+    return value
+
+
+class SubgraphQuery(BaseModel):
+    hops: int = Field(2, ge=1, le=3, description="neighbourhood depth")
+    types: list[str] = Field(
+        default_factory=list, description="relationship types to follow; none = all"
+    )
+    limit: int = Field(100, ge=1, le=500, description="most nodes shown")
+
+    _split = field_validator("types", mode="before")(split_list)
+    _known = field_validator("types")(investigate.known_types)
+
+
+class PathsQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from", min_length=1, max_length=200, description="an entity id")
+    to: str = Field(min_length=1, max_length=200, description="another entity id")
+    max_hops: int = Field(4, ge=1, le=4)
+    types: list[str] = Field(default_factory=list, description="relationship types; none = all")
+    limit: int = Field(20, ge=1, le=100, description="most paths returned")
+
+    _split = field_validator("types", mode="before")(split_list)
+    _known = field_validator("types")(investigate.known_types)
+
+
+class Health(BaseModel):
+    status: str
+    neo4j_uri: str
+    neo4j_version: str | None
+
+
+class Raised(BaseModel):
+    candidates: int
+    raised: list[str]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from riskgraph.api.deps import Admin, Context, Graph
-from riskgraph.api.models import StateInfo
+from riskgraph.api.models import Raised, StateInfo
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
 from riskgraph.engine.alerts import raise_alerts
@@ -17,11 +16,6 @@ from riskgraph.engine.state import EngineState
 from riskgraph.graph.schema import Level
 
 router = APIRouter(prefix="/admin", tags=["admin"])
-
-
-class Raised(BaseModel):
-    candidates: int
-    raised: list[str]
 
 
 def _info(state: EngineState) -> StateInfo:

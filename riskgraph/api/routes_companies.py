@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from riskgraph.api.deps import Context, Graph, Viewer, Words, shown, shown_async
@@ -20,6 +19,7 @@ from riskgraph.api.models import (
     GnnSummary,
     PersonEntry,
     Subgraph,
+    SubgraphQuery,
 )
 from riskgraph.api.privacy import phone_numbers
 from riskgraph.api.problems import Problem, ProblemError
@@ -48,26 +48,6 @@ PER_LIST = 500
 
 def _not_found(company_id: str) -> ProblemError:
     return ProblemError(404, f"no company has the id {company_id!r}", "not-found")
-
-
-def split_list(value: Any) -> Any:
-    """types=HOLDS,OFFICER_OF and types=HOLDS&types=OFFICER_OF both work."""
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list):
-        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
-    return value
-
-
-class SubgraphQuery(BaseModel):
-    hops: int = Field(2, ge=1, le=3, description="neighbourhood depth")
-    types: list[str] = Field(
-        default_factory=list, description="relationship types to follow; none = all"
-    )
-    limit: int = Field(100, ge=1, le=500, description="most nodes shown")
-
-    _split = field_validator("types", mode="before")(split_list)
-    _known = field_validator("types")(investigate.known_types)
 
 
 @router.get("/{id}", response_model=CompanyFile, responses=ERRORS)

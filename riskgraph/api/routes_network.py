@@ -9,20 +9,20 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from riskgraph.api.deps import Analyst, Graph, State, Viewer, Words, shown
 from riskgraph.api.explain import path_out
 from riskgraph.api.models import (
     Impacted,
     Paths,
+    PathsQuery,
     PropagateRequest,
     PropagateResult,
     RingDetail,
     RingList,
 )
 from riskgraph.api.problems import ProblemError
-from riskgraph.api.routes_companies import ERRORS, split_list
+from riskgraph.api.routes_companies import ERRORS
 from riskgraph.api.worded import ring_summary
 from riskgraph.engine.writeback import SCORE_DECIMALS
 from riskgraph.graph import investigate
@@ -33,19 +33,6 @@ PATH_FLOOR = 1e-6  # what-if paths contributing less are not searched for
 router = APIRouter(tags=["network"])
 
 HIT_FLOOR = 1e-4  # contagion below this is PageRank dust, not a hit (scoring.contagion_floor)
-
-
-class PathsQuery(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    from_: str = Field(alias="from", min_length=1, max_length=200, description="an entity id")
-    to: str = Field(min_length=1, max_length=200, description="another entity id")
-    max_hops: int = Field(4, ge=1, le=4)
-    types: list[str] = Field(default_factory=list, description="relationship types; none = all")
-    limit: int = Field(20, ge=1, le=100, description="most paths returned")
-
-    _split = field_validator("types", mode="before")(split_list)
-    _known = field_validator("types")(investigate.known_types)
 
 
 @router.get("/paths", response_model=Paths, responses=ERRORS)
