@@ -36,7 +36,7 @@ def test_stop_with_nothing_running_says_so(idle_env: None) -> None:
 def test_status_when_down_exits_3(idle_env: None) -> None:
     result = runner.invoke(app, ["db", "status"])
     assert result.exit_code == 3
-    assert "running" in result.output and "no" in result.output
+    assert "运行中" in result.output and "否" in result.output  # zh-CN by default
 
 
 def test_migrate_when_down_is_one_clear_line(idle_env: None) -> None:
@@ -56,7 +56,7 @@ def test_status_of_running_server(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "5.26" in result.output and "external" in result.output
+    assert "5.26" in result.output and "外部（NEO4J_URI）" in result.output  # zh-CN by default
 
 
 def test_query_list_names_every_investigation() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from riskgraph.cli.common import console, err, errors
+from riskgraph.cli.common import _, console, err, errors
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
@@ -21,19 +21,20 @@ EXIT_NOT_RUNNING = 3  # like `systemctl status`
 
 def _show(status: ServerStatus) -> None:
     table = Table(show_header=False, box=None)
-    kind = "embedded (riskgraph db)" if status.embedded else "external (NEO4J_URI)"
-    table.add_row("server", kind)
+    embedded, external = _("embedded (riskgraph db)"), _("external (NEO4J_URI)")
+    yes, no = _("yes"), _("no")
+    table.add_row(_("server"), embedded if status.embedded else external)
     table.add_row("uri", status.uri)
-    table.add_row("running", "[green]yes[/]" if status.running else "[red]no[/]")
+    table.add_row(_("running"), f"[green]{yes}[/]" if status.running else f"[red]{no}[/]")
     if status.pid is not None:
         table.add_row("pid", str(status.pid))
     if status.home is not None:
-        table.add_row("home", str(status.home))
+        table.add_row(_("home"), str(status.home))
     if status.running:
         table.add_row("neo4j", f"{status.version} {status.edition}")
-        table.add_row("apoc", status.apoc or "not loaded")
-        table.add_row("nodes", f"{status.nodes:,}")
-        table.add_row("relationships", f"{status.relationships:,}")
+        table.add_row("apoc", status.apoc or _("not loaded"))
+        table.add_row(_("nodes"), f"{status.nodes:,}")
+        table.add_row(_("relationships"), f"{status.relationships:,}")
     console.print(table)
 
 

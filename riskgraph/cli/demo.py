@@ -22,7 +22,7 @@ import typer
 from pydantic import SecretStr
 
 from riskgraph.api.security import HEADER, Role
-from riskgraph.cli.common import console, errors
+from riskgraph.cli.common import _, console, errors
 from riskgraph.cli.data import ingest_bars, show_ingest
 from riskgraph.cli.db import apply_schema, start_server
 from riskgraph.cli.risk import run_engine, show_summary
@@ -111,44 +111,47 @@ def write_explanation(base: str, key: str, company: str, out: Path) -> Path:
 def show_where_to_look(
     base: str, keys: DemoKeys, company: str, page: Path, analysis: Analysis, serving: bool
 ) -> None:
-    """The URLs, the keys, a curl to copy and the top rings."""
+    """The URLs, the keys, a curl to copy and the top rings, in RISKGRAPH_LOCALE."""
     from riskgraph.risk.analysis import ring_id
 
-    viewer = keys.keys.get("viewer", "<a viewer key from RISKGRAPH_API_KEYS>")
-    console.rule("[bold]where to look")
-    console.print(f"API docs (OpenAPI):  {base}/docs", highlight=False, soft_wrap=True)
-    console.print(
-        f"explanation page:    {page.resolve().as_uri()}", highlight=False, soft_wrap=True
-    )
-    console.print(
-        f"  (company {company}, the riskiest one not exposed itself; live at "
-        f"{base}/companies/{company}/subgraph.html with the {HEADER} header)",
-        highlight=False,
-        soft_wrap=True,
+    viewer = keys.keys.get("viewer", _("<a viewer key from RISKGRAPH_API_KEYS>"))
+
+    def say(text: str) -> None:
+        console.print(text, highlight=False, soft_wrap=True)
+
+    heading = _("where to look")
+    console.rule(f"[bold]{heading}")
+    say(_("API docs (OpenAPI): {url}").format(url=f"{base}/docs"))
+    say(_("explanation page: {url}").format(url=page.resolve().as_uri()))
+    live = f"{base}/companies/{company}/subgraph.html"
+    say(
+        _(
+            "  (company {id}, the riskiest one not exposed itself; live at {url} with the "
+            "{header} header)"
+        ).format(id=company, url=live, header=HEADER)
     )
     if keys.keys:
-        console.print(f"viewer key:          {keys.keys['viewer']}", highlight=False)
-        console.print(f"analyst key:         {keys.keys['analyst']}", highlight=False)
-        console.print(
-            f"  (generated for this demo; all three roles kept 0600 in {keys.path})",
-            highlight=False,
-            soft_wrap=True,
+        say(_("viewer key: {key}").format(key=keys.keys["viewer"]))
+        say(_("analyst key: {key}").format(key=keys.keys["analyst"]))
+        say(
+            _("  (generated for this demo; all three roles kept 0600 in {path})").format(
+                path=keys.path
+            )
         )
-    console.print("try:", highlight=False)
-    console.print(
-        f"  curl -s -H '{HEADER}: {viewer}' {base}/companies/{company}/risk",
-        highlight=False,
-        soft_wrap=True,
-    )
+    say(_("try:"))
+    say(f"  curl -s -H '{HEADER}: {viewer}' {base}/companies/{company}/risk")
     for i, ring in enumerate(analysis.rings.rings[:3]):
-        console.print(
-            f"ring {ring_id(i)}: score {ring.score:.2f}, {len(ring.companies)} companies, "
-            f"{len(ring.persons)} people: {base}/rings/{ring_id(i)}",
-            highlight=False,
-            soft_wrap=True,
+        say(
+            _("ring {ring}: score {score}, {companies} companies, {persons} people: {url}").format(
+                ring=ring_id(i),
+                score=f"{ring.score:.2f}",
+                companies=len(ring.companies),
+                persons=len(ring.persons),
+                url=f"{base}/rings/{ring_id(i)}",
+            )
         )
     if serving:
-        console.print("the API keeps running: Ctrl-C stops it (Neo4j keeps running)")
+        say(_("the API keeps running: Ctrl-C stops it (Neo4j keeps running)"))
 
 
 def _interrupt(signum: int, frame: object) -> None:
