@@ -2,7 +2,7 @@
 
 The bundle is copied to a temporary directory (ingest writes its quarantine beside the
 files; the shared copy is read-only), loaded into a fresh embedded Neo4j, snapshotted and
-analyzed; then ``riskgraph.gnn.smesd.evaluate`` runs the temporal protocol of the
+analyzed; then ``bench.smesd_study.evaluate`` runs the temporal protocol of the
 bundle's README (choose on valid, report test) and the results go to the ``smesd``
 section of docs/evaluation.md.
 
@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from bench import smesd_study as smesd
 from bench.ingest import fresh_graph
 from bench.report import machine
 from riskgraph import markdown
-from riskgraph.gnn import smesd
 from riskgraph.graph.snapshot import build_snapshot
 from riskgraph.ingest.pipeline import ingest_bundle
 from riskgraph.risk.analysis import analyze
@@ -116,7 +116,7 @@ def _report(runs: list[smesd.Run], seeds: list[int], timings: dict[str, float]) 
             "visible when scoring). The tabular models are deterministic (fitted once). "
             "'train only' is the stage-A model (fitted on train) on test, for reference.",
             "",
-            "Features (`riskgraph/gnn/smesd.py`): registered capital, industry, region; "
+            "Features (`bench/smesd_study.py`): registered capital, industry, region; "
             "lawsuits by cause, court level and outcome; the shape of each company's own "
             "lawsuit history (span, share in its own last 12/24 months, most in any 12 "
             "months, age at first and last lawsuit), never measured from a common 'now' "

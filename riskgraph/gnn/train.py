@@ -140,7 +140,7 @@ def snapshot_fingerprint(snapshot: Snapshot, schema: FeatureSchema) -> str:
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _loss(logits: Tensor, target: Tensor, config: TrainConfig) -> Tensor:
+def training_loss(logits: Tensor, target: Tensor, config: TrainConfig) -> Tensor:
     """Mean over the positives and mean over the negatives, averaged: each class counts
     half, however rare."""
     if config.loss == "focal":
@@ -334,13 +334,13 @@ def _fit_member(
         for k in rng.permutation(training).tolist():
             optimiser.zero_grad()
             logits = net(worlds[k], edge_index)
-            loss = _loss(logits[masks[k]], target[masks[k]], config)
+            loss = training_loss(logits[masks[k]], target[masks[k]], config)
             torch.autograd.backward(loss)
             optimiser.step()
         net.eval()
         with torch.no_grad():
             val_logits = net(worlds[held_out], edge_index)[val_mask]
-            val_loss = float(_loss(val_logits, target[val_mask], config))
+            val_loss = float(training_loss(val_logits, target[val_mask], config))
         if val_loss < best_loss:
             best_loss, best_epoch = val_loss, epoch
             best_state = copy.deepcopy(net.state_dict())

@@ -53,7 +53,7 @@ from riskgraph.gnn.features import (
     edge_types,
 )
 from riskgraph.gnn.model import ModelConfig, build_model
-from riskgraph.gnn.train import folds_of
+from riskgraph.gnn.train import TrainConfig, folds_of, training_loss
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.schema import EventType
 from riskgraph.graph.snapshot import EVENT_TYPES, FloatArray, IntArray, Snapshot
@@ -571,12 +571,8 @@ class Prediction:
     extra: dict[str, FloatArray] = field(default_factory=dict)
 
 
-def _balanced_bce(logits: Tensor, target: Tensor) -> Tensor:
-    """Each class counts half, however many of it there are."""
-    each = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
-    positive = target > 0.5
-    parts = [each[m].mean() for m in (positive, ~positive) if bool(m.any())]
-    return torch.stack(parts).mean()
+# the product's training loss (``riskgraph.gnn.train``): each class counts half
+_LOSS = TrainConfig(loss="balanced")
 
 
 def hold_unseen(
@@ -644,7 +640,7 @@ def fit_gnn(
         optimiser.zero_grad()
         for k in range(len(inputs)):
             logits = net(inputs[k], edges)
-            loss = _balanced_bce(logits[masks[k]], target[masks[k]]) * shares[k]
+            loss = training_loss(logits[masks[k]], target[masks[k]], _LOSS) * shares[k]
             torch.autograd.backward(loss)
         optimiser.step()
         if epochs is not None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from riskgraph.gnn import smesd
+from bench import smesd_study as smesd
 from riskgraph.graph.snapshot import Snapshot
 from riskgraph.risk.analysis import analyze
 from tests.risk.tiny import TinyGraph
