@@ -58,7 +58,7 @@ def test_train_predict_explain(
 
     result = runner.invoke(app, ["gnn", "predict", "--model", str(model), "--top", "5"])
     assert result.exit_code == 0, result.output
-    assert "highest GNN probability" in result.output
+    assert "GNN 暴雷概率最高" in result.output  # zh-CN by default
     rows = _gnn_columns(driver)
     assert len(rows) >= COMPANIES * 0.95
     assert all(g is not None and p is not None and 0.0 <= p <= 1.0 for g, p, _ in rows)
@@ -142,7 +142,7 @@ def test_train_on_a_past_period_outcomes(
 
     result = runner.invoke(app, ["gnn", "predict", "--model", str(model), "--top", "3"])
     assert result.exit_code == 0, result.output
-    assert "highest GNN probability of failure" in result.output
+    assert "GNN 出险概率最高" in result.output
 
 
 def test_an_outcomes_file_without_company_ids_is_refused(loaded: Path, tmp_path: Path) -> None:

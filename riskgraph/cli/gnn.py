@@ -13,7 +13,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from riskgraph.cli.common import console, errors, renderer
+from riskgraph.cli.common import _, console, errors, renderer
 from riskgraph.cli.risk import run_engine, show_summary, snapshot_of
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
@@ -93,19 +93,23 @@ def train(
         elapsed = time.perf_counter() - started
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.save(path)
-    table = Table(title=f"GNN ({architecture}) trained in {elapsed:.0f} s, saved to {path}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
+    title = _("GNN ({architecture}) trained in {seconds} s, saved to {path}")
+    table = Table(
+        title=title.format(architecture=architecture, seconds=f"{elapsed:.0f}", path=path)
+    )
+    table.add_column(_("metric"))
+    table.add_column(_("value"), justify="right")
     for name, value in trained.metrics.items():
         table.add_row(name, f"{value:.4g}")
-    table.add_row("confirmed alerts used", str(len(confirmed)))
+    table.add_row(_("confirmed alerts used"), str(len(confirmed)))
     if failed is not None:
         known = snapshot.nodes["Company"].index
-        table.add_row("target", "failure after this snapshot (--outcomes)")
+        table.add_row(_("target"), _("failure after this snapshot (--outcomes)"))
         table.add_row(
-            "outcomes listed / in the graph", f"{len(failed)} / {sum(c in known for c in failed)}"
+            _("outcomes listed / in the graph"),
+            f"{len(failed)} / {sum(c in known for c in failed)}",
         )
-    table.add_row("fingerprint", trained.fingerprint)
+    table.add_row(_("fingerprint"), trained.fingerprint)
     console.print(table)
 
 
@@ -147,16 +151,22 @@ def predict(
     order = [
         i for i in np.argsort(-analysis.gnn_probability, kind="stable") if not analysis.exposed[i]
     ]
-    of = "failure" if trained.target == "outcome" else "exposure"
-    table = Table(title=f"highest GNN probability of {of} (not exposed yet), top {top}")
-    for column in ("company", "probability", "score", "level"):
-        table.add_column(column, justify="left" if column == "company" else "right")
+    title = (
+        _("highest GNN probability of failure (not exposed yet), top {n}")
+        if trained.target == "outcome"
+        else _("highest GNN probability of exposure (not exposed yet), top {n}")
+    )
+    table = Table(title=title.format(n=top))
+    table.add_column(_("company"))
+    for column in (_("probability"), _("score"), _("level")):
+        table.add_column(column, justify="right")
+    words = renderer()
     for i in order[:top]:
         table.add_row(
             str(keys[i]),
             f"{analysis.gnn_probability[i]:.3f}",
             f"{analysis.score[i]:.1f}",
-            str(analysis.level[i]),
+            words.level(str(analysis.level[i])),
         )
     console.print(table)
 
@@ -201,8 +211,8 @@ def explain(
     )
     for title, columns, rows in (
         (
-            "ties the GNN relies on (GNNExplainer)",
-            ("from", "relationship", "to", "weight"),
+            _("ties the GNN relies on (GNNExplainer)"),
+            (_("from"), _("relationship"), _("to"), _("weight")),
             [
                 (
                     f"{e.source_label} {e.source_key}",
@@ -214,18 +224,18 @@ def explain(
             ],
         ),
         (
-            "entities",
-            ("entity", "weight"),
+            _("entities"),
+            (_("entity"), _("weight")),
             [(f"{e.label} {e.key}", f"{e.weight:.3f}") for e in result.entities],
         ),
         (
-            "own features (input x gradient, logit units)",
-            ("feature", "value", "attribution"),
+            _("own features (input x gradient, logit units)"),
+            (_("feature"), _("value"), _("attribution")),
             [(f.name, f"{f.value:.4g}", f"{f.attribution:+.3f}") for f in result.features],
         ),
         (
-            "propagation paths from exposed companies",
-            ("path", "hops", "contribution"),
+            _("propagation paths from exposed companies"),
+            (_("path"), _("hops"), _("contribution")),
             [
                 (words.path(path), str(p.hops), f"{p.contribution:.4f}")
                 for path, p in zip(paths, result.paths, strict=True)
@@ -238,6 +248,6 @@ def explain(
         for row in rows:
             table.add_row(*row)
         console.print(table)
-    console.print("reasons:")
+    console.print(_("reasons:"))
     for reason in reasons:
         console.print(f"  - {words.reason(Reason.from_dict(reason))}", highlight=False)
