@@ -12,10 +12,10 @@ from riskgraph.risk.codes import stored
 
 def reasons_fields(texts: list[str] | None, words: Renderer) -> dict[str, Any]:
     """``reasons`` (words) and ``reason_codes`` (data) from stored reasons."""
-    reasons = stored(list(texts or []))
+    readable = words.readable(stored(list(texts or [])))
     return {
-        "reasons": words.reasons(reasons),
-        "reason_codes": [ReasonOut.model_validate(r.to_dict()) for r in reasons],
+        "reasons": [text for _, text in readable],
+        "reason_codes": [ReasonOut.model_validate(r.to_dict()) for r, _ in readable],
     }
 
 

@@ -265,8 +265,8 @@ def _worded(row: dict[str, Any]) -> dict[str, Any]:
     beside their codes."""
     words = renderer()
     out = dict(row)
-    out["level_name"] = words.level(row["level"])
-    out["tier_name"] = words.tier(row["tier"])
+    out["level_name"] = words.level_or_none(row["level"])
+    out["tier_name"] = words.tier_or_none(row["tier"])
     out["reasons"] = "; ".join(words.reasons(stored(list(row["reasons"] or []))))
     return out
 

@@ -74,7 +74,11 @@ def is_material(level: str, reasons: list[Reason], last: dict[str, Any] | None) 
         return True
     if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(str(last.get("level")), 0):
         return True
-    before = set().union(*(r.kinds() for r in stored(list(last.get("reasons") or []))))
+    texts = list(last.get("reasons") or [])
+    decoded = stored(texts)
+    if texts and not decoded:  # an alert from before reason codes: its level decides
+        return False
+    before = set().union(*(r.kinds() for r in decoded))
     return bool(set().union(*(r.kinds() for r in reasons)) - before)
 
 

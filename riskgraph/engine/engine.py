@@ -54,7 +54,7 @@ def load_model(path: Path) -> TrainedModel:
         raise ModelUnusable(f"no GNN model at {path}: train one with `riskgraph gnn train`")
     try:
         return TrainedModel.load(path)
-    except (ValueError, RuntimeError, KeyError) as exc:
+    except Exception as exc:  # torch's and pickle's errors for a file that is not a model
         raise ModelUnusable(f"{path} is not a usable riskgraph GNN model: {exc}") from exc
 
 

@@ -221,5 +221,23 @@ class Renderer:
             )
         raise ValueError(f"no wording for reason code {code!r}")
 
+    def readable(self, reasons: list[Reason]) -> list[tuple[Reason, str]]:
+        """Each reason with its words; one whose parameters this version cannot word (a
+        stored reason missing a parameter) is left out rather than failing the answer."""
+        out = []
+        for reason in reasons:
+            try:
+                out.append((reason, self.reason(reason)))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+        return out
+
     def reasons(self, reasons: list[Reason]) -> list[str]:
-        return [self.reason(r) for r in reasons]
+        return [text for _, text in self.readable(reasons)]
+
+    def level_or_none(self, level: object) -> str | None:
+        """A stored level's name; None for a missing or unknown one."""
+        return self.level(str(level)) if str(level) in {v.value for v in Level} else None
+
+    def tier_or_none(self, tier: object) -> str | None:
+        return self.tier(str(tier)) if str(tier) in {v.value for v in Tier} else None

@@ -64,6 +64,10 @@ def test_materiality_compares_codes_not_figures_ids_or_names() -> None:
     penalty = Reason(ReasonCode.RECENT_EVENTS, {"counts": {"penalty": 2}, "years": 2})
     assert is_material("orange", [penalty], last)  # a new kind of event
     assert is_material("orange", [], None)
+    # an alert raised before reason codes (English text): only a higher level re-alerts
+    legacy = {"level": "orange", "reasons": ["exposed (暴雷): an exposure event is on record"]}
+    assert not is_material("orange", before, legacy)
+    assert is_material("red", before, legacy)
 
 
 def test_analyze_raises_alerts_and_a_rerun_in_another_language_raises_nothing_new(

@@ -106,3 +106,11 @@ def test_accept_language(header: str | None, chosen: Locale) -> None:
 
 def test_the_default_locale_applies_when_nothing_matches() -> None:
     assert negotiate("de-DE", Locale.EN) is Locale.EN
+
+
+def test_a_stored_reason_missing_its_parameters_is_left_out_not_fatal() -> None:
+    broken = Reason(ReasonCode.CONTAGION, {})
+    fine = Reason(ReasonCode.EXPOSED)
+    words = Renderer(Locale.ZH_CN)
+    assert words.reasons([broken, fine]) == [words.reason(fine)]
+    assert words.level_or_none("green") is None and words.tier_or_none(None) is None
