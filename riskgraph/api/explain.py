@@ -71,11 +71,11 @@ def company_paths(
     return evidence_paths(tree or state.tree, node, k=k)
 
 
-def path_entities(state: EngineState, paths: list[EvidencePath]) -> list[dict[str, str]]:
-    """The companies and persons on ``paths``, to look their names up."""
+def path_keys(state: EngineState, paths: list[EvidencePath]) -> list[tuple[str, str]]:
+    """(label, key) of every entity on ``paths``, once each: the companies and persons to
+    name, the phones whose owners decide the masking."""
     nodes = {n for p in paths for n in [p.seed] + [h.target for h in p.hops]}
-    keys = sorted(state.node_key(n) for n in nodes)
-    return [{"label": label, "id": key} for label, key in keys if label in ("Company", "Person")]
+    return sorted(state.node_key(n) for n in nodes)
 
 
 def company_evidence(

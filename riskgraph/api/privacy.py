@@ -61,11 +61,6 @@ def scan(payload: Any) -> Scan:
     return Scan(numbers, any(field in blob for field in SECRET_KEYS))
 
 
-def phone_numbers(payload: Any) -> list[str]:
-    """The E.164 numbers anywhere in ``payload`` (what ``redact`` may have to mask)."""
-    return scan(payload).numbers
-
-
 def to_look_up(found: Scan, principal: Principal, known: Mapping[str, bool]) -> list[str]:
     """The numbers whose owner must be looked up before masking: a viewer's answer's, less
     those ``known`` already (others see every number, so none)."""

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from riskgraph.api.deps import Context, Graph, Viewer, Words, shown, shown_async
-from riskgraph.api.explain import build_subgraph, company_paths, path_entities, path_out
+from riskgraph.api.explain import build_subgraph, company_paths, path_keys, path_out
 from riskgraph.api.models import (
     CompanyFile,
     CompanyRisk,
@@ -21,9 +21,9 @@ from riskgraph.api.models import (
     Subgraph,
     SubgraphQuery,
 )
-from riskgraph.api.privacy import phone_numbers
 from riskgraph.api.problems import Problem, ProblemError
 from riskgraph.api.worded import reasons_fields, ring_summary
+from riskgraph.engine.names import NAMED
 from riskgraph.engine.state import EngineState
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph import investigate
@@ -131,9 +131,9 @@ async def company_risk(
     paths = [] if state is None else company_paths(state, id)
     # the evidence is known before the query: which of its phones are personal, and the
     # names of its companies and people, come back in the same round trip
-    bare = [] if state is None else [path_out(state, p, words) for p in paths]
-    numbers = phone_numbers([p.text for p in bare])
-    entities = [] if state is None else path_entities(state, paths)
+    keys = [] if state is None else path_keys(state, paths)
+    numbers = [key for label, key in keys if label == "Phone"]
+    entities = [{"label": label, "id": key} for label, key in keys if label in NAMED]
     rows = await graph.read_async("api_company_risk", id=id, numbers=numbers, entities=entities)
     if not rows:
         raise _not_found(id)
