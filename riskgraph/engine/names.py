@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from riskgraph.graph.gateway import QueryGateway
-from riskgraph.risk.codes import Reason, entities
+from riskgraph.risk.codes import Reason, entities, entities_in
 
 NAMED = ("Company", "Person")  # the labels that have names; phones and addresses are text
 
@@ -43,20 +43,7 @@ def lookup_names(
 def named_values(graph: QueryGateway, values: list[Any]) -> list[Any]:
     """JSON-like values (reason parameters, evidence paths) with every company and person
     entity in them named."""
-    keys: set[tuple[str, str]] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if "label" in value and "id" in value:
-                keys.add((str(value["label"]), str(value["id"])))
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk(values)
-    names = lookup_names(graph, keys)
+    names = lookup_names(graph, ((str(e["label"]), str(e["id"])) for e in entities_in(values)))
     return [_with_names(v, names) for v in values]
 
 

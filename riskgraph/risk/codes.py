@@ -112,6 +112,11 @@ def stored(texts: list[str] | None) -> list[Reason]:
 
 def entities(reason: Reason) -> list[Entity]:
     """Every entity a reason's parameters name (to fill in their names)."""
+    return entities_in(reason.params)
+
+
+def entities_in(value: Any) -> list[Entity]:
+    """Every entity (a mapping with ``label`` and ``id``) anywhere in a JSON-like value."""
     found: list[Entity] = []
 
     def walk(value: Any) -> None:
@@ -124,5 +129,5 @@ def entities(reason: Reason) -> list[Entity]:
             for inner in value:
                 walk(inner)
 
-    walk(reason.params)
+    walk(value)
     return found
