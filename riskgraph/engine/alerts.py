@@ -92,13 +92,6 @@ class RaiseReport:
     candidates: int  # companies at an alerting level
     raised: tuple[str, ...]  # ids of the new alerts
 
-    @property
-    def summary(self) -> str:
-        return (
-            f"alerts: {len(self.raised):,} raised for new material risk "
-            f"({self.candidates:,} companies at an alerting level)"
-        )
-
 
 def raise_alerts(
     graph: QueryGateway, min_level: Level = Level.ORANGE, now: datetime | None = None
