@@ -97,7 +97,7 @@ def _province(work: Path, companies: int, seed: int, history: TrainedModel) -> R
         train_s = time.perf_counter() - started
         extra = _t0_rankings(own.add_to(analysis))
         analysis = history.add_to(analysis)
-        engine.write_back(analysis, engine.explain(analysis))
+        engine.run(raise_alerts=False, analysis=analysis)
         note = (
             "The score written back includes the GNN trained on a past period's outcomes "
             "(`riskgraph gnn train --outcomes`, on another province: see the summary); the "

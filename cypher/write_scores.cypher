@@ -6,7 +6,7 @@
 // parameters: $ids (list of string); aligned lists $score, $level, $tier, $contagion_part,
 //   $ring_part, $events_part, $structure_part, $gnn_part and $gnn_probability (float or
 //   null), $contagion (float), $reasons (list of list of string), $ring_id (string or
-//   null); $scored_at (string, ISO 8601).
+//   null); $scored_at (string, ISO 8601); $run_id (string): the run that wrote them.
 // returns: nothing (write counters only).
 UNWIND range(0, size($ids) - 1) AS i
 MATCH (c:Company {id: $ids[i]})
@@ -15,4 +15,4 @@ SET c.risk_score = $score[i], c.risk_level = $level[i], c.risk_tier = $tier[i],
     c.risk_events = $events_part[i], c.risk_structure = $structure_part[i],
     c.risk_gnn = $gnn_part[i], c.gnn_probability = $gnn_probability[i],
     c.contagion = $contagion[i], c.risk_reasons = $reasons[i], c.ring_id = $ring_id[i],
-    c.scored_at = $scored_at
+    c.scored_at = $scored_at, c.scored_run = $run_id

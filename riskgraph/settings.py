@@ -118,6 +118,33 @@ class Settings(BaseSettings):
         "or shared machine).",
     )
 
+    # --- runs (riskgraph analyze, riskgraph daily) ------------------------------------------
+    runs_dir: Path = Field(
+        default=Path(".riskgraph/runs"),
+        validation_alias=_env("RISKGRAPH_RUNS_DIR"),
+        description="Where each analysis run saves what the API serves (its state, its "
+        "scores); API workers load the current run from here.",
+    )
+    runs_keep: int = Field(
+        default=7,
+        ge=2,
+        le=1000,
+        validation_alias=_env("RISKGRAPH_RUNS_KEEP"),
+        description="Saved runs kept (the newest; the graph keeps every run's rings).",
+    )
+    run_poll_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=3600,
+        validation_alias=_env("RISKGRAPH_RUN_POLL_S"),
+        description="How often each API worker checks for a new current run.",
+    )
+    lock_file: Path = Field(
+        default=Path(".riskgraph/pipeline.lock"),
+        validation_alias=_env("RISKGRAPH_LOCK_FILE"),
+        description="The lock ingest, analyze and daily hold, so they never overlap.",
+    )
+
     # --- the HTTP API (riskgraph serve) -----------------------------------------------------
     api_keys: SecretStr | None = Field(
         default=None,

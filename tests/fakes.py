@@ -119,6 +119,12 @@ class RecordingGateway:
             raise TypeError(f"write {name!r} was given rows; answer a write with a WriteSummary")
         return answer
 
+    def write_together(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        for name, params in queries:
+            answer = self._answer("write_together", name, dict(params))
+            if answer is not None and not isinstance(answer, WriteSummary):
+                raise TypeError(f"write {name!r} was given rows; answer it with a WriteSummary")
+
     def run_autocommit(self, name: str, **parameters: Any) -> None:
         answer = self._answer("run_autocommit", name, parameters)
         if answer is not None:

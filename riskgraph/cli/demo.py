@@ -112,7 +112,6 @@ def show_where_to_look(
     base: str, keys: DemoKeys, company: str, page: Path, analysis: Analysis, serving: bool
 ) -> None:
     """The URLs, the keys, a curl to copy and the top rings, in RISKGRAPH_LOCALE."""
-    from riskgraph.risk.analysis import ring_id
 
     viewer = keys.keys.get("viewer", _("<a viewer key from RISKGRAPH_API_KEYS>"))
 
@@ -143,11 +142,11 @@ def show_where_to_look(
     for i, ring in enumerate(analysis.rings.rings[:3]):
         say(
             _("ring {ring}: score {score}, {companies} companies, {persons} people: {url}").format(
-                ring=ring_id(i),
+                ring=analysis.rings.id_at(i),
                 score=f"{ring.score:.2f}",
                 companies=len(ring.companies),
                 persons=len(ring.persons),
-                url=f"{base}/rings/{ring_id(i)}",
+                url=f"{base}/rings/{analysis.rings.id_at(i)}",
             )
         )
     if serving:

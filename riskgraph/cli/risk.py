@@ -58,7 +58,6 @@ def show_summary(run: RunReport) -> None:
     for level, count in level_counts(analysis).items():
         table.add_row(words.level(level), f"{count:,}")
     console.print(table)
-    from riskgraph.risk.analysis import ring_id
     from riskgraph.risk.rings import ring_reasons
 
     rings = Table(title=_("{n} rings; the top 10").format(n=len(analysis.rings.rings)))
@@ -67,7 +66,11 @@ def show_summary(run: RunReport) -> None:
     for i, ring in enumerate(analysis.rings.rings[:10]):
         why = _("; ").join(words.reasons(ring_reasons(ring)[:3]))
         rings.add_row(
-            ring_id(i), f"{ring.score:.2f}", str(len(ring.companies)), str(len(ring.persons)), why
+            analysis.rings.id_at(i),
+            f"{ring.score:.2f}",
+            str(len(ring.companies)),
+            str(len(ring.persons)),
+            why,
         )
     console.print(rings)
     spent = ", ".join(f"{k} {v:.1f} s" for k, v in run.timings.items())

@@ -11,15 +11,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from riskgraph.engine import alerts, writeback
+from riskgraph.engine import alerts, runs, writeback
 from riskgraph.engine.names import named
 from riskgraph.engine.params import analysis_params
+from riskgraph.engine.runs import CurrentRun, RunStore, Saved, current_run, new_run_id, scores_of
 from riskgraph.engine.state import EngineState
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import QueryGateway
@@ -29,6 +30,7 @@ from riskgraph.risk.analysis import Analysis, analyze
 from riskgraph.risk.codes import Reason
 from riskgraph.risk.propagation import Propagator
 from riskgraph.risk.reasons import explain_flagged
+from riskgraph.risk.ring_ids import PreviousRings
 from riskgraph.settings import Settings
 
 if TYPE_CHECKING:
@@ -67,6 +69,9 @@ class RunReport:
     written: writeback.WriteReport
     alerts: alerts.RaiseReport | None
     timings: dict[str, float] = field(default_factory=dict)
+    run_id: str = ""
+    previous_run_id: str | None = None
+    previous_rings: PreviousRings = field(default_factory=PreviousRings)
 
 
 def _quiet(step: str, done: int, total: int | None) -> None:
@@ -83,8 +88,10 @@ class Engine:
         settings: Settings,
         gnn: TrainedModel | bool | None = None,
         progress: Progress | None = None,
+        as_of: date | None = None,
     ) -> None:
         self.graph = graph
+        self.as_of = as_of  # None: today
         self.settings = settings
         self.params = analysis_params(settings)
         self.progress = progress or _quiet
@@ -112,7 +119,7 @@ class Engine:
     def snapshot(self) -> Snapshot:
         started = time.perf_counter()
         self.progress("snapshot", 0, None)
-        snapshot = build_snapshot(self.graph)
+        snapshot = build_snapshot(self.graph, as_of=self.as_of)
         self.timings["snapshot"] = time.perf_counter() - started
         if snapshot.size("Company") == 0:
             raise NothingToAnalyse(
@@ -121,14 +128,25 @@ class Engine:
         return snapshot
 
     # --- the steps ------------------------------------------------------------------------
-    def analyze(self, snapshot: Snapshot | None = None) -> Analysis:
+    def previous_rings(self) -> PreviousRings:
+        """The current run's rings, from which this analysis carries ring ids over."""
+        return runs.previous_rings(self.graph)
+
+    def analyze(
+        self, snapshot: Snapshot | None = None, previous: PreviousRings | None = None
+    ) -> Analysis:
         """Propagation, rings and scores, with the GNN's component when there is a model:
-        the one analysis every command and endpoint reports."""
+        the one analysis every command and endpoint reports. Ring ids carry over from
+        ``previous`` (default: the current run's rings in the graph)."""
         snapshot = snapshot if snapshot is not None else self.snapshot()
+        previous = previous if previous is not None else self.previous_rings()
         steps = ("propagation", "rings", "scoring")
         done = iter(range(len(steps)))
         analysis = analyze(
-            snapshot, self.params, step=lambda name: self.progress(name, next(done), len(steps))
+            snapshot,
+            self.params,
+            step=lambda name: self.progress(name, next(done), len(steps)),
+            previous_rings=previous,
         )
         self.timings.update(analysis.timings)
         model = self.model()
@@ -156,7 +174,7 @@ class Engine:
         return reasons
 
     def write_back(
-        self, analysis: Analysis, reasons: dict[int, list[Reason]]
+        self, analysis: Analysis, reasons: dict[int, list[Reason]], run_id: str
     ) -> writeback.WriteReport:
         total = len(analysis.score)
         written = 0
@@ -167,11 +185,48 @@ class Engine:
             self.progress("write back", written, total)
 
         started = time.perf_counter()
-        report = writeback.write_analysis(
-            self.graph, analysis, reasons, self.settings.ingest_batch_size, advance
+        report = writeback.write_scores(
+            self.graph, analysis, reasons, run_id, self.settings.ingest_batch_size, advance
         )
         self.timings["write back"] = time.perf_counter() - started
         return report
+
+    def save(self, analysis: Analysis, reasons: dict[int, list[Reason]], run_id: str) -> Path:
+        """What serving needs, under the runs folder (``riskgraph.engine.runs``)."""
+        started = time.perf_counter()
+        self.progress("save", 0, None)
+        tree = analysis.evidence_tree()
+        path = self.store.save(Saved(run_id, analysis, tree, reasons), scores_of(analysis))
+        self.timings["save"] = time.perf_counter() - started
+        return path
+
+    def publish(
+        self,
+        analysis: Analysis,
+        run_id: str,
+        started_at: datetime,
+        artefact: Path,
+        previous: CurrentRun | None,
+    ) -> None:
+        """The run becomes current with its rings, in one transaction: readers see the
+        previous run or this one, whole."""
+        started = time.perf_counter()
+        self.progress("publish", 0, None)
+        finished = datetime.now(UTC).isoformat(timespec="seconds")
+        statements = writeback.ring_publication(analysis, run_id, finished)
+        props = {
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "finished_at": finished,
+            "as_of": self.as_of or date.today(),
+            "previous_id": previous.id if previous else None,
+            "companies": len(analysis.score),
+            "flagged": int((analysis.level != Level.NONE.value).sum()),
+            "rings": len(analysis.rings.rings),
+            "artefact": str(artefact.resolve()),
+        }
+        statements.append(("publish_run", {"id": run_id, "props": props}))
+        self.graph.write_together(statements)
+        self.timings["publish"] = time.perf_counter() - started
 
     def raise_alerts(self, min_level: Level = Level.ORANGE) -> alerts.RaiseReport:
         started = time.perf_counter()
@@ -180,28 +235,72 @@ class Engine:
         self.timings["alerts"] = time.perf_counter() - started
         return report
 
-    def run(self, raise_alerts: bool = True) -> RunReport:
-        """The daily job: analyse, explain, write back, raise alerts."""
-        analysis = self.analyze()
+    @property
+    def store(self) -> RunStore:
+        return RunStore(self.settings.runs_dir, self.settings.runs_keep)
+
+    def run(self, raise_alerts: bool = True, analysis: Analysis | None = None) -> RunReport:
+        """One analysis run: analyse (unless given the analysis, made by ``analyze``),
+        explain, save what serving needs, write the scores back, publish the run (current
+        from now on), raise alerts."""
+        started_at = datetime.now(UTC)
+        run_id = new_run_id(started_at)
+        previous = current_run(self.graph)
+        rings_before = self.previous_rings()
+        if analysis is None:
+            analysis = self.analyze(previous=rings_before)
         reasons = self.explain(analysis)
-        written = self.write_back(analysis, reasons)
+        artefact = self.save(analysis, reasons, run_id)
+        written = self.write_back(analysis, reasons, run_id)
+        self.publish(analysis, run_id, started_at, artefact, previous)
         raised = self.raise_alerts() if raise_alerts else None
-        return RunReport(analysis, reasons, written, raised, dict(self.timings))
+        self.store.prune({run_id} | ({previous.id} if previous else set()))
+        return RunReport(
+            analysis,
+            reasons,
+            written,
+            raised,
+            dict(self.timings),
+            run_id=run_id,
+            previous_run_id=previous.id if previous else None,
+            previous_rings=rings_before,
+        )
 
     def state(self) -> EngineState:
-        """A serving process's state, from the same analysis ``run`` writes back."""
+        """A serving process's state, analysed here and now (no run saved yet)."""
         started = time.perf_counter()
         analysis = self.analyze()
-        propagator = Propagator(analysis.graph.adjacency, analysis.params.alpha)
-        tree = analysis.evidence_tree()
-        return EngineState(
-            analysis=analysis,
-            propagator=propagator,
-            tree=tree,
-            loaded_at=datetime.now(UTC),
-            load_seconds=time.perf_counter() - started,
-            model=self.model(),
-        )
+        reasons = self.explain(analysis)
+        saved = Saved("", analysis, analysis.evidence_tree(), reasons)
+        return serving_state(saved, self.model(), started, run_id=None)
+
+    def current_state(self) -> EngineState:
+        """What the API serves: the current run's saved state (seconds, whatever the size
+        of the graph); analysed in place only when no run has been saved yet."""
+        current = current_run(self.graph)
+        if current is None:
+            return self.state()
+        started = time.perf_counter()
+        saved = self.store.load(current.id, current.artefact)
+        return serving_state(saved, self.model(), started, run_id=current.id)
+
+
+def serving_state(
+    saved: Saved, model: TrainedModel | None, started: float, run_id: str | None
+) -> EngineState:
+    """A serving state from a run's saved parts: the propagation operator is prepared from
+    the saved graph (one pass over its edges)."""
+    analysis = saved.analysis
+    return EngineState(
+        analysis=analysis,
+        propagator=Propagator(analysis.graph.adjacency, analysis.params.alpha),
+        tree=saved.tree,
+        loaded_at=datetime.now(UTC),
+        load_seconds=time.perf_counter() - started,
+        model=model,
+        run_id=run_id,
+        reasons=saved.reasons,
+    )
 
 
 def level_counts(analysis: Analysis) -> dict[Level, int]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from riskgraph.graph.snapshot import IntArray
 from riskgraph.risk.analysis import Analysis
+from riskgraph.risk.codes import Reason
 from riskgraph.risk.evidence import EvidenceTree
 from riskgraph.risk.propagation import Propagator
 
@@ -30,6 +31,8 @@ class EngineState:
     loaded_at: datetime
     load_seconds: float
     model: TrainedModel | None = None  # the GNN the scores came from, when there is one
+    run_id: str | None = None  # the run it was saved by; None when analysed in place
+    reasons: dict[int, list[Reason]] = field(default_factory=dict)  # by company row
     _propagators: OrderedDict[float, Propagator] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -1,7 +1,8 @@
-"""Write an analysis back to Neo4j: scores, levels, components and reasons on companies;
-rings as ``Ring`` nodes with ``MEMBER_OF`` links. Reasons are stored as data (one JSON
-string per reason: ``{"code", "params"}``), never as words. The write is a replacement: a re-run
-overwrites every company's scores and replaces the rings, so running twice changes nothing."""
+"""Write an analysis back to Neo4j: scores, levels, components and reasons on companies
+(batched, tagged with the run); rings as ``Ring`` nodes with ``MEMBER_OF`` links and a
+``RingRun`` per ring and run, published in one transaction with the run itself. Reasons are
+stored as data (one JSON string per reason: ``{"code", "params"}``), never as words. A
+re-run overwrites every company's scores and replaces the rings."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from riskgraph.graph.gateway import QueryGateway
-from riskgraph.risk.analysis import Analysis, ring_id
+from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.codes import Reason
+from riskgraph.risk.ring_ids import ring_number
 from riskgraph.risk.rings import ring_reasons
 
 Progress = Callable[[int], None]  # told how many companies were just written
@@ -54,7 +56,10 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[
         "reasons": [  # absent, not [], when none
             [r.to_json() for r in reasons[i]] if reasons.get(i) else None for i in range(n)
         ],
-        "ring_id": [ring_id(r) if r >= 0 else None for r in analysis.rings.company_ring.tolist()],
+        "ring_id": [
+            analysis.rings.id_at(r) if r >= 0 else None
+            for r in analysis.rings.company_ring.tolist()
+        ],
     }
 
 
@@ -62,6 +67,7 @@ def _write_scores(
     graph: QueryGateway,
     columns: dict[str, list[Any]],
     scored_at: str,
+    run_id: str,
     batch_size: int,
     progress: Progress | None,
 ) -> None:
@@ -71,7 +77,7 @@ def _write_scores(
 
     def write(start: int) -> int:
         batch = {k: v[start : start + batch_size] for k, v in columns.items()}
-        graph.write("write_scores", scored_at=scored_at, **batch)
+        graph.write("write_scores", scored_at=scored_at, run_id=run_id, **batch)
         return len(batch["ids"])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -80,48 +86,86 @@ def _write_scores(
                 progress(written)
 
 
-def write_analysis(
+def ring_publication(analysis: Analysis, run_id: str, at: str) -> list[tuple[str, dict[str, Any]]]:
+    """The statements that replace the current rings by this run's and keep each ring's
+    history: run together with ``publish_run`` (``Engine.publish``), in one transaction."""
+    rings = analysis.rings.rings
+    ids = [analysis.rings.id_at(i) for i in range(len(rings))]
+    company_keys = analysis.snapshot.nodes["Company"].keys
+    person_keys = analysis.snapshot.nodes["Person"].keys if rings else np.array([])
+    members = [
+        (
+            company_keys[r.companies].astype(str).tolist(),
+            person_keys[r.persons].astype(str).tolist(),
+        )
+        for r in rings
+    ]
+    numbers = [ring_number(i) or 0 for i in ids]
+    return [
+        ("publish_rings_clear", {"ids": ids}),
+        (
+            "write_rings",
+            {
+                "run_id": run_id,
+                "rows": [
+                    {
+                        "id": ids[i],
+                        "number": numbers[i],
+                        "score": round(r.score, 4),
+                        "companies": len(r.companies),
+                        "persons": len(r.persons),
+                        "features": json.dumps(r.features, sort_keys=True),
+                        "reasons": [reason.to_json() for reason in ring_reasons(r)],
+                    }
+                    for i, r in enumerate(rings)
+                ],
+            },
+        ),
+        (
+            "write_ring_members",
+            {
+                "companies": [
+                    {"id": c, "ring_id": ids[i]} for i, (cs, _) in enumerate(members) for c in cs
+                ],
+                "persons": [
+                    {"id": p, "ring_id": ids[i]} for i, (_, ps) in enumerate(members) for p in ps
+                ],
+            },
+        ),
+        (
+            "publish_ring_history",
+            {
+                "run_id": run_id,
+                "at": at,
+                "rows": [
+                    {
+                        "ring_id": ids[i],
+                        "number": numbers[i],
+                        "score": round(r.score, 4),
+                        "company_ids": members[i][0],
+                        "person_ids": members[i][1],
+                    }
+                    for i, r in enumerate(rings)
+                ],
+            },
+        ),
+    ]
+
+
+def write_scores(
     graph: QueryGateway,
     analysis: Analysis,
     reasons: dict[int, list[Reason]],
+    run_id: str,
     batch_size: int = 5000,
     progress: Progress | None = None,
 ) -> WriteReport:
+    """Every company's scores, tagged with the run. Batched (a province does not fit one
+    transaction): while it runs, ad-hoc Cypher on ``risk_*`` sees a mix of two runs; the
+    API serves the current run's saved state and is never mixed."""
     scored_at = datetime.now(UTC).isoformat(timespec="seconds")
     columns = score_columns(analysis, reasons)
-    _write_scores(graph, columns, scored_at, batch_size, progress)
-    graph.run_autocommit("clear_rings", batch=1000)
+    _write_scores(graph, columns, scored_at, run_id, batch_size, progress)
     rings = analysis.rings.rings
-    graph.write(
-        "write_rings",
-        rows=[
-            {
-                "id": ring_id(i),
-                "score": round(r.score, 4),
-                "companies": len(r.companies),
-                "persons": len(r.persons),
-                "features": json.dumps(r.features, sort_keys=True),
-                "reasons": [reason.to_json() for reason in ring_reasons(r)],
-            }
-            for i, r in enumerate(rings)
-        ],
-    )
-    company_keys = analysis.snapshot.nodes["Company"].keys
-    person_keys = analysis.snapshot.nodes["Person"].keys if rings else np.array([])
-    companies = [
-        {"id": company_keys[c], "ring_id": ring_id(i)}
-        for i, r in enumerate(rings)
-        for c in r.companies.tolist()
-    ]
-    persons = [
-        {"id": person_keys[p], "ring_id": ring_id(i)}
-        for i, r in enumerate(rings)
-        for p in r.persons.tolist()
-    ]
-    for start in range(0, max(len(companies), len(persons)), batch_size):
-        graph.write(
-            "write_ring_members",
-            companies=companies[start : start + batch_size],
-            persons=persons[start : start + batch_size],
-        )
-    return WriteReport(len(columns["ids"]), len(rings), len(companies) + len(persons))
+    members = sum(len(r.companies) + len(r.persons) for r in rings)
+    return WriteReport(len(columns["ids"]), len(rings), members)

@@ -122,6 +122,10 @@ class QueryGateway(Protocol):
         """Run a named write query in a managed (retried) transaction."""
         ...
 
+    def write_together(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Several named writes in one transaction: readers see all of them or none."""
+        ...
+
     def run_autocommit(self, name: str, **parameters: Any) -> None:
         """Run a named query in an auto-commit transaction (``CALL ... IN TRANSACTIONS``)."""
         ...
@@ -274,6 +278,17 @@ class Gateway:
             relationships_deleted=counters.relationships_deleted,
             properties_set=counters.properties_set,
         )
+
+    def write_together(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Several named writes in one managed (retried) transaction, in order: readers
+        see all of them or none (a run becoming current with its rings)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for name, parameters in queries:
+                tx.run(_query_text(cypher.load(name).text), dict(parameters)).consume()
+
+        with self._failures(", ".join(n for n, _ in queries), {}), self._session() as session:
+            session.execute_write(work)
 
     def run_autocommit(self, name: str, **parameters: Any) -> None:
         """Run a named query in an auto-commit transaction (``CALL ... IN TRANSACTIONS``)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +15,7 @@ from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
 from riskgraph.risk import scoring
 from riskgraph.risk.evidence import EvidenceTree, evidence_tree
 from riskgraph.risk.propagation import ContagionGraph, contagion_graph, propagate
+from riskgraph.risk.ring_ids import PreviousRings, assign_ids
 from riskgraph.risk.rings import (
     RingParams,
     RingResult,
@@ -67,18 +68,25 @@ class Analysis:
 
     def ring_id(self, company: int) -> str:
         position = int(self.rings.company_ring[company])
-        return "" if position < 0 else ring_id(position)
+        return "" if position < 0 else self.rings.id_at(position)
 
 
-def ring_id(position: int) -> str:
-    """Rings are numbered by score: R0001 is the riskiest of this run."""
-    return f"R{position + 1:04d}"
+def with_stable_ids(rings: RingResult, snapshot: Snapshot, previous: PreviousRings) -> RingResult:
+    """``rings`` with ids carried over from the previous run's (``ring_ids``)."""
+    keys = snapshot.nodes["Company"].keys
+    members = [frozenset(str(k) for k in keys[r.companies]) for r in rings.rings]
+    given = assign_ids(members, previous)
+    return replace(rings, ids=given.ids, issued=given.issued)
 
 
 def analyze(
-    snapshot: Snapshot, params: AnalysisParams | None = None, step: Step | None = None
+    snapshot: Snapshot,
+    params: AnalysisParams | None = None,
+    step: Step | None = None,
+    previous_rings: PreviousRings | None = None,
 ) -> Analysis:
-    """Snapshot -> contagion, rings, components, 0-100 scores, levels and tiers."""
+    """Snapshot -> contagion, rings, components, 0-100 scores, levels and tiers; ring ids
+    carried over from ``previous_rings`` (none: numbered afresh from R0001)."""
     params = params or AnalysisParams()
     timings: dict[str, float] = {}
 
@@ -98,6 +106,7 @@ def analyze(
     with timed("rings"):
         links = linkage(snapshot, params.rings.max_identifier_degree)
         rings = detect_rings(snapshot, params.rings, links)
+        rings = with_stable_ids(rings, snapshot, previous_rings or PreviousRings())
     with timed("scoring"):
         fronts = company_legal_fronts(snapshot)
         structure = scoring.structure_facts(snapshot, links, fronts, params.scoring)

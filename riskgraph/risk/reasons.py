@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from riskgraph.graph.schema import Level
 from riskgraph.graph.snapshot import EVENT_TYPES, IntArray
-from riskgraph.risk.analysis import Analysis, ring_id
+from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.codes import Entity, Reason, ReasonCode
 from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
 from riskgraph.risk.rings import connectors
@@ -99,7 +99,7 @@ class Explainer:
                 Reason(
                     ReasonCode.RING_MEMBER,
                     {
-                        "ring": ring_id(position),
+                        "ring": a.rings.id_at(position),
                         "score": round(ring.score, 2),
                         "companies": len(ring.companies),
                         "persons": len(ring.persons),

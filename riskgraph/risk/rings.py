@@ -30,6 +30,7 @@ from riskgraph.graph.schema import EventType, OfficerRole
 from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
 from riskgraph.risk.codes import Reason, RingReasonCode
 from riskgraph.risk.propagation import rarity
+from riskgraph.risk.ring_ids import ring_id
 from riskgraph.risk.scoring import high_risk_industry
 from riskgraph.weights import RING_FEATURE_WEIGHTS
 
@@ -60,9 +61,16 @@ class Ring:
 
 @dataclass(frozen=True)
 class RingResult:
-    rings: list[Ring]  # by score, highest first; ring i has id i + 1 in exports
+    rings: list[Ring]  # by score, highest first
     company_ring: IntArray  # per company: position in ``rings``, -1 when none
     person_ring: IntArray
+    # ring ids, one per ring (``riskgraph.risk.ring_ids``, stable across runs); empty until
+    # the analysis gives them, when position i reads as R{i + 1}
+    ids: tuple[str, ...] = ()
+    issued: int = 0  # the highest ring number ever issued, these included
+
+    def id_at(self, position: int) -> str:
+        return self.ids[position] if self.ids else ring_id(position + 1)
 
 
 def _company_incidence(snapshot: Snapshot, label: str, rel_type: str) -> sp.csr_array:

@@ -41,9 +41,7 @@ def test_run_writes_named_reasons_as_data_and_raises_alerts(tmp_path: Path) -> N
         {
             "entity_names": _names,
             "write_scores": None,
-            "clear_rings": None,
-            "write_rings": None,
-            "write_ring_members": None,
+            "rings_previous": [{"rings": [], "issued": 0}],
             "alert_candidates": [],
         }
     )
@@ -51,9 +49,10 @@ def test_run_writes_named_reasons_as_data_and_raises_alerts(tmp_path: Path) -> N
     analysis = engine.analyze(_province().build())
     assert engine.model() is None and "gnn" not in analysis.components
     reasons = engine.explain(analysis)
-    written = engine.write_back(analysis, reasons)
+    written = engine.write_back(analysis, reasons, "run-1")
     assert written.companies == 3
     (scores,) = graph.params_of("write_scores")
+    assert scores["run_id"] == "run-1"
     stored = dict(zip(scores["ids"], scores["reasons"], strict=True))
     y = [Reason.from_json(r) for r in stored["Y"]]
     front = next(r for r in y if r.code is ReasonCode.FRONT_OF_EXPOSED)

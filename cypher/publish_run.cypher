@@ -1,0 +1,11 @@
+// purpose: The last statement of a run's publication: the run becomes the current one (the
+//   previous current one is kept, no longer current). API workers poll run_current and load
+//   the run's saved state when it changes.
+// parameters: $id (string): the run id; $props (map): started_at, finished_at (ISO 8601
+//   strings), as_of (date), previous_id, companies, flagged, rings, artefact (path).
+// returns: nothing (write counters only).
+OPTIONAL MATCH (old:Run {current: true})
+SET old.current = false
+WITH count(old) AS superseded
+MERGE (r:Run {id: $id})
+SET r += $props, r.current = true
