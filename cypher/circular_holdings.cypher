@@ -6,7 +6,10 @@
 //   search starts from that company (index lookup); with $id null it scans every company
 //   (a whole-graph job, anchored at each cycle's smallest id so it is found once).
 //   Limit: cycles of at most 6 hops (a literal bound; $max_length may only lower it).
+//   As of $as_of: only HOLDS edges in force on that day make a cycle or add to its shares
+//   (since null or <= $as_of, until null or > $as_of; `until` is exclusive).
 // parameters: $id (string or null): Company.id; only cycles through it, or null for all.
+//   $as_of (date): the day whose holdings count (the callers' default: today).
 //   $max_length (int, 1..6, caller default 6): longest cycle returned, in hops.
 // returns: one row per cycle, ordered by length then cycle: cycle (list of company ids, in
 //   HOLDS order, starting at the smallest id; the last one holds the first), names (list
@@ -19,10 +22,14 @@ CALL () {
   MATCH (anchor:Company)
   MATCH ring = (anchor)-[:HOLDS*1..6]->(anchor)
   WHERE all(n IN nodes(ring) WHERE n.id >= anchor.id)
+    AND all(r IN relationships(ring)
+      WHERE (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until))
   RETURN ring
   UNION ALL
   MATCH (start:Company {id: $id})
   MATCH ring = (start)-[:HOLDS*1..6]->(start)
+  WHERE all(r IN relationships(ring)
+    WHERE (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until))
   RETURN ring
 }
 WITH nodes(ring)[..-1] AS members
@@ -36,6 +43,7 @@ CALL (members) {
   UNWIND range(0, size(members) - 1) AS i
   WITH i, members[i] AS holder, members[(i + 1) % size(members)] AS held
   MATCH (holder)-[r:HOLDS]->(held)
+  WHERE (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
   WITH i, count(r.share) AS known, sum(toFloat(r.share)) AS total
   ORDER BY i
   WITH collect({share: CASE WHEN known = 0 THEN null ELSE total END}) AS hops

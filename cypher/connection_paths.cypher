@@ -3,10 +3,15 @@
 //   phones. Hubs are not walked through: an intermediate node with more than $max_degree
 //   relationships (an incubator address, a bookkeeping phone) is skipped, because a path
 //   through it says nothing. At most 4 hops (a literal bound: Cypher takes no parameter).
+//   As of $as_of: only relationships in force on that day are walked (since null or
+//   <= $as_of, until null or > $as_of; `until` is exclusive), and events dated after it
+//   are not reached. A hub is judged by its whole degree, history included (a stored
+//   count, cheap; filtering it by day would expand every hub).
 // parameters: $from (string), $to (string): Company.id, Person.id, Address.key or
 //   Phone.number; $max_hops (int, 1..4); $types (list of string): relationship types allowed,
 //   [] = all; $max_degree (int): intermediate nodes of higher degree are not crossed (e.g. 50);
-//   $limit (int): paths returned.
+//   $limit (int): paths returned; $as_of (date): the day whose relationships count (the
+//   callers' default: today).
 // returns: one row per path, shortest first: length (int), shortest (bool: of minimal
 //   length), nodes (list of maps: id, label, name), hops (list of maps: type, forward = the
 //   relationship points from the node before to the node after, share, role).
@@ -33,10 +38,14 @@ WITH a, b LIMIT 1
 // path within $max_hops (most random pairs) stop here instead of exploring every trail.
 MATCH q = SHORTEST 1 (a)((x)-[r]-(y)
   WHERE (size($types) = 0 OR type(r) IN $types)
+    AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
+    AND (NOT y:Event OR y.date IS NULL OR y.date <= $as_of)
     AND (y = b OR COUNT { (y)--() } <= $max_degree)){1,4}(b)
 WITH a, b, q WHERE length(q) <= $max_hops
 MATCH p = SHORTEST 50 (a)((x)-[r]-(y)
   WHERE (size($types) = 0 OR type(r) IN $types)
+    AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
+    AND (NOT y:Event OR y.date IS NULL OR y.date <= $as_of)
     AND (y = b OR COUNT { (y)--() } <= $max_degree)){1,4}(b)
 WITH p, nodes(p) AS ns
 WHERE length(p) <= $max_hops

@@ -5,8 +5,11 @@
 //   loops or inflates the sum and $id never "owns" itself; at most 10 hops (a literal
 //   bound; longer chains are ignored); a HOLDS edge without `share` counts as 0, so every
 //   chain through it contributes 0 (still counted in `chains`, listed last in `paths`).
-//   Parallel HOLDS edges (tranches) are separate chains, so they add up.
+//   Parallel HOLDS edges (tranches) are separate chains, so they add up. As of $as_of:
+//   only HOLDS edges in force on that day count (since null or <= $as_of, until null or
+//   > $as_of; `until` is exclusive): the shares of that day, no ended holding.
 // parameters: $id (string): Person.id or Company.id of the holder.
+//   $as_of (date): the day whose holdings count (the callers' default: today).
 //   $threshold (float, caller default 0.25): least effective share (a fraction) returned;
 //   pass 0.0 for every company reached.
 //   $max_chains (int, e.g. 5): most chains listed in `paths` per company.
@@ -23,7 +26,9 @@ CALL () {
   MATCH (x:Person {id: $id}) RETURN x
 }
 MATCH chain = (x)-[:HOLDS*1..10]->(company:Company)
-WHERE all(n IN nodes(chain) WHERE single(m IN nodes(chain) WHERE m = n))
+WHERE all(r IN relationships(chain)
+  WHERE (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until))
+  AND all(n IN nodes(chain) WHERE single(m IN nodes(chain) WHERE m = n))
 WITH company, chain,
      reduce(product = 1.0, r IN relationships(chain) | product * coalesce(toFloat(r.share), 0.0))
        AS product

@@ -6,8 +6,12 @@
 //   at most 10 hops (a literal bound; longer chains are ignored); a HOLDS edge without
 //   `share` counts as 0, so every chain through it contributes 0 (it is still counted in
 //   `chains` and listed last in `paths`). Parallel HOLDS edges (tranches) are separate
-//   chains, so a holder's tranches add up.
+//   chains, so a holder's tranches add up. As of $as_of: only HOLDS edges in force on that
+//   day count (since null or <= $as_of, until null or > $as_of; `until` is exclusive), so a
+//   change of share (the old edge closed, a new one opened) uses the share of that day and
+//   an ended holding counts for nothing.
 // parameters: $id (string): Company.id of the company to penetrate.
+//   $as_of (date): the day whose holdings count (the callers' default: today).
 //   $threshold (float, caller default 0.25): least effective share (a fraction) returned;
 //   pass 0.0 for every holder.
 //   $max_chains (int, e.g. 5): most chains listed in `paths` per holder.
@@ -18,10 +22,12 @@
 //   paths (list of at most $max_chains chains, strongest first; each chain is a list of
 //   maps {id, name, share} from the holder down to $id, where share is the fraction that
 //   element holds in the next one, null when absent and on the last element, $id),
-//   ultimate (boolean: nobody holds the holder, i.e. an ultimate controller).
+//   ultimate (boolean: nobody holds the holder on $as_of, i.e. an ultimate controller).
 MATCH (target:Company {id: $id})
 MATCH chain = (holder)-[:HOLDS*1..10]->(target)
-WHERE all(n IN nodes(chain) WHERE single(m IN nodes(chain) WHERE m = n))
+WHERE all(r IN relationships(chain)
+  WHERE (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until))
+  AND all(n IN nodes(chain) WHERE single(m IN nodes(chain) WHERE m = n))
 WITH holder, chain,
      reduce(product = 1.0, r IN relationships(chain) | product * coalesce(toFloat(r.share), 0.0))
        AS product
@@ -41,5 +47,8 @@ RETURN holder.id AS holder_id,
            {id: nodes(chain)[i].id,
             name: nodes(chain)[i].name,
             share: relationships(chain)[i].share}]] AS paths,
-       NOT EXISTS { (holder)<-[:HOLDS]-() } AS ultimate
+       NOT EXISTS {
+         (holder)<-[h:HOLDS]-()
+         WHERE (h.since IS NULL OR h.since <= $as_of) AND (h.until IS NULL OR $as_of < h.until)
+       } AS ultimate
 ORDER BY effective_share DESC, holder_id

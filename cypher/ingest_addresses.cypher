@@ -1,7 +1,13 @@
 // purpose: Upsert Address nodes keyed by the normalised address and link companies or
-//   persons to them (ingest); the same place written differently is one node.
-// parameters: $rows (list of map): {entity_id, label ('Company' or 'Person'), key, props};
-//   props among text, province, city, district.
+//   persons to them with the link's history (ingest); the same place written differently
+//   is one node, whose text is the first spelling seen. A REGISTERED_AT edge is keyed by
+//   entity and address: a row for the open edge (until null) fills its missing since and
+//   sets its until (the entity moved away); a row already in the history changes nothing;
+//   otherwise a new edge is created (docs/bundle-format.md, "Deltas and history").
+// parameters: $rows (list of map): {entity_id, label ('Company' or 'Person'), key, props,
+//   since, until}; props among text, province, city, district; since, until (date) may be
+//   null; an (entity, address) pair appears at most once in one call. $delivered (date):
+//   the delivery's date (unused here: the link has no values to replace).
 // returns: nothing (write counters only).
 UNWIND $rows AS row
 CALL (row) {
@@ -9,6 +15,26 @@ CALL (row) {
   UNION
   MATCH (e:Person {id: row.entity_id}) WHERE row.label = 'Person' RETURN e
 }
-MERGE (a:Address {key: row.key})
-ON CREATE SET a += row.props
-MERGE (e)-[:REGISTERED_AT]->(a)
+MERGE (x:Address {key: row.key})
+ON CREATE SET x += row.props
+WITH row, e, x, COLLECT { MATCH (e)-[r:REGISTERED_AT]->(x) RETURN r ORDER BY r.since DESC } AS edges
+WITH row, e, x, edges, [r IN edges WHERE r.until IS NULL][0] AS open
+WITH row, e, x, open, edges,
+  open IS NOT NULL
+    AND coalesce(row.since < open.since OR row.until <= open.since, false) AS older
+WITH row, e, x, open,
+  CASE
+    WHEN open IS NOT NULL AND NOT older THEN 'update'
+    WHEN any(r IN edges WHERE r.until IS NOT NULL
+      AND CASE WHEN row.until IS NULL THEN row.since IS NULL OR r.since = row.since
+        ELSE r.until = row.until END) THEN 'known'
+    WHEN older THEN 'history'
+    ELSE 'new'
+  END AS action
+FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
+  SET open.since = coalesce(open.since, row.since), open.until = row.until)
+FOREACH (_ IN CASE WHEN action IN ['history', 'new'] THEN [1] ELSE [] END |
+  CREATE (e)-[:REGISTERED_AT {
+    since: row.since,
+    until: CASE action WHEN 'history' THEN coalesce(row.until, open.since) ELSE row.until END
+  }]->(x))

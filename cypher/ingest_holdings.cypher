@@ -1,7 +1,13 @@
-// purpose: Upsert shareholdings (ingest). One HOLDS edge per source row, keyed by its
-//   content and occurrence, so repeated tranches stay distinct and re-runs merge.
+// purpose: Load shareholdings with their history (ingest). A holding is keyed by holder and
+//   company, not by its values: a row equal to the open edge (until null) changes nothing
+//   but a missing since, until or value; a row with another share or amount closes the
+//   open edge and adds one with the row's values; a row already in the history (a closed
+//   edge with its values and since, or its until) changes nothing. The exact rules are in
+//   docs/bundle-format.md, "Deltas and history".
 // parameters: $rows (list of map): {holder_id, holder_type ('person' or 'company'),
-//   company_id, key, props}; props among share, amount, since.
+//   company_id, share, amount, since, until}; share, amount (float), since, until (date)
+//   may be null; a holding appears at most once in one call (validate._versions).
+//   $delivered (date): the delivery's date, which closes an edge when the row has no since.
 // returns: nothing (write counters only).
 UNWIND $rows AS row
 CALL (row) {
@@ -10,5 +16,35 @@ CALL (row) {
   MATCH (h:Company {id: row.holder_id}) WHERE row.holder_type = 'company' RETURN h
 }
 MATCH (c:Company {id: row.company_id})
-MERGE (h)-[r:HOLDS {key: row.key}]->(c)
-SET r += row.props
+WITH row, h, c, COLLECT { MATCH (h)-[r:HOLDS]->(c) RETURN r ORDER BY r.since DESC } AS edges
+WITH row, h, c, edges, [r IN edges WHERE r.until IS NULL][0] AS open,
+  coalesce(row.since, CASE WHEN row.until < $delivered THEN row.until ELSE $delivered END)
+    AS start
+WITH row, h, c, open, start,
+  open IS NOT NULL AND coalesce(start < open.since OR row.until <= open.since, false) AS older,
+  open IS NOT NULL
+    AND (row.share IS NULL OR open.share IS NULL OR open.share = row.share)
+    AND (row.amount IS NULL OR open.amount IS NULL OR open.amount = row.amount) AS same,
+  any(r IN edges WHERE r.until IS NOT NULL
+    AND (row.share IS NULL OR r.share IS NULL OR r.share = row.share)
+    AND (row.amount IS NULL OR r.amount IS NULL OR r.amount = row.amount)
+    AND CASE WHEN row.until IS NULL THEN row.since IS NULL OR r.since = row.since
+      ELSE r.until = row.until END) AS known
+WITH row, h, c, open, start,
+  CASE
+    WHEN same AND NOT older THEN 'update'
+    WHEN known THEN 'known'
+    WHEN older THEN 'history'
+    WHEN open IS NOT NULL THEN 'replace'
+    ELSE 'new'
+  END AS action
+FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
+  SET open.since = coalesce(open.since, row.since), open.until = row.until,
+    open.share = coalesce(open.share, row.share), open.amount = coalesce(open.amount, row.amount))
+FOREACH (_ IN CASE WHEN action = 'replace' THEN [1] ELSE [] END | SET open.until = start)
+FOREACH (_ IN CASE WHEN action IN ['replace', 'history', 'new'] THEN [1] ELSE [] END |
+  CREATE (h)-[:HOLDS {
+    share: row.share, amount: row.amount,
+    since: CASE action WHEN 'replace' THEN start ELSE row.since END,
+    until: CASE action WHEN 'history' THEN coalesce(row.until, open.since) ELSE row.until END
+  }]->(c))

@@ -1,6 +1,11 @@
 // purpose: Upsert Phone nodes keyed by E.164 number and link companies or persons to them
-//   (ingest); the same number written four ways is one node.
-// parameters: $rows (list of map): {entity_id, label ('Company' or 'Person'), number, kind}.
+//   with the link's history (ingest); the same number written four ways is one node. A
+//   HAS_PHONE edge is keyed by entity and number: a row for the open edge (until null)
+//   fills its missing since and sets its until; a row already in the history changes
+//   nothing; otherwise a new edge is created (docs/bundle-format.md, "Deltas and history").
+// parameters: $rows (list of map): {entity_id, label ('Company' or 'Person'), number, kind,
+//   since, until}; since, until (date) may be null; an (entity, number) pair appears at
+//   most once in one call. $delivered (date): the delivery's date (unused here).
 // returns: nothing (write counters only).
 UNWIND $rows AS row
 CALL (row) {
@@ -8,6 +13,26 @@ CALL (row) {
   UNION
   MATCH (e:Person {id: row.entity_id}) WHERE row.label = 'Person' RETURN e
 }
-MERGE (t:Phone {number: row.number})
-ON CREATE SET t.kind = row.kind
-MERGE (e)-[:HAS_PHONE]->(t)
+MERGE (x:Phone {number: row.number})
+ON CREATE SET x.kind = row.kind
+WITH row, e, x, COLLECT { MATCH (e)-[r:HAS_PHONE]->(x) RETURN r ORDER BY r.since DESC } AS edges
+WITH row, e, x, edges, [r IN edges WHERE r.until IS NULL][0] AS open
+WITH row, e, x, open, edges,
+  open IS NOT NULL
+    AND coalesce(row.since < open.since OR row.until <= open.since, false) AS older
+WITH row, e, x, open,
+  CASE
+    WHEN open IS NOT NULL AND NOT older THEN 'update'
+    WHEN any(r IN edges WHERE r.until IS NOT NULL
+      AND CASE WHEN row.until IS NULL THEN row.since IS NULL OR r.since = row.since
+        ELSE r.until = row.until END) THEN 'known'
+    WHEN older THEN 'history'
+    ELSE 'new'
+  END AS action
+FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
+  SET open.since = coalesce(open.since, row.since), open.until = row.until)
+FOREACH (_ IN CASE WHEN action IN ['history', 'new'] THEN [1] ELSE [] END |
+  CREATE (e)-[:HAS_PHONE {
+    since: row.since,
+    until: CASE action WHEN 'history' THEN coalesce(row.until, open.since) ELSE row.until END
+  }]->(x))

@@ -3,11 +3,15 @@
 //   contributes at most $per_node neighbours, and at most $frontier nodes of a hop are
 //   expanded further. What the caps left out is counted, not silently dropped. Nodes are
 //   ordered by (hop, label, key), so pages ($skip, $limit) are disjoint and add up to total.
+//   As of $as_of: only relationships in force on that day are followed (since null or
+//   <= $as_of, until null or > $as_of; `until` is exclusive) and events dated after it are
+//   not reached.
 // parameters: $id (string): Company.id, Person.id, Address.key or Phone.number to start from;
 //   $hops (int, 1..3); $types (list of string): relationship types to follow, [] = all;
 //   $per_node (int): neighbours taken per expanded node (e.g. 25);
 //   $frontier (int): nodes of a hop expanded to the next hop (e.g. 100);
 //   $skip (int), $limit (int): the page of nodes to return.
+//   $as_of (date): the day whose relationships count (the callers' default: today).
 // returns: one row (none if $id is unknown): start (map: id, label, name), total (int: nodes
 //   reached, the start excluded), nodes (list of maps: hop, id, label, name, parent_id, via =
 //   relationship type to the parent, outgoing = whether that relationship points away from
@@ -27,7 +31,9 @@ WITH s LIMIT 1
 // hop 1
 CALL (s) {
   MATCH (s)-[r]-(n)
-  WHERE size($types) = 0 OR type(r) IN $types
+  WHERE (size($types) = 0 OR type(r) IN $types)
+    AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
+    AND (NOT n:Event OR n.date IS NULL OR n.date <= $as_of)
   WITH n, min(type(r)) AS via, min(startNode(r) = s) AS outgoing
   ORDER BY labels(n)[0], coalesce(n.id, n.key, n.number)
   WITH collect({node: n, parent: s, via: via, outgoing: outgoing}) AS found
@@ -42,6 +48,8 @@ CALL (s, hop1) {
   CALL (s, seen, a) {
     MATCH (a)-[r]-(n)
     WHERE (size($types) = 0 OR type(r) IN $types) AND n <> s AND NOT n IN seen
+      AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
+      AND (NOT n:Event OR n.date IS NULL OR n.date <= $as_of)
     WITH n, min(type(r)) AS via, min(startNode(r) = a) AS outgoing
     ORDER BY labels(n)[0], coalesce(n.id, n.key, n.number)
     WITH collect({node: n, via: via, outgoing: outgoing}) AS found
@@ -65,6 +73,8 @@ CALL (s, hop1, hop2) {
   CALL (s, seen, a) {
     MATCH (a)-[r]-(n)
     WHERE (size($types) = 0 OR type(r) IN $types) AND n <> s AND NOT n IN seen
+      AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
+      AND (NOT n:Event OR n.date IS NULL OR n.date <= $as_of)
     WITH n, min(type(r)) AS via, min(startNode(r) = a) AS outgoing
     ORDER BY labels(n)[0], coalesce(n.id, n.key, n.number)
     WITH collect({node: n, via: via, outgoing: outgoing}) AS found

@@ -8,8 +8,10 @@
 //   by them: an integer costs a fraction of reading a key property for each of millions of
 //   endpoints (id() is deprecated in Neo4j 5 without a replacement; elementId() strings
 //   cost twice as much). A test checks that every source label of the schema is read here.
+//   As of $as_of, only the events that had happened by then are read (date <= $as_of, or
+//   undated), matching snapshot_edges_bare, which reads only their HAS_EVENT edges.
 //   Not for interactive use.
-// parameters: none
+// parameters: $as_of (date): the day the graph is read as of (the caller's default: today).
 // returns: one row per label: label, then aligned lists: ids, keys (Company/Person/Event id,
 //   Address key, Phone number), status, established (days since 1970-01-01),
 //   registered_capital, industry, region (companies), birth_year (persons), type,
@@ -41,6 +43,7 @@ RETURN 'Phone' AS label, collect(id(n)) AS ids, collect(n.number) AS keys,
   [] AS birth_year, [] AS type, [] AS date, [] AS severity
 UNION ALL
 MATCH (n:Event)
+WHERE n.date IS NULL OR n.date <= $as_of
 RETURN 'Event' AS label, collect(id(n)) AS ids, collect(n.id) AS keys,
   [] AS status, [] AS established, [] AS registered_capital, [] AS industry, [] AS region,
   [] AS birth_year,

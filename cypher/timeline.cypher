@@ -2,15 +2,21 @@
 //   events, holdings (HOLDS) and offices (OFFICER_OF) of $id and of every node one hop
 //   away over HOLDS, OFFICER_OF or a business tie (GUARANTEE, LOAN, TRADE, BRANCH, RENT,
 //   CREDITOR), in either direction. Items are listed in date order, oldest first; items
-//   with no date are kept and sort last. As of $as_of: events dated after it and holdings
-//   and offices whose `since` is after it are left out (undated ones stay). Each HOLDS or
-//   OFFICER_OF edge is one item even when both its ends are in the neighbourhood.
+//   with no date are kept and sort last. A timeline is history: holdings and offices that
+//   have ended are listed too, each with a second item on its `until` day (kind
+//   'holding_ended' or 'office_ended'), and neighbours over ended relationships count. As
+//   of $as_of: events dated after it, relationships (and neighbours over them) whose
+//   `since` is after it, and ends after it are left out (undated ones stay), so the
+//   timeline is what was known on that day. Each HOLDS or OFFICER_OF edge is one item (two
+//   once ended) even when both its ends are in the neighbourhood.
 // parameters: $id (string): Company.id or Person.id.
-//   $as_of (date or null): the cut-off date (inclusive); null = no limit.
+//   $as_of (date or null): the cut-off date (inclusive); null = no limit (the investigation
+//   passes today by default).
 //   $limit (int, e.g. 200): most rows returned (the oldest first, undated last).
-// returns: one row per item: date (date or null: event date, or the edge's since),
-//   kind ('event', 'holding' or 'office'), subject_id and subject_name (the company with
-//   the event, the holder, the officer), object_id and object_name (for an event its
+// returns: one row per item: date (date or null: the event's date, the edge's since, or
+//   for an *_ended item its until), kind ('event', 'holding', 'office', 'holding_ended' or
+//   'office_ended'), subject_id and subject_name (the company with the event, the holder,
+//   the officer), object_id and object_name (for an event its
 //   Event.id and type; else the company held or served), detail (map: event {type,
 //   severity, description}; holding {share, amount}; office {role}), is_self (boolean:
 //   the item concerns $id itself, as the event's company or an end of the edge, rather
@@ -24,7 +30,8 @@ CALL () {
 WITH x, COLLECT {
   RETURN x AS n
   UNION
-  MATCH (x)-[:HOLDS|OFFICER_OF|GUARANTEE|LOAN|TRADE|BRANCH|RENT|CREDITOR]-(n)
+  MATCH (x)-[r:HOLDS|OFFICER_OF|GUARANTEE|LOAN|TRADE|BRANCH|RENT|CREDITOR]-(n)
+  WHERE $as_of IS NULL OR r.since IS NULL OR r.since <= $as_of
   RETURN n
 } AS around
 CALL (x, around) {
@@ -45,8 +52,12 @@ CALL (x, around) {
   WITH DISTINCT x, r
   WHERE $as_of IS NULL OR r.since IS NULL OR r.since <= $as_of
   WITH x, r, startNode(r) AS s, endNode(r) AS o
-  RETURN r.since AS date,
-         CASE type(r) WHEN 'HOLDS' THEN 'holding' ELSE 'office' END AS kind,
+  UNWIND [false, true] AS ended
+  WITH x, r, s, o, ended
+  WHERE NOT ended OR (r.until IS NOT NULL AND ($as_of IS NULL OR r.until <= $as_of))
+  RETURN CASE WHEN ended THEN r.until ELSE r.since END AS date,
+         CASE type(r) WHEN 'HOLDS' THEN 'holding' ELSE 'office' END
+           + CASE WHEN ended THEN '_ended' ELSE '' END AS kind,
          s.id AS subject_id,
          s.name AS subject_name,
          o.id AS object_id,

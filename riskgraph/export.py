@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +101,19 @@ def write_xlsx(
     """One sheet, bold frozen header with a filter; numbers as number cells, text always with
     ``write_string`` and neutralised. ``constant_memory`` streams each row to disk, so a
     650,000-row export costs no more memory than its rows already do."""
-    if len(rows) + 1 > XLSX_MAX_ROWS:
-        raise RiskgraphError(
-            f"{len(rows):,} rows do not fit on an Excel sheet ({XLSX_MAX_ROWS - 1:,} at most):"
-            " export to .csv instead"
-        )
+    write_sheets(path, {sheet: (columns, rows)})
+
+
+def write_sheets(
+    path: Path, sheets: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]]
+) -> None:
+    """Several sheets (name -> columns, rows) in one workbook, each as ``write_xlsx``'s."""
+    for _columns, rows in sheets.values():
+        if len(rows) + 1 > XLSX_MAX_ROWS:
+            raise RiskgraphError(
+                f"{len(rows):,} rows do not fit on an Excel sheet ({XLSX_MAX_ROWS - 1:,} at "
+                "most): export to .csv instead"
+            )
     options = {
         "constant_memory": True,
         "strings_to_formulas": False,
@@ -115,19 +123,21 @@ def write_xlsx(
     # Opened here, not by xlsxwriter: a path that cannot be written fails before the
     # worksheet's temporary row file exists (xlsxwriter would leave that one open).
     with path.open("wb") as handle:
-        _write_workbook(xlsxwriter.Workbook(handle, options), columns, rows, sheet)
+        _write_workbook(xlsxwriter.Workbook(handle, options), sheets)
 
 
 def _write_workbook(
-    workbook: Any, columns: Sequence[str], rows: Sequence[Sequence[object]], sheet: str
+    workbook: Any, sheets: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]]
 ) -> None:
     """Fill and close ``workbook`` (see ``write_xlsx``)."""
     try:
-        worksheet = workbook.add_worksheet(sheet)
-        if columns:
+        bold = workbook.add_format({"bold": True})
+        for sheet, (columns, rows) in sheets.items():
+            worksheet = workbook.add_worksheet(sheet)
+            if not columns:
+                continue
             worksheet.freeze_panes(1, 0)
             worksheet.autofilter(0, 0, len(rows), len(columns) - 1)
-            bold = workbook.add_format({"bold": True})
             for c, name in enumerate(safe_row(columns)):
                 worksheet.write_string(0, c, str(name), bold)
             for r, values in enumerate(rows, start=1):

@@ -74,6 +74,8 @@ def make_settings(home: Path, **overrides: object) -> Settings:
         "neo4j_pagecache": "256m",
         "neo4j_uri": None,
         "neo4j_password": None,
+        "runs_dir": home / "runs",
+        "lock_file": home / "pipeline.lock",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -119,6 +121,8 @@ def server_env(
     id_key_for(neo4j_settings)  # the session's ID key, made on first use
     monkeypatch.setenv("RISKGRAPH_ID_KEY_FILE", str(id_key_file(neo4j_settings)))
     monkeypatch.setenv("RISKGRAPH_GNN_MODEL", str(tmp_path / "no-model.pt"))
+    monkeypatch.setenv("RISKGRAPH_RUNS_DIR", str(neo4j_settings.runs_dir))
+    monkeypatch.setenv("RISKGRAPH_LOCK_FILE", str(neo4j_settings.lock_file))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

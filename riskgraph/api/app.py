@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from riskgraph import __version__
 from riskgraph.api import (
@@ -20,7 +22,7 @@ from riskgraph.api import (
 )
 from riskgraph.api.audit import AuditMiddleware
 from riskgraph.api.deps import ApiContext
-from riskgraph.api.models import Health
+from riskgraph.api.models import Health, Ready
 from riskgraph.graph.server import describe
 from riskgraph.settings import Settings
 
@@ -67,6 +69,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             neo4j_uri=status.uri,
             neo4j_version=status.version,
         )
+
+    @app.get(
+        "/ready",
+        response_model=Ready,
+        tags=["health"],
+        responses={503: {"model": Ready, "description": "the engine state is still loading"}},
+    )
+    def ready() -> JSONResponse:
+        """Whether this worker has loaded the current run's state and serves it (for load
+        balancers: 503 until then; needs no key)."""
+        holder = context.state
+        state = holder.loaded
+        body = Ready(
+            status="ready" if state is not None else "loading",
+            run_id=None if state is None else state.run_id,
+            loaded_at=None if state is None else state.loaded_at,
+            pid=os.getpid(),
+            error=holder.error,
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if state else 503)
 
     for module in (routes_companies, routes_explain, routes_network, routes_alerts, routes_admin):
         app.include_router(module.router)

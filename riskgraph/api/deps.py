@@ -23,6 +23,7 @@ from riskgraph.api.problems import ProblemError
 from riskgraph.api.security import HEADER, HOW_TO_CONFIGURE, KeyRing, Principal, Role, parse_keys
 from riskgraph.api.state import StateHolder
 from riskgraph.engine.engine import Engine
+from riskgraph.engine.runs import current_run
 from riskgraph.engine.state import EngineState
 from riskgraph.graph.gateway import Gateway
 from riskgraph.i18n.locale import negotiate
@@ -40,9 +41,16 @@ class ApiContext:
         self._lock = threading.Lock()
         self._audit: AuditLog | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # the same engine call as `riskgraph analyze` (with the GNN when a model exists),
-        # so every endpoint reports the score the CLI wrote back
-        self.state = StateHolder(lambda: Engine(self.graph(), self.settings()).state())
+        # the current run's saved state (what `riskgraph analyze` wrote back, GNN included),
+        # kept on the current run by a watcher once the server starts
+        self.state = StateHolder(
+            lambda: Engine(self.graph(), self.settings()).current_state(),
+            lambda: self._current_run_id(),
+        )
+
+    def _current_run_id(self) -> str | None:
+        current = current_run(self.graph())
+        return None if current is None else current.id
 
     def settings(self) -> Settings:
         return self._settings or get_settings()
@@ -71,6 +79,7 @@ class ApiContext:
         with self._lock:
             if self._graph is not None:
                 self._graph.open_async(self._loop)
+        self.state.watch(self.settings().run_poll_s)
 
     def audit(self) -> tuple[AuditLog, KeyRing | None]:
         path = self.settings().audit_log
@@ -91,6 +100,7 @@ class ApiContext:
             await self._graph.aclose()
 
     def close(self) -> None:
+        self.state.stop()
         if self._audit is not None:
             self._audit.close()
         with self._lock:

@@ -5,6 +5,7 @@ the pyvis page draws."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from riskgraph.api.models import (
@@ -108,16 +109,25 @@ def build_subgraph(
     types: list[str],
     limit: int,
     words: Renderer,
+    as_of: date | None = None,
 ) -> Subgraph:
     """The company, its evidence paths (always shown, marked), then its neighbourhood breadth
-    first, up to ``limit`` nodes; what the caps left out is counted and said."""
+    first, up to ``limit`` nodes; what the caps left out is counted and said. The
+    neighbourhood and edges are those in force on ``as_of`` (None: today); the evidence
+    paths are the current run's."""
     follow = types or list(EXPLANATION_TYPES)
     evidence = company_evidence(state, company_id, words) if state is not None else []
     order: list[tuple[str, str]] = [("Company", company_id)]
     for path in evidence:
         order += [(ref.label, ref.id) for ref in path.nodes]
     params = investigate.NeighbourhoodParams(
-        id=company_id, hops=hops, types=follow, per_node=PER_NODE, frontier=limit, limit=limit
+        id=company_id,
+        hops=hops,
+        types=follow,
+        per_node=PER_NODE,
+        frontier=limit,
+        limit=limit,
+        as_of=as_of,
     )
     rows = graph.read("neighbourhood", **params.model_dump(by_alias=True))
     page = investigate.NeighbourhoodPage.model_validate(rows[0]) if rows else None
@@ -139,7 +149,8 @@ def build_subgraph(
         for a, b in zip(path.nodes, path.nodes[1:], strict=False)
     }
     hop_types = {hop.type for path in evidence for hop in path.hops}
-    edges = _edges(graph, chosen, sorted(set(follow) | hop_types), limit * 4, evidence_pairs)
+    day = params.as_of or date.today()
+    edges = _edges(graph, chosen, sorted(set(follow) | hop_types), limit * 4, evidence_pairs, day)
     edges = [e for e in edges if e.type in follow or e.evidence]
     note = None
     if left_out:
@@ -173,12 +184,14 @@ def _edges(
     types: list[str],
     limit: int,
     evidence_pairs: set[frozenset[tuple[str, str]]],
+    as_of: date,
 ) -> list[SubgraphEdge]:
     rows = graph.read(
         "api_subgraph_edges",
         nodes=[{"label": a, "key": b} for a, b in chosen],
         types=types,
         limit=limit,
+        as_of=as_of,
     )
     out = []
     for r in rows:

@@ -5,8 +5,9 @@ route returns. Investigation records (paths, holders) are reused from
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from riskgraph.engine.alerts import AlertState
@@ -376,12 +377,20 @@ def split_list(value: Any) -> Any:
     return value
 
 
+AS_OF = (
+    "read the graph as of this day (YYYY-MM-DD): only relationships in force then "
+    "(since <= as_of < until) and events up to it; default today"
+)
+AsOf = Annotated[dt.date | None, Query(description=AS_OF)]
+
+
 class SubgraphQuery(BaseModel):
     hops: int = Field(2, ge=1, le=3, description="neighbourhood depth")
     types: list[str] = Field(
         default_factory=list, description="relationship types to follow; none = all"
     )
     limit: int = Field(100, ge=1, le=500, description="most nodes shown")
+    as_of: dt.date | None = Field(None, description=AS_OF)
 
     _split = field_validator("types", mode="before")(split_list)
     _known = field_validator("types")(investigate.known_types)
@@ -395,6 +404,7 @@ class PathsQuery(BaseModel):
     max_hops: int = Field(4, ge=1, le=4)
     types: list[str] = Field(default_factory=list, description="relationship types; none = all")
     limit: int = Field(20, ge=1, le=100, description="most paths returned")
+    as_of: dt.date | None = Field(None, description=AS_OF)
 
     _split = field_validator("types", mode="before")(split_list)
     _known = field_validator("types")(investigate.known_types)
@@ -404,6 +414,31 @@ class Health(BaseModel):
     status: str
     neo4j_uri: str
     neo4j_version: str | None
+
+
+class Ready(BaseModel):
+    status: str  # "ready" or "loading"
+    run_id: str | None  # the run this worker serves (None: analysed in place, no run saved)
+    loaded_at: dt.datetime | None
+    pid: int  # the worker process answering
+    error: str | None = None  # why it is not ready yet, when a load failed
+
+
+class RingRunOut(BaseModel):
+    run_id: str
+    at: str | None
+    score: float
+    companies: int
+    persons: int
+    companies_added: list[str]
+    companies_removed: list[str]
+    persons_added: list[str]
+    persons_removed: list[str]
+
+
+class RingHistory(BaseModel):
+    id: str
+    runs: list[RingRunOut]  # oldest first; the first lists every member as added
 
 
 class Raised(BaseModel):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import orjson
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from riskgraph.api.deps import Context, Graph, Viewer, Words, shown, shown_async
 from riskgraph.api.explain import build_subgraph, company_paths, path_keys, path_out
 from riskgraph.api.models import (
+    AsOf,
     CompanyFile,
     CompanyRisk,
     Controllers,
@@ -51,11 +53,14 @@ def _not_found(company_id: str) -> ProblemError:
 
 
 @router.get("/{id}", response_model=CompanyFile, responses=ERRORS)
-def company_file(id: CompanyId, caller: Viewer, graph: Graph) -> Any:
+def company_file(id: CompanyId, caller: Viewer, graph: Graph, as_of: AsOf = None) -> Any:
     """The company file (一企一档): registry attributes, people and their roles,
     shareholders and holdings, business ties, phones and addresses with how many entities
-    share each, events, and the score."""
-    rows = graph.read("api_company_file", id=id, per_list=PER_LIST)
+    share each, events, and the score. With `as_of`, the people, holdings, ties and
+    identifiers in force on that day (a former officer is not listed today); the score is
+    the current run's."""
+    day = as_of or dt.date.today()
+    rows = graph.read("api_company_file", id=id, per_list=PER_LIST, as_of=day)
     if not rows:
         raise _not_found(id)
     row = rows[0]
@@ -137,7 +142,10 @@ async def company_risk(
     rows = await graph.read_async("api_company_risk", id=id, numbers=numbers, entities=entities)
     if not rows:
         raise _not_found(id)
-    row = rows[0]
+    # the scores of the run this worker serves, whole, even while a newer run's
+    # write-back is under way; the graph's copy when the state cannot be had
+    from_run = None if state is None else state.scores_of(id)
+    row = {**rows[0], **(from_run or {})}
     names = {(n["label"], n["id"]): n["name"] for n in row["names"] if n["name"]}
     evidence = [] if state is None else [path_out(state, p, words, names) for p in paths]
     if row["score"] is None:
@@ -174,7 +182,14 @@ def _subgraph(
     if not graph.read("api_entity_cards", nodes=[{"label": "Company", "key": company_id}]):
         raise _not_found(company_id)
     return build_subgraph(
-        graph, _state(ctx), company_id, query.hops, query.types, query.limit, words
+        graph,
+        _state(ctx),
+        company_id,
+        query.hops,
+        query.types,
+        query.limit,
+        words,
+        as_of=query.as_of,
     )
 
 
@@ -227,12 +242,16 @@ def controllers(
         float, Query(ge=0.0, le=1.0, description="least effective share (fraction)")
     ] = 0.25,
     max_chains: Annotated[int, Query(ge=1, le=100, description="chains listed per holder")] = 5,
+    as_of: AsOf = None,
 ) -> Any:
     """Equity penetration (股权穿透): every direct and indirect holder with its effective
-    share (the product of shares along each chain, summed), and the ultimate controllers."""
+    share (the product of shares along each chain, summed), and the ultimate controllers;
+    with `as_of`, from the shares in force on that day."""
     if not graph.read("api_entity_cards", nodes=[{"label": "Company", "key": id}]):
         raise _not_found(id)
-    params = investigate.OwnershipParams(id=id, threshold=threshold, max_chains=max_chains)
+    params = investigate.OwnershipParams(
+        id=id, threshold=threshold, max_chains=max_chains, as_of=as_of
+    )
     holders = [
         investigate.Holder.model_validate(h.model_dump())
         for h in investigate.run(graph, "equity_penetration", params)

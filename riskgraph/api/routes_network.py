@@ -19,7 +19,9 @@ from riskgraph.api.models import (
     PropagateRequest,
     PropagateResult,
     RingDetail,
+    RingHistory,
     RingList,
+    RingRunOut,
 )
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
@@ -46,6 +48,7 @@ def paths(query: Annotated[PathsQuery, Query()], caller: Viewer, graph: Graph) -
             "max_hops": query.max_hops,
             "types": query.types,
             "limit": query.limit,
+            "as_of": query.as_of,
         }
     )
     found = investigate.run(graph, "connection_paths", params)
@@ -155,4 +158,39 @@ def ring(
         people=row["persons"],
         shared=shared[:limit],
     )
+    return shown(body.model_dump(mode="json"), caller, graph)
+
+
+@router.get("/rings/{id}/history", response_model=RingHistory, responses=ERRORS, tags=["rings"])
+def ring_history(
+    id: Annotated[str, Path(min_length=1, max_length=50, description="ring id, e.g. R0001")],
+    caller: Viewer,
+    graph: Graph,
+) -> Any:
+    """The ring in every run it was found in, oldest first: its score and size, and the
+    companies and people that joined or left it since the run before. A ring keeps its id
+    while its membership stays mostly the same (docs/risk-model.md, "Ring ids")."""
+    rows = graph.read("ring_history", id=id)
+    if not rows:
+        raise ProblemError(404, f"no ring has had the id {id!r}", "not-found")
+    runs: list[RingRunOut] = []
+    companies: set[str] = set()
+    persons: set[str] = set()
+    for row in rows:
+        now_c, now_p = set(row["company_ids"] or []), set(row["person_ids"] or [])
+        runs.append(
+            RingRunOut(
+                run_id=row["run_id"],
+                at=row["at"],
+                score=row["score"],
+                companies=row["companies"],
+                persons=row["persons"],
+                companies_added=sorted(now_c - companies),
+                companies_removed=sorted(companies - now_c),
+                persons_added=sorted(now_p - persons),
+                persons_removed=sorted(persons - now_p),
+            )
+        )
+        companies, persons = now_c, now_p
+    body = RingHistory(id=id, runs=runs)
     return shown(body.model_dump(mode="json"), caller, graph)

@@ -1,25 +1,70 @@
-"""The API process's hold on the engine state (``riskgraph.engine.state``): loaded once
-per process on first use (seconds on a province) by the engine's own call, kept, and
-reloaded by ``refresh`` after a new ``riskgraph analyze``.
+"""The API process's hold on the engine state (``riskgraph.engine.state``): the current
+run's saved state, loaded in the background as the worker starts (``/ready`` says 503 until
+then), or on first use; then a watcher polls which run is current and loads a new one by
+itself, so every worker of ``riskgraph serve --workers N`` serves a new run within seconds
+of its publication, with no refresh call.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Callable
 
 from riskgraph.engine.state import EngineState
 
+log = logging.getLogger(__name__)
+
 
 class StateHolder:
-    """Loads the state on first use, once however many requests ask at the same time."""
+    """Loads the state on first use, once however many requests ask at the same time;
+    ``watch`` keeps it on the current run."""
 
-    def __init__(self, loader: Callable[[], EngineState]) -> None:
+    def __init__(
+        self,
+        loader: Callable[[], EngineState],
+        current: Callable[[], str | None] | None = None,
+    ) -> None:
         self._loader = loader
+        self._current = current  # the current run's id (None: no run saved yet)
         self._state: EngineState | None = None
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.error: str | None = None  # why the last load or poll failed, for /ready
+
+    def watch(self, poll_s: float) -> None:
+        """Load now in the background, then every ``poll_s`` seconds check the current
+        run and load it when it changed. Idempotent."""
+        if self._watcher is not None or self._current is None:
+            return
+        self._stop.clear()
+        self._watcher = threading.Thread(
+            target=self._watch, args=(poll_s,), name="riskgraph-run-watcher", daemon=True
+        )
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.join(timeout=5)
+
+    def _watch(self, poll_s: float) -> None:
+        assert self._current is not None
+        while not self._stop.is_set():
+            try:
+                if self._state is None:
+                    self.get()
+                elif self._current() != self._state.run_id:
+                    self.refresh()
+                self.error = None
+            except Exception as exc:  # Neo4j away, a run's files not there yet: try again
+                self.error = f"{type(exc).__name__}: {exc}"
+                log.warning("engine state not loaded: %s", self.error)
+            self._stop.wait(poll_s)
 
     @property
     def loaded(self) -> EngineState | None:

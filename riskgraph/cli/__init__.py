@@ -1,7 +1,7 @@
 """The ``riskgraph`` command line: one module per group of commands (``db``; ``data``:
-ingest, generate, query, export; ``risk``: analyze, propagate, evaluate; ``gnn``; ``demo``;
-``serve``). Output and exit codes live here; the work lives in ``riskgraph.engine`` and the
-layers below it."""
+ingest, generate, query, export; ``risk``: analyze, propagate, evaluate; ``daily``; ``gnn``;
+``demo``; ``serve``). Output and exit codes live here; the work lives in
+``riskgraph.engine`` and the layers below it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 
 import typer
 
-from riskgraph.cli import data, db, demo, gnn, risk, serve
+from riskgraph.cli import daily, data, db, demo, gnn, risk, serve
 
 app = typer.Typer(help="Knowledge-graph risk propagation engine.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
@@ -21,6 +21,7 @@ app.add_typer(data.export_app, name="export")
 app.command()(risk.analyze)
 app.command()(risk.propagate)
 app.command()(risk.evaluate)
+app.command()(daily.daily)
 app.add_typer(gnn.gnn_app, name="gnn")
 app.command()(serve.serve)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -117,14 +118,29 @@ def ingest(
         Path | None,
         typer.Option(help="Folder for _rejected/ and _warnings/ (default: the bundle folder)."),
     ] = None,
+    delivered: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="The delivery's date: when changed attributes changed, and when a changed "
+            "relationship without `since` took effect (default today).",
+        ),
+    ] = None,
 ) -> None:
-    """Validate and load data (CSV in UTF-8 or GB18030, or xlsx; English or Chinese headers);
-    bad rows go to DIR/_rejected, nulled values to DIR/_warnings, re-runs change nothing."""
+    """Validate and load data (CSV in UTF-8 or GB18030, or xlsx; English or Chinese headers),
+    a first load or a delta; bad rows go to DIR/_rejected, nulled values to DIR/_warnings,
+    re-runs change nothing."""
+    from riskgraph.engine.lock import pipeline_lock
     from riskgraph.ingest.files import STEMS
     from riskgraph.ingest.mapping import load_mapping
 
     settings = get_settings()
-    with errors(), Gateway(settings) as graph:
+    with (
+        errors(),
+        pipeline_lock(settings.lock_file, "riskgraph ingest"),
+        Gateway(settings) as graph,
+    ):
         mapping = load_mapping(mapping_file, STEMS)
         # the loader MERGEs on the schema's unique keys: without their constraints every
         # batch scans the whole label (100,000 companies: unfinished after 15 min, not 2-3)
@@ -138,7 +154,16 @@ def ingest(
             directory = convert_ftm(path, path.with_name(path.name + ".bundle"), settings)
             console.print(f"FtM entities converted to the bundle {directory}")
         with ingest_bars() as bars:
-            report = ingest_bundle(directory, graph, settings, bars, mapping, encoding, reports)
+            report = ingest_bundle(
+                directory,
+                graph,
+                settings,
+                bars,
+                mapping,
+                encoding,
+                reports,
+                delivered=delivered.date() if delivered is not None else None,
+            )
         show_ingest(report)
     if report.loaded == 0:
         err.print("[bold red]error:[/] nothing could be loaded", highlight=False)
@@ -148,11 +173,55 @@ def ingest(
 def generate(
     companies: Annotated[int, typer.Option(min=10, help="Number of companies.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same bundle).")] = 1,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("data/province"),
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default data/province; with --delta-of, PATH-delta)."),
+    ] = None,
+    delta_of: Annotated[
+        Path | None,
+        typer.Option(
+            help="A generated province: write a delta of it (only changed rows, truth in "
+            "OUT/truth/) instead of a new province."
+        ),
+    ] = None,
+    changes: Annotated[
+        float,
+        typer.Option(help="With --delta-of: the fraction of companies changed (0 < f <= 1)."),
+    ] = 0.01,
+    day: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="With --delta-of: the delta's date (default the province's t0 + 1 day).",
+        ),
+    ] = None,
 ) -> None:
-    """Write a realistic synthetic province bundle, with its truth in OUT/truth/."""
+    """Write a realistic synthetic province bundle, with its truth in OUT/truth/, or with
+    --delta-of a delta of one (changed shares, exits, officers, statuses, exposures...)."""
     from riskgraph.ingest.generator import generate as generate_province
+    from riskgraph.ingest.synthetic.delta import generate_delta
 
+    if delta_of is not None:
+        if not 0.0 < changes <= 1.0:
+            raise typer.BadParameter("must be in (0, 1]", param_hint="--changes")
+        out = out or Path(f"{delta_of}-delta")
+        with errors(), console.status(f"changing {changes:.2%} of the companies..."):
+            delta = generate_delta(delta_of, out, changes, seed, day.date() if day else None)
+        table = Table(title=f"delta of {delta.delta_of} in {delta.out}")
+        table.add_column("change")
+        table.add_column("rows", justify="right")
+        for kind, rows in delta.counts.items():
+            table.add_row(kind, f"{rows:,}")
+        console.print(table)
+        console.print(
+            f"{delta.touched:,} companies touched on {delta.day}, "
+            f"{sum(delta.rows.values()):,} bundle rows written "
+            f"(load with: riskgraph ingest {delta.out} --date {delta.day})"
+        )
+        return
+
+    out = out or Path("data/province")
     with errors(), console.status(f"generating {companies:,} companies..."):
         report = generate_province(companies, seed, out)
     table = Table(title=f"synthetic province in {report.out}")

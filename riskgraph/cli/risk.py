@@ -4,6 +4,7 @@ live here; the work lives in ``riskgraph.engine``."""
 from __future__ import annotations
 
 import time
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,13 +31,20 @@ def snapshot_of(graph: Gateway) -> Snapshot:
 
 
 def run_engine(
-    graph: Gateway, settings: Settings, gnn: TrainedModel | bool | None, alerts: bool = True
+    graph: Gateway,
+    settings: Settings,
+    gnn: TrainedModel | bool | None,
+    alerts: bool = True,
+    as_of: date | None = None,
 ) -> RunReport:
-    """The engine's daily job (analyse, explain, write back, raise alerts), with bars."""
+    """One analysis run (analyse, explain, save, write back, publish, raise alerts), with
+    bars, under the pipeline lock."""
     from riskgraph.engine.engine import Engine
+    from riskgraph.engine.lock import pipeline_lock
 
-    with engine_bars() as bars:
-        return Engine(graph, settings, gnn=gnn, progress=bars).run(raise_alerts=alerts)
+    with pipeline_lock(settings.lock_file, "riskgraph analyze"), engine_bars() as bars:
+        engine = Engine(graph, settings, gnn=gnn, progress=bars, as_of=as_of)
+        return engine.run(raise_alerts=alerts)
 
 
 def show_summary(run: RunReport) -> None:
@@ -78,6 +86,8 @@ def show_summary(run: RunReport) -> None:
     console.print(
         _("time: {spent}; total {total} s").format(spent=spent, total=total), highlight=False
     )
+    if run.run_id:
+        console.print(_("run {run} is current").format(run=run.run_id), highlight=False)
 
 
 def analyze(
@@ -87,12 +97,22 @@ def analyze(
             help="Add the GNN's component when the model file (RISKGRAPH_GNN_MODEL) exists."
         ),
     ] = True,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Analyse the graph as it stood on this date (relationships in force, "
+            "events up to it); default today.",
+        ),
+    ] = None,
 ) -> None:
     """Snapshot, propagate, detect rings, score (with the trained GNN when there is one),
-    write back, raise alerts; then a summary."""
+    save the run, write back, publish it, raise alerts; then a summary."""
     settings = get_settings()
+    day = as_of.date() if as_of is not None else None
     with errors(), Gateway(settings) as graph:
-        run = run_engine(graph, settings, None if gnn else False)
+        run = run_engine(graph, settings, None if gnn else False, as_of=day)
     show_summary(run)
 
 

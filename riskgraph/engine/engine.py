@@ -272,7 +272,7 @@ class Engine:
         analysis = self.analyze()
         reasons = self.explain(analysis)
         saved = Saved("", analysis, analysis.evidence_tree(), reasons)
-        return serving_state(saved, self.model(), started, run_id=None)
+        return serving_state(saved, self.model(), started, run_id=None, scored_at=None)
 
     def current_state(self) -> EngineState:
         """What the API serves: the current run's saved state (seconds, whatever the size
@@ -282,11 +282,17 @@ class Engine:
             return self.state()
         started = time.perf_counter()
         saved = self.store.load(current.id, current.artefact)
-        return serving_state(saved, self.model(), started, run_id=current.id)
+        return serving_state(
+            saved, self.model(), started, run_id=current.id, scored_at=current.finished_at
+        )
 
 
 def serving_state(
-    saved: Saved, model: TrainedModel | None, started: float, run_id: str | None
+    saved: Saved,
+    model: TrainedModel | None,
+    started: float,
+    run_id: str | None,
+    scored_at: str | None,
 ) -> EngineState:
     """A serving state from a run's saved parts: the propagation operator is prepared from
     the saved graph (one pass over its edges)."""
@@ -300,6 +306,7 @@ def serving_state(
         model=model,
         run_id=run_id,
         reasons=saved.reasons,
+        scored_at=scored_at,
     )
 
 

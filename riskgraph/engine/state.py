@@ -9,10 +9,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from riskgraph.engine.writeback import SCORE_DECIMALS
 from riskgraph.graph.snapshot import IntArray
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.codes import Reason
@@ -33,8 +34,38 @@ class EngineState:
     model: TrainedModel | None = None  # the GNN the scores came from, when there is one
     run_id: str | None = None  # the run it was saved by; None when analysed in place
     reasons: dict[int, list[Reason]] = field(default_factory=dict)  # by company row
+    scored_at: str | None = None  # when its run was published (ISO 8601)
     _propagators: OrderedDict[float, Propagator] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def scores_of(self, company_id: str) -> dict[str, Any] | None:
+        """The company's scores as this state's run wrote them back (the same rounding):
+        what ``/companies/{id}/risk`` serves, so every answer comes from one whole run."""
+        row = self.company_row(company_id)
+        if row is None or self.run_id is None:
+            return None
+        a = self.analysis
+        c = a.components
+        gnn = float(np.round(c["gnn"][row], 4)) if "gnn" in c else None
+        return {
+            "score": float(np.round(a.score[row], SCORE_DECIMALS)),
+            "level": str(a.level[row]),
+            "tier": str(a.tier[row]),
+            "scored_at": self.scored_at,
+            "contagion": float(a.contagion[row]),
+            "components": {
+                "contagion": float(np.round(c["contagion"][row], 4)),
+                "ring": float(np.round(c["ring"][row], 4)),
+                "events": float(np.round(c["events"][row], 4)),
+                "structure": float(np.round(c["structure"][row], 4)),
+                "gnn": gnn,
+            },
+            "reasons": [r.to_json() for r in self.reasons.get(row, [])],
+            "gnn": gnn,
+            "gnn_probability": (
+                None if a.gnn_probability is None else float(np.round(a.gnn_probability[row], 6))
+            ),
+        }
 
     def company_row(self, company_id: str) -> int | None:
         return self.analysis.snapshot.nodes["Company"].index.get(company_id)

@@ -4,6 +4,10 @@ Each investigation is a named query in ``cypher/`` plus a parameter model that v
 what a user typed (hop bounds, relationship types checked against the schema) before it
 reaches Neo4j as query parameters, and a record model that the CLI prints and the API
 serves. User input never becomes Cypher text.
+
+Every investigation reads the graph as of a day (``as_of``, default today): only the
+relationships in force on it count (``since <= as_of < until``, either end open), so a
+holding that ended or an officer who left is gone today and there as of before.
 """
 
 from __future__ import annotations
@@ -27,6 +31,17 @@ class EntityNotFound(RiskgraphError):
 
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    as_of: date | None = Field(
+        default_factory=date.today, description="the day the graph is read as of; None = today"
+    )
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _today(cls, value: object) -> object:
+        """None (or nothing) is today, made a date here so that the dumped parameters can go
+        straight to the query, which takes a date."""
+        return date.today() if value is None or value == "" else value
 
 
 def known_types(types: list[str]) -> list[str]:
@@ -95,7 +110,6 @@ class ContagionParams(Params):
 
 class TimelineParams(Params):
     id: str = Field(min_length=1)
-    as_of: date | None = None
     limit: int = Field(200, ge=1, le=10_000)
 
 

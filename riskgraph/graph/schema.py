@@ -21,6 +21,7 @@ class PropertyType(StrEnum):
     DATE = "date"
     BOOLEAN = "boolean"
     STRING_LIST = "string list"
+    ANY = "any"  # the value's own type (an attribute change's old and new values)
 
 
 class OfficerRole(StrEnum):
@@ -105,6 +106,7 @@ class NodeType:
     properties: tuple[Property, ...]
     fulltext: tuple[str, ...] = ()
     derived: bool = False  # made by the analysis; the snapshot leaves it out
+    history: bool = False  # a record of past values, connected to nothing; the snapshot too
 
     def property(self, name: str) -> Property:
         for prop in self.properties:
@@ -312,9 +314,27 @@ NODES: tuple[NodeType, ...] = (
         ),
         derived=True,
     ),
+    NodeType(
+        label="AttributeChange",
+        key="id",
+        description="A value a delivery overwrote on a company or person: the history of "
+        "its attributes. Connected by no relationship, so no traversal meets it.",
+        properties=(
+            Property("id", STR, "random UUID"),
+            Property("entity_id", STR, "Company.id or Person.id that changed", indexed=True),
+            Property("label", STR, "Company or Person"),
+            Property("field", STR, "the property that changed"),
+            Property("old", PropertyType.ANY, "the value before (in its own type)"),
+            Property("new", PropertyType.ANY, "the value after (in its own type)"),
+            Property("date", DATE, "the delivery's date (ingest --delivered, default today)"),
+        ),
+        history=True,
+    ),
 )
 
-_SINCE = Property("since", DATE, "date the relationship began")
+_SINCE = Property("since", DATE, "date the relationship began (none: unknown)")
+_UNTIL = Property("until", DATE, "date it ended, exclusive (none: still in force)")
+_PERIOD = (_SINCE, _UNTIL)
 _AMOUNT = Property("amount", FLOAT, "amount in CNY")
 
 RELATIONSHIPS: tuple[RelType, ...] = (
@@ -326,7 +346,7 @@ RELATIONSHIPS: tuple[RelType, ...] = (
         (
             Property("share", FLOAT, "fraction in (0, 1]"),
             Property("amount", FLOAT, "subscribed capital in CNY"),
-            _SINCE,
+            *_PERIOD,
         ),
     ),
     RelType(
@@ -334,15 +354,16 @@ RELATIONSHIPS: tuple[RelType, ...] = (
         ("Person",),
         "Company",
         "office held in the company; one edge per role",
-        (Property("role", STR, "an OfficerRole value", indexed=True), _SINCE),
+        (Property("role", STR, "an OfficerRole value", indexed=True), *_PERIOD),
     ),
     RelType(
         "REGISTERED_AT",
         ("Company", "Person"),
         "Address",
         "registered or declared address",
+        _PERIOD,
     ),
-    RelType("HAS_PHONE", ("Company", "Person"), "Phone", "phone number on a filing"),
+    RelType("HAS_PHONE", ("Company", "Person"), "Phone", "phone number on a filing", _PERIOD),
     RelType("HAS_EVENT", ("Company",), "Event", "risk event of the company"),
     *(
         RelType(
@@ -350,7 +371,7 @@ RELATIONSHIPS: tuple[RelType, ...] = (
             ("Company",),
             "Company",
             f"business tie: {link.value} (source to target)",
-            (_AMOUNT, _SINCE),
+            (_AMOUNT, *_PERIOD),
         )
         for link in LinkType
     ),
@@ -360,8 +381,9 @@ RELATIONSHIPS: tuple[RelType, ...] = (
 
 
 def source_labels() -> tuple[str, ...]:
-    """Labels loaded from sources: what the snapshot reads (analysis output stays out)."""
-    return tuple(n.label for n in NODES if not n.derived)
+    """Labels loaded from sources: what the snapshot reads (analysis output and attribute
+    history stay out)."""
+    return tuple(n.label for n in NODES if not n.derived and not n.history)
 
 
 def source_relationship_types() -> tuple[str, ...]:

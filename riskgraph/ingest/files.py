@@ -4,6 +4,10 @@ row's query parameters. The reader (``bundle``), the pipeline, the loader (``wri
 ``load``), the FtM converter and the synthetic writer all derive from ``FILES``.
 
 Order matters: nodes first, so relationship rows can be checked against them.
+
+Relationship rows are shaped with every value, null or not (``_fields``): the loader's
+queries compare a row with the relationship's current version, never erase a value with a
+null, and create a new version from the row (docs/bundle-format.md, "Deltas and history").
 """
 
 from __future__ import annotations
@@ -45,6 +49,14 @@ class BundleFileType:
 def _props(record: Record, *names: str) -> dict[str, Any]:
     """Only present values: a missing cell never erases what another source set."""
     return {n: record[n] for n in names if record.get(n) is not None}
+
+
+def _fields(record: Record, *names: str) -> dict[str, Any]:
+    """Every named value, null or not: a relationship query compares and writes each."""
+    return {n: record.get(n) for n in names}
+
+
+_PERIOD = ("since", "until")
 
 
 def _non_key(label: str) -> tuple[str, ...]:
@@ -102,62 +114,43 @@ FILES: tuple[BundleFileType, ...] = (
         FileSpec(
             "shareholdings.csv",
             ("holder_id", "holder_type", "company_id"),
-            ("share", "amount", "since"),
+            ("share", "amount", *_PERIOD),
         ),
         ("holder_id", "holder_type", "company_id", "share", "amount", "since"),
         lambda rows, c: validate.shareholdings(rows, c.known, c.mapping),
         "ingest_holdings",
-        lambda r: {
-            "holder_id": r["holder_id"],
-            "holder_type": r["holder_type"],
-            "company_id": r["company_id"],
-            "key": r["key"],
-            "props": _props(r, "share", "amount", "since"),
-        },
+        lambda r: _fields(r, "holder_id", "holder_type", "company_id", "share", "amount", *_PERIOD),
     ),
     BundleFileType(
-        FileSpec("officers.csv", ("person_id", "company_id", "role"), ("since",)),
+        FileSpec("officers.csv", ("person_id", "company_id", "role"), _PERIOD),
         ("person_id", "company_id", "role", "since"),
         lambda rows, c: validate.officers(rows, c.known, c.mapping),
         "ingest_officers",
-        lambda r: {
-            "person_id": r["person_id"],
-            "company_id": r["company_id"],
-            "role": r["role"],
-            "props": _props(r, "since"),
-        },
+        lambda r: _fields(r, "person_id", "company_id", "role", *_PERIOD),
     ),
     BundleFileType(
-        FileSpec("addresses.csv", ("entity_id", "address")),
+        FileSpec("addresses.csv", ("entity_id", "address"), _PERIOD),
         ("entity_id", "address"),
         lambda rows, c: validate.addresses(rows, c.known, c.mapping),
         "ingest_addresses",
         lambda r: {
-            "entity_id": r["entity_id"],
-            "label": r["label"],
-            "key": r["key"],
+            **_fields(r, "entity_id", "label", "key", *_PERIOD),
             "props": _props(r, *_ADDRESS),
         },
     ),
     BundleFileType(
-        FileSpec("phones.csv", ("entity_id", "phone")),
+        FileSpec("phones.csv", ("entity_id", "phone"), _PERIOD),
         ("entity_id", "phone"),
         lambda rows, c: validate.phones(rows, c.known, c.mapping),
         "ingest_phones",
-        lambda r: {k: r[k] for k in ("entity_id", "label", "number", "kind")},
+        lambda r: _fields(r, "entity_id", "label", "number", "kind", *_PERIOD),
     ),
     BundleFileType(
-        FileSpec("links.csv", ("source_id", "target_id", "type"), ("amount", "since"), False),
+        FileSpec("links.csv", ("source_id", "target_id", "type"), ("amount", *_PERIOD), False),
         ("source_id", "target_id", "type", "amount", "since"),
         lambda rows, c: validate.links(rows, c.known, c.mapping),
         "ingest_links",
-        lambda r: {
-            "source_id": r["source_id"],
-            "target_id": r["target_id"],
-            "type": r["type"],
-            "key": r["key"],
-            "props": _props(r, "amount", "since"),
-        },
+        lambda r: _fields(r, "source_id", "target_id", "type", "amount", *_PERIOD),
     ),
     BundleFileType(
         FileSpec("events.csv", ("company_id", "date", "type"), ("severity", "description")),
@@ -172,7 +165,10 @@ STEMS: tuple[str, ...] = tuple(spec.stem for spec in SPECS)
 
 # persons loaded earlier under an id that is now an alias: merged into their person
 MERGE_PERSONS = "persons.csv (merges)"
-_MERGES: tuple[str, Shape] = ("merge_persons", lambda r: {"alias": r["alias"], "id": r["id"]})
+_MERGES: tuple[str, Shape] = (
+    "ingest_merge_persons",
+    lambda r: {"alias": r["alias"], "id": r["id"]},
+)
 
 LOADERS: dict[str, tuple[str, Shape]] = {
     **{f.spec.name: (f.query, f.shape) for f in FILES},

@@ -1,12 +1,14 @@
-"""Write validated records to Neo4j in batched, parameterised ``UNWIND ... MERGE`` queries.
+"""Write validated records to Neo4j in batched, parameterised ``UNWIND`` queries.
 
-Every query merges on keys, so a re-run (or a re-run after a killed load) converges on
-the same graph.
+Every query matches on keys and compares before it writes, so a re-run (or a re-run after
+a killed load) converges on the same graph. Relationship records carry a ``round``
+(``validate._versions``): a batch never spans two rounds, so one key is never twice in
+one query and its versions are applied in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from riskgraph.errors import RiskgraphError
@@ -16,6 +18,18 @@ from riskgraph.ingest.validate import Record
 Progress = Callable[[int], None]  # called with the number of rows just written
 
 
+def batches(records: Sequence[Record], batch_size: int) -> Iterator[Sequence[Record]]:
+    """Consecutive slices of at most ``batch_size`` records, cut where the round changes."""
+    start = 0
+    while start < len(records):
+        end = min(start + batch_size, len(records))
+        first = records[start].get("round")
+        if first is not None and records[end - 1].get("round") != first:
+            end = next(i for i in range(start, end) if records[i].get("round") != first)
+        yield records[start:end]
+        start = end
+
+
 def load_records(
     graph: Gateway,
     query: str,
@@ -23,13 +37,14 @@ def load_records(
     records: Sequence[Record],
     batch_size: int,
     progress: Progress | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> int:
-    """Write records with ``query`` (each shaped into its parameters), a transaction per
-    batch; returns rows written."""
+    """Write records with ``query`` (each shaped into its parameters, with ``params``
+    beside ``$rows``), a transaction per batch; returns rows written."""
     written = 0
-    for start in range(0, len(records), batch_size):
-        batch = [shape(r) for r in records[start : start + batch_size]]
-        graph.write(query, rows=batch)
+    for chunk in batches(records, batch_size):
+        batch = [shape(r) for r in chunk]
+        graph.write(query, rows=batch, **(params or {}))
         written += len(batch)
         if progress is not None:
             progress(len(batch))

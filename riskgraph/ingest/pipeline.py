@@ -5,6 +5,10 @@ stops the load before anything is written. Files are then processed in schema or
 (companies and persons before the relationships that refer to them). Validation of one
 file overlaps the writing of the previous one (``OrderedWriter``); at most two files'
 records are held at once, so a province fits.
+
+A bundle may be a delta (only changed rows): the loader's queries update attributes,
+record what they overwrite (``AttributeChange``) and keep relationships' history as
+closed edges, dated by ``delivered`` where a row has no date of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from riskgraph.graph.credentials import id_key_for, key_fingerprint
@@ -120,9 +125,14 @@ def ingest_bundle(
     mapping: Mapping | None = None,
     encoding: str | None = None,
     reports: Path | None = None,
+    delivered: date | None = None,
 ) -> IngestReport:
     """Load a bundle; bad rows go to ``_rejected/``, nulled values to ``_warnings/`` (in
-    ``reports``, default the bundle folder), good rows load, re-runs are no-ops."""
+    ``reports``, default the bundle folder), good rows load, re-runs are no-ops.
+
+    ``delivered`` (default today) dates the attribute changes and closes a relationship
+    whose new version has no ``since``."""
+    delivered = delivered or date.today()
     sink = progress or ProgressSink()
     reports = reports or directory
     mapping = mapping or default_mapping()
@@ -146,7 +156,8 @@ def ingest_bundle(
     report = IngestReport(bundle=directory)
     # Only counts stay here: each file's records are dropped once written.
     pending: list[tuple[FileSummary, float, Ticket]] = []
-    with OrderedWriter(graph, settings.ingest_batch_size) as writer:
+    params = {"delivered": delivered}
+    with OrderedWriter(graph, settings.ingest_batch_size, params=params) as writer:
         for bundle_file in files:
             name = bundle_file.spec.name
             started = time.perf_counter()

@@ -6,6 +6,10 @@ field is missing or unusable (an id, a name, a reference, a holder type, a role 
 type that cannot be mapped, a relationship to itself); a bad optional value is stored as
 null and reported as a ``FieldWarning``, and the row loads. References are checked against
 the bundle's own valid rows first and then against what is already in the graph.
+
+Relationship rows are versions of a relationship keyed by its endpoints and role or type
+(``_versions``): identical rows collapse, and the versions of one key are numbered in
+``since`` order (``round``) so that the loader applies them one round at a time.
 """
 
 from __future__ import annotations
@@ -195,13 +199,49 @@ def _id_hash(text: str) -> str:
 
 
 def _occurrence_keys(records: list[Record], parts: Callable[[Record], tuple[object, ...]]) -> None:
-    """Key row-level facts by content plus occurrence, so identical rows stay distinct
-    facts (two lawsuits in one month) and a re-run produces the same keys."""
+    """Key events by content plus occurrence, so identical rows stay distinct facts (two
+    lawsuits in one month) and a re-run produces the same keys."""
     seen: Counter[str] = Counter()
     for record in records:
         base = norm.row_key(*parts(record))
         seen[base] += 1
         record["key"] = norm.row_key(base, seen[base])
+
+
+def _period(v: dict[str, str], checks: _Checks) -> dict[str, date | None]:
+    """A relationship row's ``since`` and ``until``; an ``until`` before ``since`` cannot be
+    both true, so it is the one nulled (with a warning) and the row still loads."""
+    since = checks.optional("since", "bad_date", norm.parse_date, v)
+    until = checks.optional("until", "bad_date", norm.parse_date, v)
+    if since is not None and until is not None and until < since:
+        checks.warn("until", "until_before_since", f"until: {until} is before since {since}")
+        until = None
+    return {"since": since, "until": until}
+
+
+def _versions(
+    result: FileResult,
+    identity: Callable[[Record], tuple[object, ...]],
+    values: tuple[str, ...] = (),
+) -> None:
+    """Number the versions of each relationship (its ``identity``: endpoints plus role or
+    type) in ``since`` order, undated first, ties in file order: ``round`` k holds the
+    k-th version of every key, so the loader never sees one key twice in a batch and the
+    last version is applied last. Rows equal in ``values``, since and until collapse."""
+    groups: dict[tuple[object, ...], dict[tuple[object, ...], Record]] = {}
+    for record in result.records:
+        version = (*(record[v] for v in values), record["since"], record["until"])
+        groups.setdefault(identity(record), {}).setdefault(version, record)
+    ordered: list[Record] = []
+    for versions in groups.values():
+        dated = sorted(
+            versions.values(), key=lambda r: (r["since"] is not None, r["since"] or date.min)
+        )
+        for number, record in enumerate(dated):
+            record["round"] = number
+            ordered.append(record)
+    ordered.sort(key=lambda r: int(r["round"]))  # stable: keys keep their file order
+    result.records = ordered
 
 
 def _unique_ids(result: FileResult, rows: list[Good], known: Known, other: str) -> None:
@@ -379,7 +419,7 @@ def _holding(percent: bool) -> Build:
                 "share", "share_out_of_range", lambda t: norm.parse_share(t, percent), v
             ),
             "amount": checks.optional("amount", "bad_number", norm.parse_amount, v),
-            "since": checks.optional("since", "bad_date", norm.parse_date, v),
+            **_period(v, checks),
         }
 
     return holding
@@ -392,19 +432,6 @@ def shareholdings(rows: Iterable[Row], known: Known, mapping: Mapping | None = N
         "shareholdings.csv", listed, _holding(percent), mapping or default_mapping()
     )
     del listed
-    # keyed on the holder id as written, before an alias is resolved to its person, so a
-    # holding moved over by a merge is the same edge when the source delivers it again
-    _occurrence_keys(
-        [record for _, record in good],
-        lambda r: (
-            r["holder_type"],
-            r["holder_id"],
-            r["company_id"],
-            r["share"],
-            r["amount"],
-            r["since"],
-        ),
-    )
     _references(
         result,
         good,
@@ -413,6 +440,12 @@ def shareholdings(rows: Iterable[Row], known: Known, mapping: Mapping | None = N
             ("Person" if r["holder_type"] == HolderType.PERSON else "Company", "holder_id"),
             ("Company", "company_id"),
         ],
+    )
+    # keyed after aliases are resolved: a holding of a merged id is its person's holding
+    _versions(
+        result,
+        lambda r: (r["holder_type"], r["holder_id"], r["company_id"]),
+        ("share", "amount"),
     )
     return result
 
@@ -423,13 +456,14 @@ def _office(v: dict[str, str], checks: _Checks) -> Record:
         "person_id": v["person_id"],
         "company_id": v["company_id"],
         "role": checks.choice(Field.ROLE, "role", v["role"], required=True),
-        "since": checks.optional("since", "bad_date", norm.parse_date, v),
+        **_period(v, checks),
     }
 
 
 def officers(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
     result, good = _fields("officers.csv", rows, _office, mapping or default_mapping())
     _references(result, good, known, lambda r: [("Person", "person_id"), ("Company", "company_id")])
+    _versions(result, lambda r: (r["person_id"], r["company_id"], r["role"]))
     return result
 
 
@@ -440,7 +474,7 @@ def _entity_rows(
 
     def build(v: dict[str, str], checks: _Checks) -> Record:
         checks.need(v, "entity_id", column)
-        return {"entity_id": v["entity_id"], "raw": v[column]}
+        return {"entity_id": v["entity_id"], "raw": v[column], **_period(v, checks)}
 
     result, good = _fields(name, rows, build, mapping)
     ids = {record["entity_id"] for _, record in good}
@@ -475,6 +509,8 @@ def addresses(rows: Iterable[Row], known: Known, mapping: Mapping | None = None)
             district=address.district,
         )
         result.records.append(record)
+    # the address as first written is kept: other spellings of one address are one version
+    _versions(result, lambda r: (r["label"], r["entity_id"], r["key"]))
     return result
 
 
@@ -490,6 +526,7 @@ def phones(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) ->
             continue
         record.update(number=phone.number, kind=phone.kind)
         result.records.append(record)
+    _versions(result, lambda r: (r["label"], r["entity_id"], r["number"]))
     return result
 
 
@@ -503,17 +540,14 @@ def _link(v: dict[str, str], checks: _Checks) -> Record:
         "target_id": v["target_id"],
         "type": link_relationship(LinkType(link)) if link else None,
         "amount": checks.optional("amount", "bad_number", norm.parse_amount, v),
-        "since": checks.optional("since", "bad_date", norm.parse_date, v),
+        **_period(v, checks),
     }
 
 
 def links(rows: Iterable[Row], known: Known, mapping: Mapping | None = None) -> FileResult:
     result, good = _fields("links.csv", rows, _link, mapping or default_mapping())
     _references(result, good, known, lambda r: [("Company", "source_id"), ("Company", "target_id")])
-    _occurrence_keys(
-        result.records,
-        lambda r: (r["type"], r["source_id"], r["target_id"], r["amount"], r["since"]),
-    )
+    _versions(result, lambda r: (r["type"], r["source_id"], r["target_id"]), ("amount",))
     return result
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from riskgraph.graph.gateway import Gateway
 from riskgraph.ingest.files import LOADERS
@@ -33,9 +34,17 @@ class Ticket:
 class OrderedWriter:
     """Use as a context manager; leaving it waits for every submitted file to be written."""
 
-    def __init__(self, graph: Gateway, batch_size: int, depth: int = 2) -> None:
+    def __init__(
+        self,
+        graph: Gateway,
+        batch_size: int,
+        depth: int = 2,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``params`` go to every query beside ``$rows`` (the delivery date)."""
         self._graph = graph
         self._batch_size = batch_size
+        self._params = dict(params or {})
         self._jobs: queue.Queue[Ticket | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="riskgraph-writer", daemon=True)
@@ -56,7 +65,13 @@ class OrderedWriter:
                 if self._error is None:
                     query, shape = LOADERS[job.file_name]
                     load_records(
-                        self._graph, query, shape, job.records, self._batch_size, job.progress
+                        self._graph,
+                        query,
+                        shape,
+                        job.records,
+                        self._batch_size,
+                        job.progress,
+                        self._params,
                     )
             except BaseException as exc:  # handed to the submitting thread
                 self._error = exc

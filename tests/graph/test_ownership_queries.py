@@ -3,6 +3,7 @@ are known by construction."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import neo4j
@@ -23,22 +24,28 @@ CREATE (p:Person {id: 'P', name: '张三'}),
 
 
 def penetrate(graph: Gateway, company: str, threshold: float = 0.25) -> dict[str, Any]:
-    rows = graph.read("equity_penetration", id=company, threshold=threshold, max_chains=5)
+    rows = graph.read(
+        "equity_penetration", id=company, threshold=threshold, max_chains=5, as_of=date.today()
+    )
     return {row["holder_id"]: row for row in rows}
 
 
 def owned(graph: Gateway, holder: str, threshold: float = 0.25) -> dict[str, Any]:
-    rows = graph.read("controlled_by", id=holder, threshold=threshold, max_chains=5)
+    rows = graph.read(
+        "controlled_by", id=holder, threshold=threshold, max_chains=5, as_of=date.today()
+    )
     return {row["company_id"]: row for row in rows}
 
 
 def cycles(graph: Gateway, company: str | None = None, max_length: int = 6) -> list[Any]:
-    return graph.read("circular_holdings", id=company, max_length=max_length)
+    return graph.read("circular_holdings", id=company, max_length=max_length, as_of=date.today())
 
 
 def test_penetration_sums_products_over_two_chains(graph: Gateway, driver: neo4j.Driver) -> None:
     driver.execute_query(TWO_CHAINS)
-    rows = graph.read("equity_penetration", id="T", threshold=0.25, max_chains=5)
+    rows = graph.read(
+        "equity_penetration", id="T", threshold=0.25, max_chains=5, as_of=date.today()
+    )
     assert [r["holder_id"] for r in rows] == ["P", "A"]
     person, company = rows
     assert person["effective_share"] == pytest.approx(0.7)
@@ -76,7 +83,9 @@ def test_penetration_sums_products_over_two_chains(graph: Gateway, driver: neo4j
 
 def test_max_chains_keeps_the_strongest(graph: Gateway, driver: neo4j.Driver) -> None:
     driver.execute_query(TWO_CHAINS)
-    (person, _) = graph.read("equity_penetration", id="T", threshold=0.25, max_chains=1)
+    (person, _) = graph.read(
+        "equity_penetration", id="T", threshold=0.25, max_chains=1, as_of=date.today()
+    )
     assert person["chains"] == 2
     assert [[hop["id"] for hop in path] for path in person["paths"]] == [["P", "T"]]
 

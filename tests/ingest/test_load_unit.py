@@ -4,6 +4,7 @@ tested against Neo4j in test_pipeline.py and test_registry.py."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -74,7 +75,12 @@ def test_records_are_written_a_batch_per_transaction(
     graph = RecordingGateway({"ingest_companies": None})
     progress: list[int] = []
     written = load_records(
-        graph, *LOADERS["companies.csv"], _companies(count), batch_size, progress.append
+        graph,
+        *LOADERS["companies.csv"],
+        _companies(count),
+        batch_size,
+        progress.append,
+        {"delivered": date(2024, 2, 1)},
     )
     assert written == count
     assert [len(p["rows"]) for p in graph.params_of("ingest_companies")] == batches
@@ -84,8 +90,10 @@ def test_records_are_written_a_batch_per_transaction(
     assert ids == [f"C{i}" for i in range(count)]  # in order, each once
 
 
-# One record per file, with a null optional value that must not reach the graph (a missing
-# cell never erases what another source set), and the row each query is sent.
+# One record per file, with a null optional value, and the row each query is sent. Node
+# rows carry only present values (a missing cell never erases what another source set);
+# relationship rows carry every value, null or not, since their query compares a row with
+# the relationship's current version (docs/bundle-format.md, "Deltas and history").
 ROWS: dict[str, tuple[str, Record, dict[str, Any]]] = {
     "companies.csv": (
         "ingest_companies",
@@ -98,7 +106,7 @@ ROWS: dict[str, tuple[str, Record, dict[str, Any]]] = {
         {"id": "P1", "props": {"name": "王伟", "id_hash": "h1"}, "aliases": []},
     ),
     MERGE_PERSONS: (
-        "merge_persons",
+        "ingest_merge_persons",
         {"alias": "P9", "id": "P1"},
         {"alias": "P9", "id": "P1"},
     ),
@@ -108,43 +116,67 @@ ROWS: dict[str, tuple[str, Record, dict[str, Any]]] = {
             "holder_id": "P1",
             "holder_type": "Person",
             "company_id": "C1",
-            "key": "k1",
             "share": 0.5,
             "amount": None,
             "since": None,
+            "until": None,
+            "round": 0,
         },
         {
             "holder_id": "P1",
             "holder_type": "Person",
             "company_id": "C1",
-            "key": "k1",
-            "props": {"share": 0.5},
+            "share": 0.5,
+            "amount": None,
+            "since": None,
+            "until": None,
         },
     ),
     "officers.csv": (
         "ingest_officers",
-        {"person_id": "P1", "company_id": "C1", "role": "director", "since": None},
-        {"person_id": "P1", "company_id": "C1", "role": "director", "props": {}},
+        {"person_id": "P1", "company_id": "C1", "role": "director", "since": None, "round": 0},
+        {
+            "person_id": "P1",
+            "company_id": "C1",
+            "role": "director",
+            "since": None,
+            "until": None,
+        },
     ),
     "addresses.csv": (
         "ingest_addresses",
         {"entity_id": "C1", "label": "Company", "key": "a1", "text": "杭州", "city": None},
-        {"entity_id": "C1", "label": "Company", "key": "a1", "props": {"text": "杭州"}},
+        {
+            "entity_id": "C1",
+            "label": "Company",
+            "key": "a1",
+            "since": None,
+            "until": None,
+            "props": {"text": "杭州"},
+        },
     ),
     "phones.csv": (
         "ingest_phones",
         {"entity_id": "P1", "label": "Person", "number": "+8613812345678", "kind": "mobile"},
-        {"entity_id": "P1", "label": "Person", "number": "+8613812345678", "kind": "mobile"},
+        {
+            "entity_id": "P1",
+            "label": "Person",
+            "number": "+8613812345678",
+            "kind": "mobile",
+            "since": None,
+            "until": None,
+        },
     ),
     "links.csv": (
         "ingest_links",
-        {"source_id": "C1", "target_id": "C2", "type": "GUARANTEES", "key": "l1", "amount": 5},
+        {"source_id": "C1", "target_id": "C2", "type": "GUARANTEE", "amount": 5},
         {
             "source_id": "C1",
             "target_id": "C2",
-            "type": "GUARANTEES",
-            "key": "l1",
-            "props": {"amount": 5},
+            "type": "GUARANTEE",
+            "amount": 5,
+            "since": None,
+            "until": None,
         },
     ),
     "events.csv": (
@@ -153,6 +185,7 @@ ROWS: dict[str, tuple[str, Record, dict[str, Any]]] = {
         {"id": "E1", "company_id": "C1", "props": {"type": "lawsuit"}},
     ),
 }
+DELIVERED = date(2024, 2, 1)
 
 
 def test_every_bundle_file_has_a_row_shape() -> None:
@@ -162,19 +195,50 @@ def test_every_bundle_file_has_a_row_shape() -> None:
 @pytest.mark.parametrize("file_name", sorted(ROWS))
 def test_each_file_goes_to_its_query_in_its_row_shape(file_name: str) -> None:
     query, record, row = ROWS[file_name]
-    graph = RecordingGateway({query: None})  # the fake checks $rows is what the query uses
-    assert load_records(graph, *LOADERS[file_name], [record], 10) == 1
-    assert graph.params_of(query) == [{"rows": [row]}]
+    graph = RecordingGateway({query: None})  # the fake checks every $parameter is passed
+    params = {"delivered": DELIVERED}
+    assert load_records(graph, *LOADERS[file_name], [record], 10, params=params) == 1
+    assert graph.params_of(query) == [{"rows": [row], "delivered": DELIVERED}]
     assert graph.names() == [query]
+
+
+@pytest.mark.parametrize(
+    ("rounds", "batch_size", "batches"),
+    [
+        ([0, 0, 0, 1, 1, 2], 2, [2, 1, 2, 1]),
+        ([0, 0, 0, 1, 1, 2], 10, [3, 2, 1]),
+        ([0, 1, 2], 10, [1, 1, 1]),
+        ([0, 0, 0, 0], 3, [3, 1]),
+    ],
+)
+def test_a_batch_never_spans_two_rounds(
+    rounds: list[int], batch_size: int, batches: list[int]
+) -> None:
+    """Two versions of one relationship are never in one query, and go in round order."""
+    graph = RecordingGateway({"ingest_officers": None})
+    records = [
+        {"person_id": "P1", "company_id": f"C{i}", "role": "director", "round": r}
+        for i, r in enumerate(rounds)
+    ]
+    load_records(
+        graph, *LOADERS["officers.csv"], records, batch_size, params={"delivered": DELIVERED}
+    )
+    sent = graph.params_of("ingest_officers")
+    assert [len(p["rows"]) for p in sent] == batches
+    assert [row["company_id"] for p in sent for row in p["rows"]] == [
+        f"C{i}" for i in range(len(rounds))
+    ]
 
 
 def test_a_person_keeps_its_aliases_out_of_its_properties() -> None:
     graph = RecordingGateway({"ingest_persons": None})
-    load_records(
-        graph, *LOADERS["persons.csv"], [{"id": "P1", "name": "王伟", "aliases": ["P9"]}], 10
-    )
+    person = {"id": "P1", "name": "王伟", "aliases": ["P9"]}
+    load_records(graph, *LOADERS["persons.csv"], [person], 10, params={"delivered": DELIVERED})
     assert graph.params_of("ingest_persons") == [
-        {"rows": [{"id": "P1", "props": {"name": "王伟"}, "aliases": ["P9"]}]}
+        {
+            "rows": [{"id": "P1", "props": {"name": "王伟"}, "aliases": ["P9"]}],
+            "delivered": DELIVERED,
+        }
     ]
 
 
