@@ -80,6 +80,12 @@ def _gnn_device() -> Path:
     return gnn_device.run()
 
 
+def _daily() -> Path:
+    from bench import daily
+
+    return daily.run()
+
+
 def _api_load() -> Path:
     from bench import api_load
     from riskgraph.settings import get_settings
@@ -100,6 +106,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "gnn-device": _gnn_device,
     "api-whatif": _api_whatif,
     "api-load": _api_load,
+    "daily": _daily,
 }
 
 

@@ -5,7 +5,7 @@
 //   loops or inflates the sum and $id never "owns" itself; at most 10 hops (a literal
 //   bound; longer chains are ignored); a HOLDS edge without `share` counts as 0, so every
 //   chain through it contributes 0 (still counted in `chains`, listed last in `paths`).
-//   Parallel HOLDS edges (tranches) are separate chains, so they add up. As of $as_of:
+//   Parallel HOLDS edges in force on one day would add up. As of $as_of:
 //   only HOLDS edges in force on that day count (since null or <= $as_of, until null or
 //   > $as_of; `until` is exclusive): the shares of that day, no ended holding.
 // parameters: $id (string): Person.id or Company.id of the holder.

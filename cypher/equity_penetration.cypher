@@ -5,8 +5,8 @@
 //   holder inside a cycle still gets each of its simple chains once. Limits: chains are
 //   at most 10 hops (a literal bound; longer chains are ignored); a HOLDS edge without
 //   `share` counts as 0, so every chain through it contributes 0 (it is still counted in
-//   `chains` and listed last in `paths`). Parallel HOLDS edges (tranches) are separate
-//   chains, so a holder's tranches add up. As of $as_of: only HOLDS edges in force on that
+//   `chains` and listed last in `paths`). Parallel HOLDS edges in force on one day
+//   (none from a bundle since holdings are keyed by holder and company) would add up. As of $as_of: only HOLDS edges in force on that
 //   day count (since null or <= $as_of, until null or > $as_of; `until` is exclusive), so a
 //   change of share (the old edge closed, a new one opened) uses the share of that day and
 //   an ended holding counts for nothing.

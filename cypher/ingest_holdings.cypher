@@ -20,7 +20,7 @@ WITH row, h, c, COLLECT { MATCH (h)-[r:HOLDS]->(c) RETURN r ORDER BY r.since DES
 WITH row, h, c, edges, [r IN edges WHERE r.until IS NULL][0] AS open,
   coalesce(row.since, CASE WHEN row.until < $delivered THEN row.until ELSE $delivered END)
     AS start
-WITH row, h, c, open, start,
+WITH row, h, c, open, start, edges,
   open IS NOT NULL AND coalesce(start < open.since OR row.until <= open.since, false) AS older,
   open IS NOT NULL
     AND (row.share IS NULL OR open.share IS NULL OR open.share = row.share)
@@ -31,6 +31,9 @@ WITH row, h, c, open, start,
     AND CASE WHEN row.until IS NULL THEN row.since IS NULL OR r.since = row.since
       ELSE r.until = row.until END) AS known
 WITH row, h, c, open, start,
+  // the earliest version that begins after this row's start (edges are in since DESC order)
+  last([r IN edges WHERE r.since > start | r.since]) AS following,
+  size(edges) > 0 AS seen,
   CASE
     WHEN same AND NOT older THEN 'update'
     WHEN known THEN 'known'
@@ -45,6 +48,7 @@ FOREACH (_ IN CASE WHEN action = 'replace' THEN [1] ELSE [] END | SET open.until
 FOREACH (_ IN CASE WHEN action IN ['replace', 'history', 'new'] THEN [1] ELSE [] END |
   CREATE (h)-[:HOLDS {
     share: row.share, amount: row.amount,
-    since: CASE action WHEN 'replace' THEN start ELSE row.since END,
-    until: CASE action WHEN 'history' THEN coalesce(row.until, open.since) ELSE row.until END
+    since: CASE WHEN action = 'replace' OR (action = 'new' AND seen) THEN start
+      ELSE row.since END,
+    until: CASE action WHEN 'history' THEN coalesce(row.until, following) ELSE row.until END
   }]->(c))

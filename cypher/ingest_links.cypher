@@ -19,7 +19,7 @@ WITH row, s, t, COLLECT {
 WITH row, s, t, edges, [r IN edges WHERE r.until IS NULL][0] AS open,
   coalesce(row.since, CASE WHEN row.until < $delivered THEN row.until ELSE $delivered END)
     AS start
-WITH row, s, t, open, start,
+WITH row, s, t, open, start, edges,
   open IS NOT NULL AND coalesce(start < open.since OR row.until <= open.since, false) AS older,
   open IS NOT NULL
     AND (row.amount IS NULL OR open.amount IS NULL OR open.amount = row.amount) AS same,
@@ -28,6 +28,9 @@ WITH row, s, t, open, start,
     AND CASE WHEN row.until IS NULL THEN row.since IS NULL OR r.since = row.since
       ELSE r.until = row.until END) AS known
 WITH row, s, t, open, start,
+  // the earliest version that begins after this row's start (edges are in since DESC order)
+  last([r IN edges WHERE r.since > start | r.since]) AS following,
+  size(edges) > 0 AS seen,
   CASE
     WHEN same AND NOT older THEN 'update'
     WHEN known THEN 'known'
@@ -41,8 +44,8 @@ FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
 FOREACH (_ IN CASE WHEN action = 'replace' THEN [1] ELSE [] END | SET open.until = start)
 WITH row, s, t, CASE action
     WHEN 'replace' THEN [{since: start, until: row.until}]
-    WHEN 'history' THEN [{since: row.since, until: coalesce(row.until, open.since)}]
-    WHEN 'new' THEN [{since: row.since, until: row.until}]
+    WHEN 'history' THEN [{since: row.since, until: coalesce(row.until, following)}]
+    WHEN 'new' THEN [{since: CASE WHEN seen THEN start ELSE row.since END, until: row.until}]
     ELSE []
   END AS created
 FOREACH (p IN CASE WHEN row.type = 'GUARANTEE' THEN created ELSE [] END |

@@ -21,6 +21,8 @@ WITH row, e, x, open, edges,
   open IS NOT NULL
     AND coalesce(row.since < open.since OR row.until <= open.since, false) AS older
 WITH row, e, x, open,
+  // the earliest version that begins after this row (edges are in since DESC order)
+  last([r IN edges WHERE r.since > row.since | r.since]) AS following,
   CASE
     WHEN open IS NOT NULL AND NOT older THEN 'update'
     WHEN any(r IN edges WHERE r.until IS NOT NULL
@@ -34,5 +36,6 @@ FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
 FOREACH (_ IN CASE WHEN action IN ['history', 'new'] THEN [1] ELSE [] END |
   CREATE (e)-[:HAS_PHONE {
     since: row.since,
-    until: CASE action WHEN 'history' THEN coalesce(row.until, open.since) ELSE row.until END
+    until: CASE action WHEN 'history' THEN coalesce(row.until, following, open.since)
+      ELSE row.until END
   }]->(x))

@@ -4,15 +4,15 @@
 //   thousands: well under a second.
 // parameters: none
 // returns: one row: rings (list of map: id, companies (list of Company.id)), issued (int:
-//   the highest RingRun.number or Ring.number, 0 when none).
+//   the highest RingRun.serial or Ring.serial, 0 when none).
 CALL () {
   MATCH (r:Ring)
   RETURN collect({id: r.id, companies: COLLECT { MATCH (c:Company)-[:MEMBER_OF]->(r) RETURN c.id }})
-    AS rings, max(r.number) AS current_max
+    AS rings, max(r.serial) AS current_max
 }
 CALL () {
   MATCH (h:RingRun)
-  RETURN max(h.number) AS history_max
+  RETURN max(h.serial) AS history_max
 }
 RETURN rings, coalesce(
   CASE WHEN coalesce(current_max, 0) > coalesce(history_max, 0) THEN current_max

@@ -1,9 +1,10 @@
-// purpose: The relationships without attributes (phones, addresses, events), in one pass of
-//   the snapshot, as columns of internal node ids (see snapshot_nodes, read in the same
-//   transaction); reading no properties but since/until makes this the cheap part. Only
-//   the relationships in force on $as_of are read (since null or since <= $as_of, until
-//   null or $as_of < until), and HAS_EVENT only to events that had happened by then (date
-//   null or <= $as_of), the events snapshot_nodes reads. Not for interactive use.
+// purpose: The relationships without attributes beyond their period (phones, addresses,
+//   events), in one pass of the snapshot, as columns of internal node ids (see
+//   snapshot_nodes, read in the same transaction); returning no properties makes this
+//   the cheap part. Only the relationships in force on $as_of are read (since null or
+//   since <= $as_of, until null or $as_of < until), and HAS_EVENT only to events that had
+//   happened by then (date null or <= $as_of), the events snapshot_nodes reads. Not for
+//   interactive use.
 // parameters: $types: the relationship types to read (source types without properties);
 //   $as_of (date): the day the graph is read as of (the caller's default: today).
 // returns: one row per (source label, type, target label): source_label, type,

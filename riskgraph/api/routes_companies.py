@@ -53,17 +53,30 @@ def _not_found(company_id: str) -> ProblemError:
 
 
 @router.get("/{id}", response_model=CompanyFile, responses=ERRORS)
-def company_file(id: CompanyId, caller: Viewer, graph: Graph, as_of: AsOf = None) -> Any:
+def company_file(
+    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, as_of: AsOf = None
+) -> Any:
     """The company file (一企一档): registry attributes, people and their roles,
     shareholders and holdings, business ties, phones and addresses with how many entities
     share each, events, and the score. With `as_of`, the people, holdings, ties and
-    identifiers in force on that day (a former officer is not listed today); the score is
-    the current run's."""
+    identifiers in force on that day (a former officer is not listed today). The score is
+    the one of the run this worker serves (the graph's copy until its state is loaded), so
+    a write-back under way never mixes two runs into one answer."""
     day = as_of or dt.date.today()
     rows = graph.read("api_company_file", id=id, per_list=PER_LIST, as_of=day)
     if not rows:
         raise _not_found(id)
     row = rows[0]
+    state = ctx.state.loaded
+    from_run = None if state is None else state.scores_of(id)
+    if from_run is not None:
+        row["score"] = {
+            "risk_score": from_run["score"],
+            "risk_level": from_run["level"],
+            "risk_tier": from_run["tier"],
+            "scored_at": from_run["scored_at"],
+            "ring_id": from_run["ring_id"],
+        }
     people: dict[str, PersonEntry] = {}
     for officer in row["officers"]:
         entry = people.setdefault(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -97,28 +98,53 @@ def daily(
     gnn: Annotated[
         bool, typer.Option(help="Add the GNN's component when the model file exists.")
     ] = True,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Analyse the graph as it stood on this date (default today).",
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding of every CSV file (default: detected per file)."),
+    ] = None,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="YAML mapping of another layout (as for ingest)."),
+    ] = None,
+    reports: Annotated[
+        Path | None,
+        typer.Option(help="Folder for _rejected/ and _warnings/ (default: the delta folder)."),
+    ] = None,
 ) -> None:
     """Load the delta, analyse, raise alerts, then report what changed since the previous
     run: level changes, new alerts, new/changed/gone rings (docs/daily.md: cron, systemd)."""
     from riskgraph.cli.data import show_ingest
     from riskgraph.engine.daily import run_daily
+    from riskgraph.ingest.files import STEMS
+    from riskgraph.ingest.mapping import load_mapping
 
     settings = get_settings()
-    day = delivered.date() if delivered is not None else None
     with errors(), Gateway(settings) as graph:
+        job = partial(
+            run_daily,
+            delta,
+            graph,
+            settings,
+            delivered=delivered.date() if delivered is not None else None,
+            as_of=as_of.date() if as_of is not None else None,
+            gnn=None if gnn else False,
+            mapping=load_mapping(mapping_file, STEMS),
+            encoding=encoding,
+            reports=reports,
+        )
         if as_json:
-            report = run_daily(delta, graph, settings, delivered=day, gnn=None if gnn else False)
+            report = job()
         else:
             with engine_bars() as bars:
-                report = run_daily(
-                    delta,
-                    graph,
-                    settings,
-                    delivered=day,
-                    gnn=None if gnn else False,
-                    progress=bars,
-                    on_ingested=show_ingest,
-                )
+                report = job(progress=bars, on_ingested=show_ingest)
     if xlsx is not None:
         write_xlsx(report, xlsx)
     if as_json:

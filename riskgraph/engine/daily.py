@@ -16,6 +16,8 @@ from riskgraph.engine.lock import pipeline_lock
 from riskgraph.engine.names import lookup_names
 from riskgraph.engine.runs import RunScores, RunStore, scores_of
 from riskgraph.graph.gateway import Gateway, QueryGateway
+from riskgraph.graph.migrate import migrate
+from riskgraph.ingest.mapping import Mapping
 from riskgraph.ingest.pipeline import IngestReport, ProgressSink, ingest_bundle
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.ring_ids import PreviousRings
@@ -182,16 +184,30 @@ def run_daily(
     delivered: date | None = None,
     as_of: date | None = None,
     gnn: bool | None = None,
+    mapping: Mapping | None = None,
+    encoding: str | None = None,
+    reports: Path | None = None,
     ingest_progress: ProgressSink | None = None,
     progress: Progress | None = None,
     on_ingested: Callable[[IngestReport], None] | None = None,
 ) -> DailyReport:
-    """Ingest ``delta`` (None: nothing to load), then one analysis run with alerts, under
-    the pipeline lock; the diff against the run before."""
+    """Ingest ``delta`` (None: nothing to load) as ``riskgraph ingest`` would (schema first,
+    then the bundle), then one analysis run with alerts, under the pipeline lock; the diff
+    against the run before."""
     with pipeline_lock(settings.lock_file, "riskgraph daily"):
         ingested = None
         if delta is not None:
-            ingested = ingest_bundle(delta, graph, settings, ingest_progress, delivered=delivered)
+            migrate(graph)  # idempotent; the loader's MERGEs need the unique keys' indexes
+            ingested = ingest_bundle(
+                delta,
+                graph,
+                settings,
+                ingest_progress,
+                mapping,
+                encoding,
+                reports,
+                delivered=delivered,
+            )
             if on_ingested is not None:
                 on_ingested(ingested)
         engine = Engine(

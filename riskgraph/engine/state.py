@@ -47,7 +47,9 @@ class EngineState:
         a = self.analysis
         c = a.components
         gnn = float(np.round(c["gnn"][row], 4)) if "gnn" in c else None
+        ring = int(a.rings.company_ring[row])
         return {
+            "ring_id": a.rings.id_at(ring) if ring >= 0 else None,
             "score": float(np.round(a.score[row], SCORE_DECIMALS)),
             "level": str(a.level[row]),
             "tier": str(a.tier[row]),

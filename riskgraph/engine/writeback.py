@@ -110,7 +110,7 @@ def ring_publication(analysis: Analysis, run_id: str, at: str) -> list[tuple[str
                 "rows": [
                     {
                         "id": ids[i],
-                        "number": numbers[i],
+                        "serial": numbers[i],
                         "score": round(r.score, 4),
                         "companies": len(r.companies),
                         "persons": len(r.persons),
@@ -140,7 +140,7 @@ def ring_publication(analysis: Analysis, run_id: str, at: str) -> list[tuple[str
                 "rows": [
                     {
                         "ring_id": ids[i],
-                        "number": numbers[i],
+                        "serial": numbers[i],
                         "score": round(r.score, 4),
                         "company_ids": members[i][0],
                         "person_ids": members[i][1],

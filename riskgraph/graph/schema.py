@@ -239,7 +239,7 @@ NODES: tuple[NodeType, ...] = (
             Property(
                 "id", STR, "R0001...: kept while the ring stays mostly the same, never reused"
             ),
-            Property("number", INT, "the id's number"),
+            Property("serial", INT, "the id's number (R0042: 42)"),
             Property("run_id", STR, "the run that found it as it is now"),
             Property("first_run_id", STR, "the run that found it first"),
             Property("score", FLOAT, "ring score 0-1", indexed=True),
@@ -304,7 +304,7 @@ NODES: tuple[NodeType, ...] = (
             Property("key", STR, "ring id @ run id"),
             Property("ring_id", STR, "Ring.id", indexed=True),
             Property("run_id", STR, "Run.id", indexed=True),
-            Property("number", INT, "the ring id's number (ids are never reused)"),
+            Property("serial", INT, "the ring id's number (ids are never reused)"),
             Property("at", STR, "when the run was published (ISO 8601)"),
             Property("score", FLOAT, "ring score 0-1"),
             Property("companies", INT, "member companies"),
@@ -326,7 +326,7 @@ NODES: tuple[NodeType, ...] = (
             Property("field", STR, "the property that changed"),
             Property("old", PropertyType.ANY, "the value before (in its own type)"),
             Property("new", PropertyType.ANY, "the value after (in its own type)"),
-            Property("date", DATE, "the delivery's date (ingest --delivered, default today)"),
+            Property("date", DATE, "the delivery's date (ingest --date, default today)"),
         ),
         history=True,
     ),

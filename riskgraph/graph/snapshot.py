@@ -212,13 +212,20 @@ def _edge_table(key: EdgeKey, row: dict[str, Any], ids: _NodeIds) -> EdgeTable:
     )
 
 
+def _attributes(rel_type: str) -> bool:
+    """Whether the relationship carries attributes beyond its period."""
+    return any(p.name not in ("since", "until") for p in relationship(rel_type).properties)
+
+
 def build_snapshot(graph: QueryGateway, as_of: date | None = None) -> Snapshot:
     """Read the whole graph as of ``as_of`` (None: today) in one read transaction: a pass
     over the nodes, one over the relationships with attributes, one over those without.
     The day is filtered in the queries, so history edges cost no transfer."""
     day = date.today() if as_of is None else as_of
-    rich = [t for t in source_relationship_types() if relationship(t).properties]
-    bare = [t for t in source_relationship_types() if not relationship(t).properties]
+    # a relationship whose only properties are its period (phones, addresses) is read
+    # without properties: the query filters on since/until and transfers ids alone
+    rich = [t for t in source_relationship_types() if _attributes(t)]
+    bare = [t for t in source_relationship_types() if not _attributes(t)]
     node_rows, rich_rows, bare_rows = graph.read_consistent(
         [
             ("snapshot_nodes", {"as_of": day}),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,31 +14,40 @@ from riskgraph.settings import Settings, get_settings
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    get_settings.cache_clear()
-    with TestClient(create_app()) as test_client:
-        yield test_client
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str], TestClient]]:
+    """An app started with NEO4J_URI and NEO4J_PASSWORD set: settings are read at start-up
+    (the run watcher starts then), so the environment is set first."""
+    started: list[TestClient] = []
+
+    def start(uri: str, password: str) -> TestClient:
+        monkeypatch.setenv("NEO4J_URI", uri)
+        monkeypatch.setenv("NEO4J_PASSWORD", password)
+        get_settings.cache_clear()
+        test_client = TestClient(create_app())
+        started.append(test_client.__enter__())
+        return test_client
+
+    yield start
+    for test_client in started:
+        test_client.__exit__(None, None, None)
     get_settings.cache_clear()
 
 
 def test_health_reports_the_server(
-    neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch, client: TestClient
+    neo4j_settings: Settings, client: Callable[[str, str], TestClient]
 ) -> None:
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
-    monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
-    body = client.get("/health").json()
+    api = client(neo4j_settings.bolt_uri, password_for(neo4j_settings))
+    body = api.get("/health").json()
     assert body["status"] == "ok" and body["neo4j_version"].startswith("5.26")
 
 
-def test_health_degraded_when_neo4j_is_down(
-    monkeypatch: pytest.MonkeyPatch, client: TestClient
-) -> None:
+def test_health_degraded_when_neo4j_is_down(client: Callable[[str, str], TestClient]) -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"
-    monkeypatch.setenv("NEO4J_URI", uri)
-    monkeypatch.setenv("NEO4J_PASSWORD", "x")
-    response = client.get("/health")
+    response = client(uri, "x").get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "neo4j_uri": uri, "neo4j_version": None}
+    ready = client(uri, "x").get("/ready")  # no state without Neo4j: not ready, and why
+    assert ready.status_code == 503 and ready.json()["status"] == "loading"
 
 
 def test_routes_answer_503_when_neo4j_is_down(neo4j_settings: Settings, tmp_path: Path) -> None:

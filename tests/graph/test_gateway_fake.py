@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from tests.fakes import (
     UnexpectedQuery,
     query_parameters,
 )
+
+DAY = date(2024, 2, 1)  # a delivery date, as the loader passes one
 
 
 def test_calls_are_recorded_in_order_with_their_parameters() -> None:
@@ -70,15 +73,17 @@ def test_recorded_parameters_and_canned_rows_are_copies() -> None:
     graph.read("person_aliases")[0]["id"] = "changed by the caller"
     assert graph.read("person_aliases") == [{"alias": "P9", "id": "P1"}]
     rows = [{"id": "C1", "props": {}}]
-    graph.write("ingest_companies", rows=rows)
+    graph.write("ingest_companies", rows=rows, delivered=DAY)
     rows.append({"id": "C2", "props": {}})
-    assert graph.params_of("ingest_companies") == [{"rows": [{"id": "C1", "props": {}}]}]
+    assert graph.params_of("ingest_companies") == [
+        {"rows": [{"id": "C1", "props": {}}], "delivered": DAY}
+    ]
 
 
 def test_a_write_can_report_what_it_changed() -> None:
     changed = WriteSummary(1, 0, 2, 0, 5)
     graph = RecordingGateway({"ingest_companies": changed})
-    assert graph.write("ingest_companies", rows=[]) == changed
+    assert graph.write("ingest_companies", rows=[], delivered=DAY) == changed
 
 
 def test_a_query_the_test_did_not_expect_is_refused_and_still_recorded() -> None:
@@ -110,7 +115,7 @@ def test_answers_of_the_wrong_kind_are_refused() -> None:
     with pytest.raises(TypeError, match="needs rows"):
         graph.read("person_aliases")
     with pytest.raises(TypeError, match="WriteSummary"):
-        graph.write("ingest_companies", rows=[])
+        graph.write("ingest_companies", rows=[], delivered=DAY)
 
 
 def test_both_satisfy_the_protocol() -> None:

@@ -243,6 +243,40 @@ def test_an_older_version_is_added_to_the_history_behind_the_current_one(
     ]
 
 
+def test_an_older_version_ends_where_the_next_version_begins_not_at_the_current(
+    load: Loader, driver: neo4j.Driver
+) -> None:
+    _first(load)
+    load(
+        load.bundle("up", shareholdings=[HOLDING | {"share": "40%", "since": "2024-01-31"}]), SECOND
+    )
+    # older than both versions: it ends where the 35% began, never overlapping it
+    load(
+        load.bundle("back", shareholdings=[HOLDING | {"share": "10%", "since": "2015-06-01"}]),
+        date(2024, 3, 1),
+    )
+    assert holds(driver, "P1", A) == [
+        {"share": pytest.approx(0.10), "since": date(2015, 6, 1), "until": date(2019, 3, 5)},
+        {"share": pytest.approx(0.35), "since": date(2019, 3, 5), "until": date(2024, 1, 31)},
+        {"share": pytest.approx(0.40), "since": date(2024, 1, 31)},
+    ]
+
+
+def test_a_holder_back_after_an_exit_starts_on_the_delivery_date(
+    load: Loader, driver: neo4j.Driver
+) -> None:
+    _first(load)
+    exit_row = HOLDING | {"until": "2024-01-20"}
+    load(load.bundle("exit", shareholdings=[exit_row]), SECOND)
+    # back with another share and no since: from the delivery, not since ever
+    back = date(2024, 3, 1)
+    load(load.bundle("back", shareholdings=[HOLDING | {"share": "5%"}]), back)
+    assert holds(driver, "P1", A) == [
+        {"share": pytest.approx(0.35), "since": date(2019, 3, 5), "until": date(2024, 1, 20)},
+        {"share": pytest.approx(0.05), "since": back},
+    ]
+
+
 def test_a_tie_amount_change_and_ended_phone_and_address(
     load: Loader, driver: neo4j.Driver
 ) -> None:

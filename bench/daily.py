@@ -1,0 +1,97 @@
+"""Daily monitoring benchmark: a generated province loaded into a fresh embedded Neo4j, a
+first analysis run, then, in the same process and on the same server, the baseline (a full
+re-analysis of the unchanged graph: what every day costs without a delta) and the day's job
+(`riskgraph daily` on a generated 1% delta: ingest, analysis run, alerts, diff), step by step.
+
+`python -m bench daily` (100,000 companies); `RISKGRAPH_BENCH_DAILY_COMPANIES=650000` for
+the province the issue names. Writes its section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench.ingest import fresh_graph
+from bench.report import machine, write_section
+from riskgraph.engine.daily import run_daily
+from riskgraph.engine.engine import Engine
+from riskgraph.ingest.generator import generate
+from riskgraph.ingest.pipeline import ingest_bundle
+from riskgraph.ingest.synthetic.delta import generate_delta
+
+STEPS = ("snapshot", "propagation", "rings", "scoring", "reasons", "save", "write back",
+         "publish", "alerts")  # fmt: skip
+
+
+def _row(name: str, timings: dict[str, float]) -> str:
+    cells = " | ".join(f"{timings.get(step, 0.0):.1f}" for step in STEPS)
+    return f"| {name} | {cells} | **{sum(timings.values()):.1f}** |"
+
+
+def run(companies: int | None = None, changes: float = 0.01, seed: int = 1) -> Path:
+    companies = companies or int(os.environ.get("RISKGRAPH_BENCH_DAILY_COMPANIES", "100000"))
+    work = Path(tempfile.mkdtemp(prefix="riskgraph-bench-daily-"))
+    try:
+        bundle, delta = work / "province", work / "delta"
+        started = time.perf_counter()
+        generate(companies, seed, bundle)
+        generate_s = time.perf_counter() - started
+        with fresh_graph(work, "db") as (graph, base):
+            settings = base.model_copy(
+                update={
+                    "runs_dir": work / "runs",
+                    "lock_file": work / "pipeline.lock",
+                    "gnn_model": work / "no-model.pt",
+                }
+            )
+            started = time.perf_counter()
+            ingest_bundle(bundle, graph, settings)
+            load_s = time.perf_counter() - started
+            first = Engine(graph, settings, gnn=False).run(raise_alerts=True)
+            baseline = Engine(graph, settings, gnn=False).run(raise_alerts=True)
+            made = generate_delta(bundle, delta, changes, seed)
+            started = time.perf_counter()
+            ingest_s = 0.0
+
+            def ingested(_report: object) -> None:
+                nonlocal ingest_s
+                ingest_s = time.perf_counter() - started
+
+            report = run_daily(delta, graph, settings, delivered=made.day, gnn=False,
+                               on_ingested=ingested)  # fmt: skip
+            daily_s = time.perf_counter() - started
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    rows = sum(made.rows.values())
+    lines = [
+        f"## Daily run, {companies:,} companies, a {changes:.0%} delta",
+        "",
+        f"Machine: {machine()}. Command: `RISKGRAPH_BENCH_DAILY_COMPANIES={companies} python -m "
+        "bench daily` (generate, load into a fresh embedded Neo4j, a first run; then in the "
+        "same process and on the same server the baseline and the daily job). Generated in "
+        f"{generate_s:.0f} s, loaded in {load_s:.0f} s. No GNN model (rules only).",
+        "",
+        f"The delta: {made.touched:,} companies touched, {rows:,} rows "
+        f"({', '.join(f'{k} {v}' for k, v in made.counts.items() if v)}), dated "
+        f"{made.day.isoformat()}.",
+        "",
+        "| run (seconds) | " + " | ".join(STEPS) + " | total |",
+        "| --- | " + " | ".join("---:" for _ in STEPS) + " | ---: |",
+        _row("first analysis (no run before)", first.timings),
+        _row("baseline: full re-analysis, unchanged graph", baseline.timings),
+        _row("daily: the analysis run after the delta", report.timings),
+        "",
+        f"`riskgraph daily` end to end: **{daily_s:.1f} s** = delta ingest {ingest_s:.1f} s "
+        f"+ analysis run {sum(report.timings.values()):.1f} s + diff "
+        f"{daily_s - ingest_s - sum(report.timings.values()):.1f} s. It found "
+        f"{len(report.level_changes):,} level changes, {len(report.new_alerts):,} new "
+        f"alerts, rings {len(report.rings.new)} new / {len(report.rings.changed)} changed / "
+        f"{len(report.rings.gone)} gone. Peak memory of the Python process: {peak:.1f} GiB "
+        "(Neo4j runs in its own JVM).",
+    ]
+    return write_section(f"daily-{companies}", "\n".join(lines))
