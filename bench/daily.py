@@ -11,17 +11,26 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx2 as httpx
 
 from bench.ingest import fresh_graph
 from bench.report import machine, write_section
 from riskgraph.engine.daily import run_daily
 from riskgraph.engine.engine import Engine
+from riskgraph.graph.credentials import password_for
+from riskgraph.graph.server import free_port
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import ingest_bundle
 from riskgraph.ingest.synthetic.delta import generate_delta
+from riskgraph.settings import Settings
+
+KEY = "viewer-key-for-the-daily-bench"
 
 STEPS = ("snapshot", "propagation", "rings", "scoring", "reasons", "save", "write back",
          "publish", "alerts")  # fmt: skip
@@ -30,6 +39,42 @@ STEPS = ("snapshot", "propagation", "rings", "scoring", "reasons", "save", "writ
 def _row(name: str, timings: dict[str, float]) -> str:
     cells = " | ".join(f"{timings.get(step, 0.0):.1f}" for step in STEPS)
     return f"| {name} | {cells} | **{sum(timings.values()):.1f}** |"
+
+
+def first_answer(settings: Settings, company: str, work: Path) -> tuple[float, float]:
+    """Seconds from starting `riskgraph serve` to /ready answering 200, and to the first
+    `GET /companies/{id}/risk` answer: a worker loading the current run's saved state."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_PASSWORD": password_for(settings),
+        "RISKGRAPH_RUNS_DIR": str(settings.runs_dir),
+        "RISKGRAPH_GNN_MODEL": str(settings.gnn_model),
+        "RISKGRAPH_API_KEYS": f"viewer:{KEY}",
+        "RISKGRAPH_AUDIT_LOG": str(work / "audit.log"),
+    }
+    command = [sys.executable, "-m", "riskgraph", "serve", "--port", str(port)]
+    started = time.perf_counter()
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        ready = answer = None
+        while answer is None and time.perf_counter() - started < 600:
+            try:
+                if ready is None and httpx.get(f"http://127.0.0.1:{port}/ready").status_code == 200:
+                    ready = time.perf_counter() - started
+                url = f"http://127.0.0.1:{port}/companies/{company}/risk"
+                if httpx.get(url, headers={"X-API-Key": KEY}, timeout=120).status_code == 200:
+                    answer = time.perf_counter() - started
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        if answer is None:
+            raise RuntimeError("the API did not answer within 600 s")
+        return ready or answer, answer
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def run(companies: int | None = None, changes: float = 0.01, seed: int = 1) -> Path:
@@ -64,6 +109,9 @@ def run(companies: int | None = None, changes: float = 0.01, seed: int = 1) -> P
             report = run_daily(delta, graph, settings, delivered=made.day, gnn=False,
                                on_ingested=ingested)  # fmt: skip
             daily_s = time.perf_counter() - started
+            company = str(report.level_changes[0].company_id if report.level_changes else
+                          first.analysis.snapshot.nodes["Company"].keys[0])  # fmt: skip
+            ready_s, answer_s = first_answer(settings, company, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
@@ -93,5 +141,10 @@ def run(companies: int | None = None, changes: float = 0.01, seed: int = 1) -> P
         f"alerts, rings {len(report.rings.new)} new / {len(report.rings.changed)} changed / "
         f"{len(report.rings.gone)} gone. Peak memory of the Python process: {peak:.1f} GiB "
         "(Neo4j runs in its own JVM).",
+        "",
+        f"An API worker started after the run (`riskgraph serve`, one worker, loading the "
+        f"run's saved state in the background): `/ready` 200 after **{ready_s:.1f} s**, the "
+        f"first `GET /companies/{{id}}/risk` answered after **{answer_s:.1f} s** from the "
+        "process start (imports included).",
     ]
     return write_section(f"daily-{companies}", "\n".join(lines))
