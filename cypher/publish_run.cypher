@@ -3,9 +3,16 @@
 //   the run's saved state when it changes.
 // parameters: $id (string): the run id; $props (map): started_at, finished_at (ISO 8601
 //   strings), as_of (date), previous_id, companies, flagged, rings, artefact (path).
+//   Runs left 'writing' by a job that died are marked 'abandoned': this run's write-back
+//   covered every company (run_begin, runs_unfinished), so their half-written scores are
+//   gone.
 // returns: nothing (write counters only).
 OPTIONAL MATCH (old:Run {current: true})
 SET old.current = false
 WITH count(old) AS superseded
+OPTIONAL MATCH (dead:Run {state: 'writing'})
+WHERE dead.id <> $id
+SET dead.state = 'abandoned'
+WITH count(dead) AS abandoned
 MERGE (r:Run {id: $id})
-SET r += $props, r.current = true
+SET r += $props, r.current = true, r.state = 'published'

@@ -2,7 +2,10 @@
 //   components (the GNN's null when no model ran), contagion, reasons, ring id and the
 //   run's time. Columns (aligned lists) rather than a map per row: they travel and decode
 //   faster. Setting null removes the property, so a company that left its ring loses its
-//   old ring_id, and a run without a model its old GNN component.
+//   old ring_id, and a run without a model its old GNN component. A run writes only the
+//   companies whose values changed since the previous run (Engine.write_back), so
+//   scored_at and scored_run say when a company's scores last changed; the current run is
+//   the Run node with current = true.
 // parameters: $ids (list of string); aligned lists $score, $level, $tier, $contagion_part,
 //   $ring_part, $events_part, $structure_part, $gnn_part and $gnn_probability (float or
 //   null), $contagion (float), $reasons (list of list of string), $ring_id (string or

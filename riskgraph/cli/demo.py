@@ -26,6 +26,7 @@ from riskgraph.cli.common import _, console, errors
 from riskgraph.cli.data import ingest_bars, show_ingest
 from riskgraph.cli.db import apply_schema, start_server
 from riskgraph.cli.risk import run_engine, show_summary
+from riskgraph.engine.lock import pipeline_lock
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.server import port_in_use
@@ -192,7 +193,8 @@ def demo(
         start_server(settings)
         with Gateway(settings) as graph:
             apply_schema(graph)
-            _load_province(graph, settings, companies, seed, out)
+            with pipeline_lock(settings.lock_file, "riskgraph demo (ingest)"):
+                _load_province(graph, settings, companies, seed, out)
             if gnn:  # the rules first: the GNN learns from their analysis
                 show_summary(run_engine(graph, settings, gnn=False, alerts=False))
         if gnn:

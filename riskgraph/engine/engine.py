@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from riskgraph.engine import alerts, runs, writeback
 from riskgraph.engine.names import named
@@ -174,29 +175,78 @@ class Engine:
         return reasons
 
     def write_back(
-        self, analysis: Analysis, reasons: dict[int, list[Reason]], run_id: str
+        self,
+        analysis: Analysis,
+        reasons: dict[int, list[Reason]],
+        run_id: str,
+        previous: CurrentRun | None = None,
+        columns: dict[str, list[Any]] | None = None,
+        digests: npt.NDArray[np.uint64] | None = None,
     ) -> writeback.WriteReport:
-        total = len(analysis.score)
+        """The companies' scores onto the graph: with a ``previous`` run whose write-back
+        finished, only the companies whose written values changed since it (a daily run
+        changes few), else every company."""
+        started = time.perf_counter()
+        columns = columns if columns is not None else writeback.score_columns(analysis, reasons)
+        rows = self._changed(columns, digests, previous)
+        total = len(columns["ids"]) if rows is None else len(rows)
+        self.progress("write back", 0, total)
+        self.graph.write(
+            "run_begin", id=run_id, started_at=datetime.now(UTC).isoformat(timespec="seconds")
+        )
         written = 0
 
-        def advance(rows: int) -> None:
+        def advance(count: int) -> None:
             nonlocal written
-            written += rows
+            written += count
             self.progress("write back", written, total)
 
-        started = time.perf_counter()
         report = writeback.write_scores(
-            self.graph, analysis, reasons, run_id, self.settings.ingest_batch_size, advance
+            self.graph,
+            analysis,
+            reasons,
+            run_id,
+            self.settings.ingest_batch_size,
+            advance,
+            columns=columns,
+            rows=rows,
         )
         self.timings["write back"] = time.perf_counter() - started
         return report
 
-    def save(self, analysis: Analysis, reasons: dict[int, list[Reason]], run_id: str) -> Path:
-        """What serving needs, under the runs folder (``riskgraph.engine.runs``)."""
+    def _changed(
+        self,
+        columns: dict[str, list[Any]],
+        digests: npt.NDArray[np.uint64] | None,
+        previous: CurrentRun | None,
+    ) -> npt.NDArray[np.int64] | None:
+        """Rows whose values differ from the previous run's; None (all) when there is no
+        previous run, its digests are not saved, or a run died while writing (the graph
+        may hold its half-written scores)."""
+        if previous is None or self.graph.read("runs_unfinished"):
+            return None
+        if digests is None:
+            digests = writeback.row_digests(columns)
+        return writeback.changed_rows(columns["ids"], digests, self.store.scores(previous.id))
+
+    def save(
+        self,
+        analysis: Analysis,
+        reasons: dict[int, list[Reason]],
+        run_id: str,
+        columns: dict[str, list[Any]] | None = None,
+        digests: npt.NDArray[np.uint64] | None = None,
+    ) -> Path:
+        """What serving needs, under the runs folder (``riskgraph.engine.runs``), with the
+        digests of the values written back (the next run's write-back compares them)."""
         started = time.perf_counter()
         self.progress("save", 0, None)
         tree = analysis.evidence_tree()
-        path = self.store.save(Saved(run_id, analysis, tree, reasons), scores_of(analysis))
+        if digests is None:
+            columns = columns if columns is not None else writeback.score_columns(analysis, reasons)
+            digests = writeback.row_digests(columns)
+        scores = scores_of(analysis, digests)
+        path = self.store.save(Saved(run_id, analysis, tree, reasons), scores)
         self.timings["save"] = time.perf_counter() - started
         return path
 
@@ -207,6 +257,7 @@ class Engine:
         started_at: datetime,
         artefact: Path,
         previous: CurrentRun | None,
+        written: int | None = None,
     ) -> None:
         """The run becomes current with its rings, in one transaction: readers see the
         previous run or this one, whole."""
@@ -223,6 +274,7 @@ class Engine:
             "flagged": int((analysis.level != Level.NONE.value).sum()),
             "rings": len(analysis.rings.rings),
             "artefact": str(artefact.resolve()),
+            "written": written,
         }
         statements.append(("publish_run", {"id": run_id, "props": props}))
         self.graph.write_together(statements)
@@ -250,9 +302,11 @@ class Engine:
         if analysis is None:
             analysis = self.analyze(previous=rings_before)
         reasons = self.explain(analysis)
-        artefact = self.save(analysis, reasons, run_id)
-        written = self.write_back(analysis, reasons, run_id)
-        self.publish(analysis, run_id, started_at, artefact, previous)
+        columns = writeback.score_columns(analysis, reasons)
+        digests = writeback.row_digests(columns)
+        artefact = self.save(analysis, reasons, run_id, columns, digests)
+        written = self.write_back(analysis, reasons, run_id, previous, columns, digests)
+        self.publish(analysis, run_id, started_at, artefact, previous, written.written)
         raised = self.raise_alerts() if raise_alerts else None
         self.store.prune({run_id} | ({previous.id} if previous else set()))
         return RunReport(

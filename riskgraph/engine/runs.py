@@ -3,7 +3,8 @@
 Every ``analyze`` is a run with an id (its UTC start time, sortable, plus a random suffix).
 It saves what serving needs under ``RISKGRAPH_RUNS_DIR/<run id>/``: ``state.pickle`` (the
 analysis with the prepared propagation graph's inputs, the evidence tree and the reasons)
-and ``scores.npz`` (ids, scores and levels, for the next run's diff), then becomes current
+and ``scores.npz`` (ids, scores, levels and a digest of what was written back, for the next
+run's diff and its write-back of changed companies only), then becomes current
 in one transaction in Neo4j (``publish_run``). API workers poll ``run_current`` and load the
 saved state of a new current run: no worker re-analyses the graph.
 
@@ -40,10 +41,11 @@ class RunMissing(RiskgraphError):
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """``20261202T190512Z-3fa1``: sorts by start time; the suffix keeps two runs started in
-    the same second apart."""
+    """``20261202T190512.345Z-3fa1``: sorts by start time, to the millisecond (an unchanged
+    graph's re-run can take under a second); the suffix keeps runs started in the same
+    millisecond apart."""
     now = now or datetime.now(UTC)
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
+    return f"{now.strftime('%Y%m%dT%H%M%S')}.{now.microsecond // 1000:03d}Z-{secrets.token_hex(2)}"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class RunScores:
     ids: npt.NDArray[np.str_]
     score: npt.NDArray[np.float64]
     level: npt.NDArray[np.str_]
+    # per company, a digest of every value written back (writeback.row_digests): the next
+    # run writes only the companies whose digest changed; None in runs saved before it
+    digest: npt.NDArray[np.uint64] | None = None
 
     def by_id(self) -> dict[str, tuple[float, str]]:
         return {
@@ -101,7 +106,10 @@ class RunStore:
             pickle.dump(saved, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, state)
         partial_scores = folder / "scores.partial.npz"
-        np.savez(partial_scores, ids=scores.ids, score=scores.score, level=scores.level)
+        digest = scores.digest if scores.digest is not None else np.zeros(0, dtype=np.uint64)
+        np.savez(
+            partial_scores, ids=scores.ids, score=scores.score, level=scores.level, digest=digest
+        )
         os.replace(partial_scores, folder / SCORES_FILE)
         return state
 
@@ -123,7 +131,9 @@ class RunStore:
         if not path.exists():
             return None
         with np.load(path) as data:
-            return RunScores(data["ids"], data["score"], data["level"])
+            # a run saved before digests, or without them, has none (an empty array)
+            digest = data["digest"] if "digest" in data.files and data["digest"].size else None
+            return RunScores(data["ids"], data["score"], data["level"], digest)
 
     def prune(self, protect: set[str]) -> None:
         """Remove all but the newest ``keep`` runs (and those in ``protect``)."""
@@ -135,11 +145,12 @@ class RunStore:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-def scores_of(analysis: Analysis) -> RunScores:
+def scores_of(analysis: Analysis, digest: npt.NDArray[np.uint64] | None = None) -> RunScores:
     return RunScores(
         ids=analysis.snapshot.nodes["Company"].keys.astype(str),
         score=np.asarray(analysis.score, dtype=np.float64),
         level=analysis.level.astype(str),
+        digest=digest,
     )
 
 

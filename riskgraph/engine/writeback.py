@@ -2,7 +2,8 @@
 (batched, tagged with the run); rings as ``Ring`` nodes with ``MEMBER_OF`` links and a
 ``RingRun`` per ring and run, published in one transaction with the run itself. Reasons are
 stored as data (one JSON string per reason: ``{"code", "params"}``), never as words. A
-re-run overwrites every company's scores and replaces the rings."""
+re-run writes the companies whose scores changed (all of them after a run that died
+mid-write) and replaces the rings."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import blake2b
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from riskgraph.engine.runs import RunScores
 from riskgraph.graph.gateway import QueryGateway
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.codes import Reason
@@ -30,6 +34,7 @@ class WriteReport:
     companies: int
     rings: int
     members: int
+    written: int = 0  # companies whose scores were written (the others had not changed)
 
 
 def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[str, list[Any]]:
@@ -61,6 +66,29 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[
             for r in analysis.rings.company_ring.tolist()
         ],
     }
+
+
+def row_digests(columns: dict[str, list[Any]]) -> npt.NDArray[np.uint64]:
+    """A stable 64-bit digest per company of every value written back but the run's time:
+    equal digests, equal properties. Stable across processes (blake2b of the values'
+    ``repr``, not Python's salted ``hash``), so the next run compares against a saved one."""
+    names = sorted(k for k in columns if k != "ids")
+    out = np.empty(len(columns["ids"]), dtype=np.uint64)
+    for i, row in enumerate(zip(*(columns[k] for k in names), strict=True)):
+        out[i] = int.from_bytes(blake2b(repr(row).encode(), digest_size=8).digest(), "little")
+    return out
+
+
+def changed_rows(
+    ids: list[Any], digests: npt.NDArray[np.uint64], before: RunScores | None
+) -> npt.NDArray[np.int64] | None:
+    """The rows whose written values differ from ``before``'s (new companies included);
+    None, meaning every row, when ``before`` has no digests."""
+    if before is None or before.digest is None:
+        return None
+    old = dict(zip(before.ids.tolist(), before.digest.tolist(), strict=True))
+    now = digests.tolist()
+    return np.array([i for i, key in enumerate(ids) if old.get(key) != now[i]], dtype=np.int64)
 
 
 def _write_scores(
@@ -159,13 +187,20 @@ def write_scores(
     run_id: str,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    columns: dict[str, list[Any]] | None = None,
+    rows: npt.NDArray[np.int64] | None = None,
 ) -> WriteReport:
-    """Every company's scores, tagged with the run. Batched (a province does not fit one
-    transaction): while it runs, ad-hoc Cypher on ``risk_*`` sees a mix of two runs; the
-    API serves the current run's saved state and is never mixed."""
+    """The companies' scores (``rows`` of ``columns``; None: every company), tagged with
+    the run. Batched (a province does not fit one transaction): while it runs, ad-hoc
+    Cypher on ``risk_*`` sees a mix of two runs; the API serves the current run's saved
+    state and is never mixed. ``scored_at`` and ``scored_run`` say when a company's
+    scores last changed."""
     scored_at = datetime.now(UTC).isoformat(timespec="seconds")
-    columns = score_columns(analysis, reasons)
+    columns = columns if columns is not None else score_columns(analysis, reasons)
+    total = len(columns["ids"])
+    if rows is not None:
+        columns = {k: [v[i] for i in rows.tolist()] for k, v in columns.items()}
     _write_scores(graph, columns, scored_at, run_id, batch_size, progress)
     rings = analysis.rings.rings
     members = sum(len(r.companies) + len(r.persons) for r in rings)
-    return WriteReport(len(columns["ids"]), len(rings), members)
+    return WriteReport(total, len(rings), members, written=len(columns["ids"]))

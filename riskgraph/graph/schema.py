@@ -293,6 +293,8 @@ NODES: tuple[NodeType, ...] = (
             Property("flagged", INT, "companies at yellow or above"),
             Property("rings", INT, "rings found"),
             Property("artefact", STR, "path of its saved state (RISKGRAPH_RUNS_DIR)"),
+            Property("state", STR, "writing (scores being written back), published, abandoned"),
+            Property("written", INT, "companies whose scores it wrote (the others were unchanged)"),
         ),
         derived=True,
     ),

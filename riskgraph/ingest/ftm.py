@@ -166,6 +166,7 @@ def convert(path: Path, out: Path, settings: Settings) -> Path:
                     "share": _percent(_first(proxy, "percentage")),
                     "amount": _first(proxy, "sharesValue"),
                     "since": _date(_first(proxy, "startDate")),
+                    "until": _date(_first(proxy, "endDate")),
                 }
             )
         elif schema.is_a("Directorship"):
@@ -177,6 +178,7 @@ def convert(path: Path, out: Path, settings: Settings) -> Path:
                     "company_id": ref(_first(proxy, "organization"))[0],
                     "role": _ROLES.get(role.lower(), role) if role else "director",
                     "since": _date(_first(proxy, "startDate")),
+                    "until": _date(_first(proxy, "endDate")),
                 }
             )
 

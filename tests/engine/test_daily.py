@@ -307,12 +307,18 @@ def test_the_report_names_this_run_and_the_one_before(day: Day) -> None:
         "MATCH (r:Run {current: true}) RETURN r.id AS id, r.previous_id AS previous"
     ).records
     assert [(r["id"], r["previous"]) for r in current] == [(report["run_id"], day.first.run_id)]
-    # every company was written back by the job's run, with the scores it saved
-    after = levels_of(day.daily)
+    # every company holds the scores the job's run saved; those that changed were written
+    # by it, the others keep the first run's tag (a run writes changed companies only)
+    after, before = levels_of(day.daily), levels_of(day.first.analysis)
     assert set(after) == set(day.companies_after)
+    tags = set()
     for ident, (score, level) in after.items():
         row = day.companies_after[ident]
-        assert (row["run"], row["score"], row["level"]) == (report["run_id"], score, level)
+        assert (row["score"], row["level"]) == (score, level)
+        if before.get(ident) != (score, level):
+            assert row["run"] == report["run_id"], ident
+        tags.add(row["run"])
+    assert tags == {report["run_id"], day.first.run_id}
 
 
 def test_level_changes_are_exactly_the_companies_whose_level_moved(day: Day) -> None:

@@ -7,7 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from riskgraph.engine import writeback
 from riskgraph.engine.engine import Engine, NothingToAnalyse
+from riskgraph.engine.runs import RunScores
 from riskgraph.risk.codes import Reason, ReasonCode
 from riskgraph.settings import Settings
 from tests.fakes import RecordingGateway
@@ -41,6 +45,7 @@ def test_run_writes_named_reasons_as_data_and_raises_alerts(tmp_path: Path) -> N
         {
             "entity_names": _names,
             "write_scores": None,
+            "run_begin": None,
             "rings_previous": [{"rings": [], "issued": 0}],
             "alert_candidates": [],
         }
@@ -102,3 +107,22 @@ def test_an_empty_graph_is_a_clear_error(tmp_path: Path) -> None:
         assert "ingest" in str(exc)
     else:
         raise AssertionError("an empty graph was analysed")
+
+
+def test_a_second_run_writes_only_the_companies_whose_values_changed(tmp_path: Path) -> None:
+    columns = {
+        "ids": ["A", "B", "C"],
+        "score": [10.0, 20.0, 30.0],
+        "reasons": [None, ['{"code": "exposed", "params": {}}'], None],
+    }
+    digests = writeback.row_digests(columns)
+    assert len(set(digests.tolist())) == 3
+    again = writeback.row_digests({k: list(v) for k, v in columns.items()})
+    assert again.tolist() == digests.tolist()  # stable: saved by one run, read by the next
+    before = RunScores(np.array(["A", "B", "C"]), np.zeros(3), np.array(["none"] * 3), digests)
+    changed = {**columns, "ids": ["A", "B", "C", "D"], "score": [10.0, 21.0, 30.0, 5.0],
+               "reasons": [*columns["reasons"], None]}  # fmt: skip
+    rows = writeback.changed_rows(changed["ids"], writeback.row_digests(changed), before)
+    assert rows is not None and rows.tolist() == [1, 3]  # B changed, D is new
+    legacy = RunScores(before.ids, before.score, before.level, None)
+    assert writeback.changed_rows(changed["ids"], digests, legacy) is None  # write them all

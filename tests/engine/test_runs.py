@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from riskgraph.api.app import create_app
 from riskgraph.cli import app as cli_app
+from riskgraph.engine.daily import run_daily
 from riskgraph.engine.engine import Engine
 from riskgraph.engine.lock import PipelineBusy, pipeline_lock
 from riskgraph.engine.runs import current_run, previous_rings
@@ -87,6 +88,54 @@ def test_an_unchanged_graph_keeps_its_ring_ids_and_memberships(
     assert current.artefact is not None and current.artefact.exists()
     rows = graph.read("ring_history", id=sorted(rings_first)[0])
     assert [r["run_id"] for r in rows] == [first.run_id, second.run_id]
+
+
+def _graph_scores(graph: Gateway) -> dict[str, tuple[Any, ...]]:
+    rows = graph.read_raw("export_scores")
+    return {str(r["company_id"]): (r["score"], r["level"], r["ring_id"]) for r in rows}
+
+
+def _state_scores(run: Any) -> dict[str, tuple[Any, ...]]:
+    a = run.analysis
+    keys = a.snapshot.nodes["Company"].keys
+    return {
+        str(k): (round(float(a.score[i]), 2), str(a.level[i]),
+                 a.rings.id_at(int(a.rings.company_ring[i])) if a.rings.company_ring[i] >= 0
+                 else "")
+        for i, k in enumerate(keys)
+    }  # fmt: skip
+
+
+def test_a_run_writes_only_changed_companies_and_all_after_a_run_died(
+    loaded: tuple[Gateway, Settings], tmp_path: Path
+) -> None:
+    graph, settings = loaded
+    first = Engine(graph, settings, gnn=False).run(raise_alerts=False)
+    assert first.written.written == first.written.companies > 0  # no run before: all
+    same = Engine(graph, settings, gnn=False).run(raise_alerts=False)
+    assert same.written.written == 0  # nothing changed, nothing written
+    quiet = next(k for k, v in _state_scores(same).items() if v[1] == "none")
+    _expose(graph, settings, quiet, tmp_path / "delta")
+    after = Engine(graph, settings, gnn=False).run(raise_alerts=False)
+    moved = {k for k, v in _state_scores(after).items() if _state_scores(same)[k] != v}
+    assert quiet in moved and 0 < after.written.written < after.written.companies
+    assert _graph_scores(graph) == _state_scores(after)  # the graph holds the whole run
+
+    # a run that dies after writing part of its scores: the next one writes every company
+    def crash(step: str, done: int, total: int | None) -> None:
+        if step == "write back" and done > 0:
+            raise RuntimeError("killed")
+
+    dying = Engine(graph, settings, gnn=False, progress=crash)
+    analysis = dying.analyze()
+    analysis.score[:] = 0.0
+    with pytest.raises(RuntimeError, match="killed"):
+        dying.write_back(analysis, dying.explain(analysis), "dead-run")
+    assert _graph_scores(graph) != _state_scores(after)  # half written
+    healed = Engine(graph, settings, gnn=False).run(raise_alerts=False)
+    assert healed.written.written == healed.written.companies
+    assert _graph_scores(graph) == _state_scores(healed)
+    assert graph.read("runs_unfinished") == []  # the dead run is marked abandoned
 
 
 def _delta(path: Path, **files: list[dict[str, str]]) -> Path:
@@ -268,8 +317,10 @@ def test_two_api_workers_serve_a_new_run_without_a_refresh_call(
             )
             if lv == "none"
         ]
-        _expose(graph, settings, quiet[0], tmp_path / "delta")
-        second = Engine(graph, settings, gnn=False).run(raise_alerts=False)
+        delta = _delta(tmp_path / "delta", events=[
+            {"company_id": quiet[0], "date": "2026-11-30", "type": "exposure", "severity": "5",
+             "description": "平台暴雷"}])  # fmt: skip
+        second = run_daily(delta, graph, settings, gnn=False)  # `riskgraph daily` DELTA
         wait_for(lambda: workers_on(second.run_id), 60, log)
         risk = httpx.get(
             f"http://127.0.0.1:{port}/companies/{quiet[0]}/risk",

@@ -101,3 +101,24 @@ def test_ftm_rejections_point_at_the_jsonl_line(
         converted = list(csv.DictReader(handle))
     assert warning["kind"] == "invalid_uscc" and warning["column"] == "uscc"
     assert converted[int(warning["line"]) - 2]["source_line"] == "2"
+
+
+def test_ftm_end_dates_end_the_relationship(
+    tmp_path: Path, ingest: Ingest, driver: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    company = _entity("Company", "c", name="丙公司", uscCode=make_uscc(3), country="cn")
+    person = _entity("Person", "p", name="赵强", idNumber=make_resident_id(8), country="cn")
+    sold = _entity("Ownership", "o", owner=person.id or "", asset=company.id or "",
+                   percentage="20", startDate="2019-01-01", endDate="2023-06-30")  # fmt: skip
+    left = _entity("Directorship", "d", director=person.id or "", organization=company.id or "",
+                   role="董事", startDate="2019-01-01", endDate="2022-12-31")  # fmt: skip
+    path = _write(tmp_path / "entities.jsonl", [company, person, sold, left])
+    assert ingest(convert(path, tmp_path / "ftm.bundle", neo4j_settings)).rejected == 0
+    rows = driver.execute_query(
+        "MATCH (:Person)-[r:HOLDS|OFFICER_OF]->(:Company) "
+        "RETURN type(r) AS t, toString(r.since) AS since, toString(r.until) AS until ORDER BY t"
+    ).records
+    assert [(r["t"], r["since"], r["until"]) for r in rows] == [
+        ("HOLDS", "2019-01-01", "2023-06-30"),
+        ("OFFICER_OF", "2019-01-01", "2022-12-31"),
+    ]
