@@ -20,7 +20,6 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -132,6 +131,9 @@ def linkage(snapshot: Snapshot, max_identifier_degree: int) -> sp.csr_array:
 
 def communities(links: sp.csr_array, resolution: float, seed: int, iterations: int = 2) -> IntArray:
     """Leiden (CPM) community of every company; isolated companies get their own."""
+    import igraph as ig  # here, not at the top: it brings matplotlib (~1.7 s), which an API
+    # worker loading a saved run never needs
+
     upper = sp.triu(links, k=1).tocoo()
     graph = ig.Graph(
         n=links.shape[0],
