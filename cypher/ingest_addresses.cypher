@@ -1,13 +1,15 @@
 // purpose: Upsert Address nodes keyed by the normalised address and link companies or
 //   persons to them with the link's history (ingest); the same place written differently
 //   is one node, whose text is the first spelling seen. A REGISTERED_AT edge is keyed by
-//   entity and address: a row for the open edge (until null) fills its missing since and
+//   entity and address: a row for the current edge (the latest one still in force
+//   at the row's start, until null or after it) fills its missing since and
 //   sets its until (the entity moved away); a row already in the history changes nothing;
 //   otherwise a new edge is created (docs/bundle-format.md, "Deltas and history").
 // parameters: $rows (list of map): {entity_id, label ('Company' or 'Person'), key, props,
 //   since, until}; props among text, province, city, district; since, until (date) may be
 //   null; an (entity, address) pair appears at most once in one call. $delivered (date):
-//   the delivery's date (unused here: the link has no values to replace).
+//   the delivery's date (the start of a row without since or a
+//   past until, to find the edge in force then).
 // returns: nothing (write counters only).
 UNWIND $rows AS row
 CALL (row) {
@@ -18,7 +20,10 @@ CALL (row) {
 MERGE (x:Address {key: row.key})
 ON CREATE SET x += row.props
 WITH row, e, x, COLLECT { MATCH (e)-[r:REGISTERED_AT]->(x) RETURN r ORDER BY r.since DESC } AS edges
-WITH row, e, x, edges, [r IN edges WHERE r.until IS NULL][0] AS open
+WITH row, e, x, edges,
+  [r IN edges WHERE r.until IS NULL
+    OR r.until > coalesce(row.since, CASE WHEN row.until < $delivered THEN row.until
+      ELSE $delivered END)][0] AS open
 WITH row, e, x, open, edges,
   open IS NOT NULL
     AND coalesce(row.since < open.since OR row.until <= open.since, false) AS older
@@ -34,7 +39,9 @@ WITH row, e, x, open,
     ELSE 'new'
   END AS action
 FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
-  SET open.since = coalesce(open.since, row.since), open.until = row.until)
+  SET open.since = coalesce(open.since, row.since),
+    open.until = CASE WHEN row.until < coalesce(open.until, row.until + duration('P1D'))
+      THEN row.until ELSE open.until END)
 FOREACH (_ IN CASE WHEN action IN ['history', 'new'] THEN [1] ELSE [] END |
   CREATE (e)-[:REGISTERED_AT {
     since: row.since,

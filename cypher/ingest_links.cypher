@@ -1,6 +1,7 @@
 // purpose: Load business ties between companies with their history (ingest). A tie is
-//   keyed by source, target and type, not by its amount: a row equal to the open edge
-//   (until null) changes nothing but a missing since, until or amount; a row with another
+//   keyed by source, target and type, not by its amount: a row equal to the current edge
+//   (the latest one still in force at the row's start) changes nothing but a missing since
+//   or amount, or an earlier until; a row with another
 //   amount closes the open edge and adds one; a row already in the history (a closed edge
 //   with its amount and since, or its until) changes nothing. The exact rules are in
 //   docs/bundle-format.md, "Deltas and history". Types are static in the CREATE text (one
@@ -15,10 +16,10 @@ MATCH (s:Company {id: row.source_id})
 MATCH (t:Company {id: row.target_id})
 WITH row, s, t, COLLECT {
   MATCH (s)-[r]->(t) WHERE type(r) = row.type RETURN r ORDER BY r.since DESC
-} AS edges
-WITH row, s, t, edges, [r IN edges WHERE r.until IS NULL][0] AS open,
+} AS edges,
   coalesce(row.since, CASE WHEN row.until < $delivered THEN row.until ELSE $delivered END)
     AS start
+WITH row, s, t, edges, start, [r IN edges WHERE r.until IS NULL OR r.until > start][0] AS open
 WITH row, s, t, open, start, edges,
   open IS NOT NULL AND coalesce(start < open.since OR row.until <= open.since, false) AS older,
   open IS NOT NULL
@@ -30,6 +31,9 @@ WITH row, s, t, open, start, edges,
 WITH row, s, t, open, start,
   // the earliest version that begins after this row's start (edges are in since DESC order)
   last([r IN edges WHERE r.since > start | r.since]) AS following,
+  // a closed version in force at the row's start, which an older version delivered late cuts
+  [r IN edges WHERE r.since <= start AND r.until > start AND (open IS NULL OR r <> open)][0]
+    AS prior,
   size(edges) > 0 AS seen,
   CASE
     WHEN same AND NOT older THEN 'update'
@@ -39,9 +43,13 @@ WITH row, s, t, open, start,
     ELSE 'new'
   END AS action
 FOREACH (_ IN CASE WHEN action = 'update' THEN [1] ELSE [] END |
-  SET open.since = coalesce(open.since, row.since), open.until = row.until,
+  SET open.since = coalesce(open.since, row.since),
+    open.until = CASE WHEN row.until < coalesce(open.until, row.until + duration('P1D'))
+      THEN row.until ELSE open.until END,
     open.amount = coalesce(open.amount, row.amount))
 FOREACH (_ IN CASE WHEN action = 'replace' THEN [1] ELSE [] END | SET open.until = start)
+FOREACH (_ IN CASE WHEN action = 'history' AND row.until IS NULL AND prior IS NOT NULL
+  THEN [1] ELSE [] END | SET prior.until = start)
 WITH row, s, t, CASE action
     WHEN 'replace' THEN [{since: start, until: row.until}]
     WHEN 'history' THEN [{since: row.since, until: coalesce(row.until, following)}]

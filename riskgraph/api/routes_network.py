@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Path, Query
 
-from riskgraph.api.deps import Analyst, Graph, State, Viewer, Words, shown
+from riskgraph.api.deps import Analyst, Context, Graph, State, Viewer, Words, shown
 from riskgraph.api.explain import path_out
 from riskgraph.api.models import (
     Impacted,
@@ -141,11 +142,15 @@ def ring(
     caller: Viewer,
     graph: Graph,
     words: Words,
+    ctx: Context,
     limit: Annotated[int, Query(ge=1, le=2000, description="most members listed")] = 500,
 ) -> Any:
     """One ring: its score and reasons, the features behind them, its member companies and
-    people, and the phones, addresses and people its companies share."""
-    rows = graph.read("api_ring", id=id, limit=limit)
+    people, and the phones, addresses and people its companies share (the ties in force on
+    the day the served run read the graph as of, today before a run is loaded)."""
+    state = ctx.state.loaded
+    day = state.analysis.snapshot.as_of if state is not None else dt.date.today()
+    rows = graph.read("api_ring", id=id, limit=limit, as_of=day)
     if not rows:
         raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
     row = rows[0]

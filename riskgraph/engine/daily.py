@@ -5,6 +5,7 @@ is the job, under the pipeline lock."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -22,6 +23,8 @@ from riskgraph.ingest.pipeline import IngestReport, ProgressSink, ingest_bundle
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.ring_ids import PreviousRings
 from riskgraph.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,17 @@ def report_of(
 ) -> DailyReport:
     """The diff of a finished run against the run before it."""
     store = RunStore(settings.runs_dir, settings.runs_keep)
-    before = store.scores(run.previous_run_id) if run.previous_run_id else None
+    before = None
+    if run.previous_run_id:
+        before = store.scores(run.previous_run_id, run.previous_artefact)
+        if before is None:
+            log.warning(
+                "the scores of the previous run %s are not in %s: every flagged company is "
+                "reported as a level change (RISKGRAPH_RUNS_DIR must be the folder the "
+                "analyses write to)",
+                run.previous_run_id,
+                store.root,
+            )
     changes = _named(graph, level_changes(before, scores_of(run.analysis)))
     raised = list(run.alerts.raised) if run.alerts is not None else []
     alerts = graph.read("alerts_by_id", ids=raised) if raised else []

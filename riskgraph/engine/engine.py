@@ -72,6 +72,7 @@ class RunReport:
     timings: dict[str, float] = field(default_factory=dict)
     run_id: str = ""
     previous_run_id: str | None = None
+    previous_artefact: Path | None = None  # where the previous run saved its state
     previous_rings: PreviousRings = field(default_factory=PreviousRings)
 
 
@@ -227,7 +228,8 @@ class Engine:
             return None
         if digests is None:
             digests = writeback.row_digests(columns)
-        return writeback.changed_rows(columns["ids"], digests, self.store.scores(previous.id))
+        before = self.store.scores(previous.id, previous.artefact)
+        return writeback.changed_rows(columns["ids"], digests, before)
 
     def save(
         self,
@@ -317,6 +319,7 @@ class Engine:
             dict(self.timings),
             run_id=run_id,
             previous_run_id=previous.id if previous else None,
+            previous_artefact=previous.artefact if previous else None,
             previous_rings=rings_before,
         )
 

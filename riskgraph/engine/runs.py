@@ -126,8 +126,12 @@ class RunStore:
             raise RunMissing(f"{path} does not hold the state of run {run_id}")
         return saved
 
-    def scores(self, run_id: str) -> RunScores | None:
+    def scores(self, run_id: str, artefact: Path | None = None) -> RunScores | None:
+        """The run's scores, beside its saved state (``artefact``, the absolute path the
+        graph records) when given, else in this store's folder; None when not found."""
         path = self.folder(run_id) / SCORES_FILE
+        if artefact is not None and (artefact.parent / SCORES_FILE).exists():
+            path = artefact.parent / SCORES_FILE
         if not path.exists():
             return None
         with np.load(path) as data:

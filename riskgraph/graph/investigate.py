@@ -109,8 +109,17 @@ class ContagionParams(Params):
 
 
 class TimelineParams(Params):
+    """A timeline is history: without ``as_of`` it has no cut-off (future-dated items too)."""
+
     id: str = Field(min_length=1)
     limit: int = Field(200, ge=1, le=10_000)
+    as_of: date | None = Field(None, description="the cut-off day (inclusive); None = no limit")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _today(cls, value: object) -> object:
+        """Unlike the other investigations, no day means no cut-off."""
+        return None if value == "" else value
 
 
 # --- records ---------------------------------------------------------------------------------

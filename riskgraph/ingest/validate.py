@@ -225,18 +225,19 @@ def _versions(
     values: tuple[str, ...] = (),
 ) -> None:
     """Number the versions of each relationship (its ``identity``: endpoints plus role or
-    type) in ``since`` order, undated first, ties in file order: ``round`` k holds the
-    k-th version of every key, so the loader never sees one key twice in a batch and the
-    last version is applied last. Rows equal in ``values``, since and until collapse."""
+    type) in order of start (``since``, else ``until``), undated first, ties in file
+    order: ``round`` k holds the k-th version of every key, so the loader never sees one
+    key twice in a batch and the last version is applied last. Rows equal in ``values``,
+    since and until collapse."""
     groups: dict[tuple[object, ...], dict[tuple[object, ...], Record]] = {}
     for record in result.records:
         version = (*(record[v] for v in values), record["since"], record["until"])
         groups.setdefault(identity(record), {}).setdefault(version, record)
     ordered: list[Record] = []
     for versions in groups.values():
-        dated = sorted(
-            versions.values(), key=lambda r: (r["since"] is not None, r["since"] or date.min)
-        )
+        # by start: since, or for a row that only ends the relationship its until (an
+        # exit after a dated change comes after it); rows with neither first
+        dated = sorted(versions.values(), key=lambda r: r["since"] or r["until"] or date.min)
         for number, record in enumerate(dated):
             record["round"] = number
             ordered.append(record)

@@ -277,6 +277,57 @@ def test_a_holder_back_after_an_exit_starts_on_the_delivery_date(
     ]
 
 
+def test_a_late_version_between_two_closed_ones_cuts_the_one_it_falls_in(
+    load: Loader, driver: neo4j.Driver
+) -> None:
+    _first(load)
+    load(
+        load.bundle("up", shareholdings=[HOLDING | {"share": "40%", "since": "2024-01-31"}]), SECOND
+    )
+    late = load.bundle("late", shareholdings=[HOLDING | {"share": "30%", "since": "2021-01-01"}])
+    load(late, date(2024, 3, 1))
+    assert holds(driver, "P1", A) == [
+        {"share": pytest.approx(0.35), "since": date(2019, 3, 5), "until": date(2021, 1, 1)},
+        {"share": pytest.approx(0.30), "since": date(2021, 1, 1), "until": date(2024, 1, 31)},
+        {"share": pytest.approx(0.40), "since": date(2024, 1, 31)},
+    ]
+    before = state(driver)
+    load(late, date(2024, 3, 2))  # again: known
+    assert state(driver) == before
+
+
+def test_an_exit_and_a_dated_change_in_one_file_apply_in_date_order(
+    load: Loader, driver: neo4j.Driver
+) -> None:
+    _first(load)
+    rows = [HOLDING | {"until": "2024-02-20"}, HOLDING | {"share": "40%", "since": "2024-02-01"}]
+    load(load.bundle("delta", shareholdings=rows), date(2024, 3, 1))
+    assert holds(driver, "P1", A) == [
+        {"share": pytest.approx(0.35), "since": date(2019, 3, 5), "until": date(2024, 2, 1)},
+        {"share": pytest.approx(0.40), "since": date(2024, 2, 1), "until": date(2024, 2, 20)},
+    ]
+
+
+def test_an_office_with_a_term_ended_early_is_one_office(
+    load: Loader, driver: neo4j.Driver
+) -> None:
+    term = {"person_id": "P1", "company_id": C, "role": "director", "since": "2021-01-01"}
+    _first(load, officers=[term | {"until": "2030-01-01"}])
+    resigned = load.bundle("resigned", officers=[{**term, "since": "", "until": "2024-01-20"}])
+    load(resigned, SECOND)
+    offices = driver.execute_query(
+        "MATCH (:Person {id: 'P1'})-[r:OFFICER_OF]->(:Company {id: $c}) "
+        "RETURN toString(r.since) AS since, toString(r.until) AS until",
+        c=C,
+    ).records
+    assert [(r["since"], r["until"]) for r in offices] == [("2021-01-01", "2024-01-20")]
+    before = state(driver)
+    load(resigned, SECOND)
+    # the first bundle again (its planned end) does not undo the resignation
+    load(load.bundle("again", officers=[term | {"until": "2030-01-01"}]), date(2024, 3, 1))
+    assert state(driver) == before
+
+
 def test_a_tie_amount_change_and_ended_phone_and_address(
     load: Loader, driver: neo4j.Driver
 ) -> None:

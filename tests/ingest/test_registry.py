@@ -552,3 +552,35 @@ def test_a_person_loaded_earlier_under_an_alias_is_merged_into_their_person(
     ingest(second)
     ingest(first)  # the old bundle again: P2 is an alias now, its rows attach to P1
     assert counts(driver) == shape
+
+
+def test_a_merged_alias_holding_the_same_company_leaves_one_current_holding(
+    tmp_path: Path, ingest: Ingest, driver: neo4j.Driver
+) -> None:
+    b = make_uscc(2)
+    ingest(
+        write_bundle(
+            tmp_path / "first",
+            companies=[{"id": b, "name": "乙公司"}],
+            persons=[
+                {"id": "P1", "name": "王伟", "id_number": DINGHAI_1956},
+                {"id": "P2", "name": "王伟"},  # the same man, no ID number yet
+            ],
+            shareholdings=[
+                {"holder_id": "P1", "holder_type": "person", "company_id": b, "share": "35%"},
+                {"holder_id": "P2", "holder_type": "person", "company_id": b, "share": "35%",
+                 "amount": "350000", "since": "2019-03-05"},
+            ],
+        )
+    )  # fmt: skip
+    second = write_bundle(
+        tmp_path / "second", persons=[{"id": "P2", "name": "王伟", "id_number": DINGHAI_1956}]
+    )
+    assert ingest(second).merged == 1
+    holds = driver.execute_query(
+        "MATCH (p:Person)-[r:HOLDS]->() RETURN p.id AS p, r.share AS share, "
+        "r.amount AS amount, toString(r.since) AS since, r.until AS until"
+    ).records
+    assert [(r["p"], r["share"], r["amount"], r["since"], r["until"]) for r in holds] == [
+        ("P1", pytest.approx(0.35), 350000.0, "2019-03-05", None)
+    ]
