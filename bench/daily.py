@@ -96,8 +96,9 @@ def run(companies: int | None = None, changes: float = 0.01, seed: int = 1) -> P
             started = time.perf_counter()
             ingest_bundle(bundle, graph, settings)
             load_s = time.perf_counter() - started
-            first = Engine(graph, settings, gnn=False).run(raise_alerts=True)
-            baseline = Engine(graph, settings, gnn=False).run(raise_alerts=True)
+            # alone on this server: the snapshot may read in parallel, as under the lock
+            first = Engine(graph, settings, gnn=False, exclusive=True).run(raise_alerts=True)
+            baseline = Engine(graph, settings, gnn=False, exclusive=True).run(raise_alerts=True)
             made = generate_delta(bundle, delta, changes, seed)
             started = time.perf_counter()
             ingest_s = 0.0

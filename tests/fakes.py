@@ -111,6 +111,9 @@ class RecordingGateway:
     def read_consistent(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Rows]:
         return [self._rows("read_consistent", name, dict(params)) for name, params in queries]
 
+    def read_apart(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Rows]:
+        return [self._rows("read_apart", name, dict(params)) for name, params in queries]
+
     def write(self, name: str, **parameters: Any) -> WriteSummary:
         answer = self._answer("write", name, parameters)
         if answer is None:

@@ -43,7 +43,7 @@ def run_engine(
     from riskgraph.engine.lock import pipeline_lock
 
     with pipeline_lock(settings.lock_file, "riskgraph analyze"), engine_bars() as bars:
-        engine = Engine(graph, settings, gnn=gnn, progress=bars, as_of=as_of)
+        engine = Engine(graph, settings, gnn=gnn, progress=bars, as_of=as_of, exclusive=True)
         return engine.run(raise_alerts=alerts)
 
 

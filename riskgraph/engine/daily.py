@@ -223,8 +223,6 @@ def run_daily(
             )
             if on_ingested is not None:
                 on_ingested(ingested)
-        engine = Engine(
-            graph, settings, gnn=None if gnn is None else gnn, progress=progress, as_of=as_of
-        )
+        engine = Engine(graph, settings, gnn=gnn, progress=progress, as_of=as_of, exclusive=True)
         run = engine.run(raise_alerts=True)
     return report_of(graph, settings, run, ingested)

@@ -91,9 +91,13 @@ class Engine:
         gnn: TrainedModel | bool | None = None,
         progress: Progress | None = None,
         as_of: date | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.graph = graph
         self.as_of = as_of  # None: today
+        # the caller holds the pipeline lock: nothing writes, the snapshot may read in
+        # parallel transactions (graph.read_apart)
+        self.exclusive = exclusive
         self.settings = settings
         self.params = analysis_params(settings)
         self.progress = progress or _quiet
@@ -121,7 +125,7 @@ class Engine:
     def snapshot(self) -> Snapshot:
         started = time.perf_counter()
         self.progress("snapshot", 0, None)
-        snapshot = build_snapshot(self.graph, as_of=self.as_of)
+        snapshot = build_snapshot(self.graph, as_of=self.as_of, exclusive=self.exclusive)
         self.timings["snapshot"] = time.perf_counter() - started
         if snapshot.size("Company") == 0:
             raise NothingToAnalyse(

@@ -217,16 +217,21 @@ def _attributes(rel_type: str) -> bool:
     return any(p.name not in ("since", "until") for p in relationship(rel_type).properties)
 
 
-def build_snapshot(graph: QueryGateway, as_of: date | None = None) -> Snapshot:
-    """Read the whole graph as of ``as_of`` (None: today) in one read transaction: a pass
-    over the nodes, one over the relationships with attributes, one over those without.
-    The day is filtered in the queries, so history edges cost no transfer."""
+def build_snapshot(
+    graph: QueryGateway, as_of: date | None = None, exclusive: bool = False
+) -> Snapshot:
+    """Read the whole graph as of ``as_of`` (None: today): a pass over the nodes, one over
+    the relationships with attributes, one over those without. The day is filtered in the
+    queries, so history edges cost no transfer. In one read transaction, or, for a caller
+    that holds the pipeline lock (``exclusive``: nothing writes meanwhile), in three at
+    once, twice as fast."""
     day = date.today() if as_of is None else as_of
     # a relationship whose only properties are its period (phones, addresses) is read
     # without properties: the query filters on since/until and transfers ids alone
     rich = [t for t in source_relationship_types() if _attributes(t)]
     bare = [t for t in source_relationship_types() if not _attributes(t)]
-    node_rows, rich_rows, bare_rows = graph.read_consistent(
+    read = graph.read_apart if exclusive else graph.read_consistent
+    node_rows, rich_rows, bare_rows = read(
         [
             ("snapshot_nodes", {"as_of": day}),
             ("snapshot_edges", {"types": rich, "as_of": day}),

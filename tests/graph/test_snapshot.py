@@ -104,3 +104,17 @@ def test_the_node_read_covers_every_source_label() -> None:
     text = cypher.load("snapshot_nodes").text
     for label in source_labels():
         assert f"MATCH (n:{label})" in text
+
+
+def test_reading_apart_gives_the_same_snapshot(graph: Gateway, driver: neo4j.Driver) -> None:
+    together = _snapshot(graph, driver, STATEMENTS)
+    apart = build_snapshot(graph, exclusive=True)  # three transactions at once
+    assert together.nodes.keys() == apart.nodes.keys()
+    for label, table in together.nodes.items():
+        assert list(table.keys) == list(apart.nodes[label].keys), label
+    assert together.edges.keys() == apart.edges.keys()
+    for key, edges in together.edges.items():
+        other = apart.edges[key]
+        assert edges.source.tolist() == other.source.tolist(), key
+        assert edges.target.tolist() == other.target.tolist(), key
+        assert np.array_equal(edges.share, other.share, equal_nan=True), key
