@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +26,43 @@ from riskgraph.settings import get_settings
 
 console = Console()
 err = Console(stderr=True)
+
+# Options shared by the commands that load a bundle (ingest, daily) or analyse (analyze,
+# daily): one definition, one help text.
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(help="Text encoding of every CSV file (default: detected per file)."),
+]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="YAML with file names, headers and value maps of another layout "
+        "(added over the built-in Chinese table; docs/bundle-format.md).",
+    ),
+]
+ReportsOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder for _rejected/ and _warnings/ (default: the bundle folder)."),
+]
+DeliveredOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--date",
+        formats=["%Y-%m-%d"],
+        help="The delivery's date: when changed attributes changed, and when a changed "
+        "relationship without `since` took effect (default today).",
+    ),
+]
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Analyse the graph as it stood on this date (relationships in force, events up "
+        "to it); default today.",
+    ),
+]
 
 
 @contextmanager

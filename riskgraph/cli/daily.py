@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +13,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from riskgraph.cli.common import _, console, engine_bars, errors, renderer
+from riskgraph.cli.common import (
+    AsOfOption,
+    DeliveredOption,
+    EncodingOption,
+    MappingOption,
+    ReportsOption,
+    _,
+    console,
+    engine_bars,
+    errors,
+    renderer,
+)
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import get_settings
 
@@ -91,33 +101,14 @@ def daily(
     xlsx: Annotated[
         Path | None, typer.Option(help="Also write the report as an xlsx workbook here.")
     ] = None,
-    delivered: Annotated[
-        datetime | None,
-        typer.Option("--date", formats=["%Y-%m-%d"], help="The delta's date (default today)."),
-    ] = None,
+    delivered: DeliveredOption = None,
     gnn: Annotated[
         bool, typer.Option(help="Add the GNN's component when the model file exists.")
     ] = True,
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(
-            "--as-of",
-            formats=["%Y-%m-%d"],
-            help="Analyse the graph as it stood on this date (default today).",
-        ),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(help="Text encoding of every CSV file (default: detected per file)."),
-    ] = None,
-    mapping_file: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="YAML mapping of another layout (as for ingest)."),
-    ] = None,
-    reports: Annotated[
-        Path | None,
-        typer.Option(help="Folder for _rejected/ and _warnings/ (default: the delta folder)."),
-    ] = None,
+    as_of: AsOfOption = None,
+    encoding: EncodingOption = None,
+    mapping_file: MappingOption = None,
+    reports: ReportsOption = None,
 ) -> None:
     """Load the delta, analyse, raise alerts, then report what changed since the previous
     run: level changes, new alerts, new/changed/gone rings (docs/daily.md: cron, systemd)."""

@@ -15,7 +15,18 @@ from pydantic import BaseModel, ValidationError
 from rich.progress import Progress
 from rich.table import Table
 
-from riskgraph.cli.common import _, console, err, errors, progress_bars, renderer
+from riskgraph.cli.common import (
+    DeliveredOption,
+    EncodingOption,
+    MappingOption,
+    ReportsOption,
+    _,
+    console,
+    err,
+    errors,
+    progress_bars,
+    renderer,
+)
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
@@ -102,31 +113,10 @@ def ingest(
     input_format: Annotated[
         InputFormat, typer.Option("--format", help="csv: a bundle folder; ftm: FtM JSONL.")
     ] = InputFormat.CSV,
-    encoding: Annotated[
-        str | None,
-        typer.Option(help="Text encoding of every CSV file (default: detected per file)."),
-    ] = None,
-    mapping_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--mapping",
-            help="YAML with file names, headers and value maps of another layout "
-            "(added over the built-in Chinese table; docs/bundle-format.md).",
-        ),
-    ] = None,
-    reports: Annotated[
-        Path | None,
-        typer.Option(help="Folder for _rejected/ and _warnings/ (default: the bundle folder)."),
-    ] = None,
-    delivered: Annotated[
-        datetime | None,
-        typer.Option(
-            "--date",
-            formats=["%Y-%m-%d"],
-            help="The delivery's date: when changed attributes changed, and when a changed "
-            "relationship without `since` took effect (default today).",
-        ),
-    ] = None,
+    encoding: EncodingOption = None,
+    mapping_file: MappingOption = None,
+    reports: ReportsOption = None,
+    delivered: DeliveredOption = None,
 ) -> None:
     """Validate and load data (CSV in UTF-8 or GB18030, or xlsx; English or Chinese headers),
     a first load or a delta; bad rows go to DIR/_rejected, nulled values to DIR/_warnings,

@@ -4,7 +4,7 @@ live here; the work lives in ``riskgraph.engine``."""
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +12,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from riskgraph.cli.common import _, console, engine_bars, errors, renderer
+from riskgraph.cli.common import AsOfOption, _, console, engine_bars, errors, renderer
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import Settings, get_settings
@@ -97,15 +97,7 @@ def analyze(
             help="Add the GNN's component when the model file (RISKGRAPH_GNN_MODEL) exists."
         ),
     ] = True,
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(
-            "--as-of",
-            formats=["%Y-%m-%d"],
-            help="Analyse the graph as it stood on this date (relationships in force, "
-            "events up to it); default today.",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Snapshot, propagate, detect rings, score (with the trained GNN when there is one),
     save the run, write back, publish it, raise alerts; then a summary."""
