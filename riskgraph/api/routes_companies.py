@@ -67,16 +67,6 @@ def company_file(
     if not rows:
         raise _not_found(id)
     row = rows[0]
-    state = ctx.state.loaded
-    from_run = None if state is None else state.scores_of(id)
-    if from_run is not None:
-        row["score"] = {
-            "risk_score": from_run["score"],
-            "risk_level": from_run["level"],
-            "risk_tier": from_run["tier"],
-            "scored_at": from_run["scored_at"],
-            "ring_id": from_run["ring_id"],
-        }
     people: dict[str, PersonEntry] = {}
     for officer in row["officers"]:
         entry = people.setdefault(
@@ -91,18 +81,24 @@ def company_file(
             )
             entry.roles.append("shareholder")
             entry.share = (entry.share or 0.0) + (holder["share"] or 0.0)
-    score = row["score"]
+    state = ctx.state.loaded
+    from_run = None if state is None else state.scores_of(id)
+    stored = row["score"]
+    if from_run is not None:
+        score = {k: from_run[k] for k in ("score", "level", "tier", "scored_at", "ring_id")}
+    elif stored.get("risk_score") is not None:
+        score = {
+            "score": stored["risk_score"],
+            "level": stored["risk_level"],
+            "tier": stored["risk_tier"],
+            "scored_at": stored["scored_at"],
+            "ring_id": stored["ring_id"],
+        }
+    else:
+        score = None
     body = CompanyFile(
         company=row["company"],
-        score=None
-        if score.get("risk_score") is None
-        else {
-            "score": score["risk_score"],
-            "level": score["risk_level"],
-            "tier": score["risk_tier"],
-            "scored_at": score["scored_at"],
-            "ring_id": score["ring_id"],
-        },
+        score=score,
         people=list(people.values()),
         shareholders=row["shareholders"],
         holdings=row["holdings"],

@@ -198,12 +198,7 @@ def generate(
         out = out or Path(f"{delta_of}-delta")
         with errors(), console.status(f"changing {changes:.2%} of the companies..."):
             delta = generate_delta(delta_of, out, changes, seed, day.date() if day else None)
-        table = Table(title=f"delta of {delta.delta_of} in {delta.out}")
-        table.add_column("change")
-        table.add_column("rows", justify="right")
-        for kind, rows in delta.counts.items():
-            table.add_row(kind, f"{rows:,}")
-        console.print(table)
+        console.print(_counts(f"delta of {delta.delta_of} in {delta.out}", "change", delta.counts))
         console.print(
             f"{delta.touched:,} companies touched on {delta.day}, "
             f"{sum(delta.rows.values()):,} bundle rows written "
@@ -214,16 +209,21 @@ def generate(
     out = out or Path("data/province")
     with errors(), console.status(f"generating {companies:,} companies..."):
         report = generate_province(companies, seed, out)
-    table = Table(title=f"synthetic province in {report.out}")
-    table.add_column("file")
-    table.add_column("rows", justify="right")
-    for name, rows in report.rows.items():
-        table.add_row(name, f"{rows:,}")
-    console.print(table)
+    console.print(_counts(f"synthetic province in {report.out}", "file", report.rows))
     console.print(
         f"{report.rings} rings planted ({report.exposed_rings} exposed), "
         f"{report.future_exposures} future exposures, {report.malformed} malformed rows"
     )
+
+
+def _counts(title: str, what: str, rows: dict[str, int]) -> Table:
+    """Rows per file or per kind of change, as `generate` prints them."""
+    table = Table(title=title)
+    table.add_column(what)
+    table.add_column("rows", justify="right")
+    for name, count in rows.items():
+        table.add_row(name, f"{count:,}")
+    return table
 
 
 def _parse_param(text: str, model: type[BaseModel]) -> tuple[str, Any]:

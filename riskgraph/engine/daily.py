@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -146,17 +146,7 @@ def ring_changes(previous: PreviousRings, analysis: Analysis) -> RingChanges:
 
 def _named(graph: QueryGateway, changes: list[LevelChange]) -> list[LevelChange]:
     names = lookup_names(graph, [("Company", c.company_id) for c in changes])
-    return [
-        LevelChange(
-            c.company_id,
-            names.get(("Company", c.company_id)),
-            c.from_level,
-            c.to_level,
-            c.score_from,
-            c.score_to,
-        )
-        for c in changes
-    ]
+    return [replace(c, name=names.get(("Company", c.company_id))) for c in changes]
 
 
 def report_of(

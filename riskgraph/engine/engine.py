@@ -240,7 +240,6 @@ class Engine:
         analysis: Analysis,
         reasons: dict[int, list[Reason]],
         run_id: str,
-        columns: dict[str, list[Any]] | None = None,
         digests: npt.NDArray[np.uint64] | None = None,
     ) -> Path:
         """What serving needs, under the runs folder (``riskgraph.engine.runs``), with the
@@ -249,8 +248,7 @@ class Engine:
         self.progress("save", 0, None)
         tree = analysis.evidence_tree()
         if digests is None:
-            columns = columns if columns is not None else writeback.score_columns(analysis, reasons)
-            digests = writeback.row_digests(columns)
+            digests = writeback.row_digests(writeback.score_columns(analysis, reasons))
         scores = scores_of(analysis, digests)
         path = self.store.save(Saved(run_id, analysis, tree, reasons), scores)
         self.timings["save"] = time.perf_counter() - started
@@ -310,7 +308,7 @@ class Engine:
         reasons = self.explain(analysis)
         columns = writeback.score_columns(analysis, reasons)
         digests = writeback.row_digests(columns)
-        artefact = self.save(analysis, reasons, run_id, columns, digests)
+        artefact = self.save(analysis, reasons, run_id, digests)
         written = self.write_back(analysis, reasons, run_id, previous, columns, digests)
         self.publish(analysis, run_id, started_at, artefact, previous, written.written)
         raised = self.raise_alerts() if raise_alerts else None

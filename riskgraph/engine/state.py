@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from riskgraph.engine.writeback import SCORE_DECIMALS
+from riskgraph.engine.writeback import COMPONENT_DECIMALS, PROBABILITY_DECIMALS, SCORE_DECIMALS
 from riskgraph.graph.snapshot import IntArray
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.codes import Reason
@@ -45,8 +45,7 @@ class EngineState:
         if row is None or self.run_id is None:
             return None
         a = self.analysis
-        c = a.components
-        gnn = float(np.round(c["gnn"][row], 4)) if "gnn" in c else None
+        c = {k: float(np.round(v[row], COMPONENT_DECIMALS)) for k, v in a.components.items()}
         ring = int(a.rings.company_ring[row])
         return {
             "ring_id": a.rings.id_at(ring) if ring >= 0 else None,
@@ -56,16 +55,18 @@ class EngineState:
             "scored_at": self.scored_at,
             "contagion": float(a.contagion[row]),
             "components": {
-                "contagion": float(np.round(c["contagion"][row], 4)),
-                "ring": float(np.round(c["ring"][row], 4)),
-                "events": float(np.round(c["events"][row], 4)),
-                "structure": float(np.round(c["structure"][row], 4)),
-                "gnn": gnn,
+                "contagion": c["contagion"],
+                "ring": c["ring"],
+                "events": c["events"],
+                "structure": c["structure"],
+                "gnn": c.get("gnn"),
             },
             "reasons": [r.to_json() for r in self.reasons.get(row, [])],
-            "gnn": gnn,
+            "gnn": c.get("gnn"),
             "gnn_probability": (
-                None if a.gnn_probability is None else float(np.round(a.gnn_probability[row], 6))
+                None
+                if a.gnn_probability is None
+                else float(np.round(a.gnn_probability[row], PROBABILITY_DECIMALS))
             ),
         }
 

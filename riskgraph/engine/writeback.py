@@ -27,6 +27,8 @@ from riskgraph.risk.rings import ring_reasons
 
 Progress = Callable[[int], None]  # told how many companies were just written
 SCORE_DECIMALS = 2  # scores as stored, and as every answer reports them
+COMPONENT_DECIMALS = 4  # score components, stored and served
+PROBABILITY_DECIMALS = 6  # the GNN's probability, stored and served
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,13 @@ def score_columns(analysis: Analysis, reasons: dict[int, list[Reason]]) -> dict[
         "score": np.round(analysis.score, SCORE_DECIMALS).tolist(),
         "level": analysis.level.tolist(),
         "tier": analysis.tier.tolist(),
-        "contagion_part": np.round(c["contagion"], 4).tolist(),
-        "ring_part": np.round(c["ring"], 4).tolist(),
-        "events_part": np.round(c["events"], 4).tolist(),
-        "structure_part": np.round(c["structure"], 4).tolist(),
-        "gnn_part": np.round(c["gnn"], 4).tolist() if "gnn" in c else [None] * n,
+        "contagion_part": np.round(c["contagion"], COMPONENT_DECIMALS).tolist(),
+        "ring_part": np.round(c["ring"], COMPONENT_DECIMALS).tolist(),
+        "events_part": np.round(c["events"], COMPONENT_DECIMALS).tolist(),
+        "structure_part": np.round(c["structure"], COMPONENT_DECIMALS).tolist(),
+        "gnn_part": (np.round(c["gnn"], COMPONENT_DECIMALS).tolist() if "gnn" in c else [None] * n),
         "gnn_probability": (
-            np.round(analysis.gnn_probability, 6).tolist()
+            np.round(analysis.gnn_probability, PROBABILITY_DECIMALS).tolist()
             if analysis.gnn_probability is not None
             else [None] * n
         ),
