@@ -14,6 +14,7 @@ import pytest
 from riskgraph.graph.schema import NODES
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import IngestReport
+from riskgraph.ingest.synthetic.delta import generate_delta
 from tests.ingest.conftest import Ingest, counts
 from tests.ingest.registry_export import to_registry_export
 
@@ -118,3 +119,32 @@ def test_a_gb18030_export_is_read_as_gb18030(exports: dict[str, Path], ingest: I
     report = ingest(exports["csv"])
     assert {f.name: f.encoding for f in report.files} == {f.name: "gb18030" for f in report.files}
     assert len(report.files) == 8
+
+
+def _changes(driver: neo4j.Driver) -> Counter[str]:
+    """The attribute history, less each record's random id."""
+    records = driver.execute_query("MATCH (c:AttributeChange) RETURN properties(c) AS p").records
+    return Counter(repr(sorted((k, v) for k, v in r["p"].items() if k != "id")) for r in records)
+
+
+def test_a_delta_exported_by_a_registry_changes_the_graph_as_its_english_original(
+    province: Path, ingest: Ingest, driver: neo4j.Driver, tmp_path: Path
+) -> None:
+    delta = tmp_path / "delta"
+    made = generate_delta(province, delta, 0.05, seed=3)
+    assert made.counts["share_change"] and made.counts["holding_exit"]  # history in play
+    chinese = to_registry_export(delta, tmp_path / "delta-export")  # GB18030, 退出日期 etc.
+
+    ingest(province)
+    ingest(delta)
+    want = {**_graph(driver), "changes": _changes(driver)}
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+
+    ingest(province)
+    report = ingest(chinese)
+    got = {**_graph(driver), "changes": _changes(driver)}
+
+    assert report.rejected == 0 and {f.encoding for f in report.files} == {"gb18030"}
+    assert want["changes"]  # the delta overwrote attributes
+    for aspect in ("counts", "companies", "relationships", "changes"):
+        assert got[aspect] == want[aspect], aspect
