@@ -23,15 +23,15 @@ from riskgraph.settings import Settings
 
 @contextmanager
 def fresh_graph(
-    work: Path, name: str, batch_size: int = 5000
+    work: Path, name: str, batch_size: int = 5000, heap: str = "4g", pagecache: str = "2g"
 ) -> Iterator[tuple[Gateway, Settings]]:
     """An empty, migrated database on its own embedded server, removed afterwards."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         neo4j_dir=work / name,
         neo4j_port=free_port(),
-        neo4j_heap="4g",
-        neo4j_pagecache="2g",
+        neo4j_heap=heap,
+        neo4j_pagecache=pagecache,
         neo4j_uri=None,
         neo4j_password=None,
         ingest_batch_size=batch_size,

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from riskgraph.engine.runs import gc_paused
 from riskgraph.engine.state import EngineState
 
 log = logging.getLogger(__name__)
@@ -76,15 +77,21 @@ class StateHolder:
             return state
         with self._lock:
             if self._state is None:
-                self._state = self._loader()
+                self._state = self._load()
                 _settle()
             return self._state
+
+    def _load(self) -> EngineState:
+        """The loader, with the garbage collector off until ``_settle`` freezes what it
+        made: a collection in the middle would walk the millions of objects just loaded."""
+        with gc_paused():
+            return self._loader()
 
     def refresh(self) -> EngineState:
         """Reload from the graph; requests keep the old state until the new one is ready,
         and concurrent refreshes load once each, in turn."""
         with self._refreshing:
-            fresh = self._loader()
+            fresh = self._load()
             with self._lock:
                 self._state = fresh
                 gc.unfreeze()  # the old state may go now

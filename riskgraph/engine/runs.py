@@ -14,10 +14,13 @@ model file, it must not come from anyone else.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +37,20 @@ from riskgraph.risk.ring_ids import PreviousRings
 
 STATE_FILE = "state.pickle"
 SCORES_FILE = "scores.npz"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off meanwhile: (un)pickling a run's state makes millions
+    of objects, and each full collection it triggers walks all made so far (at 650,000
+    companies loading took 2.9 s with it, 2.0 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class RunMissing(RiskgraphError):
@@ -102,7 +119,7 @@ class RunStore:
         folder.mkdir(parents=True, exist_ok=True)
         state = folder / STATE_FILE
         partial = state.with_suffix(".partial")
-        with partial.open("wb") as handle:
+        with partial.open("wb") as handle, gc_paused():
             pickle.dump(saved, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, state)
         partial_scores = folder / "scores.partial.npz"
@@ -120,7 +137,7 @@ class RunStore:
                 f"the saved state of run {run_id} is not at {path}: run `riskgraph analyze` "
                 "again (or point RISKGRAPH_RUNS_DIR at the folder the analysis wrote)"
             )
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, gc_paused():
             saved = pickle.load(handle)  # our own runs folder (see the module docstring)
         if not isinstance(saved, Saved) or saved.run_id != run_id:
             raise RunMissing(f"{path} does not hold the state of run {run_id}")

@@ -168,7 +168,7 @@ def ring_metrics_by_type(
     result = {"all": ring_metrics(predicted, truth, jaccard=jaccard)}
     for entity_type in ENTITY_TYPES:
         table = snapshot.nodes.get(_LABELS[entity_type])
-        keys: dict[str, int] = {} if table is None else table.index
+        keys: list[str] = [] if table is None else table.keys.tolist()
         result[entity_type] = ring_metrics(predicted, truth, only=keys, jaccard=jaccard)
     return result
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from riskgraph.graph.schema import EventType, OfficerRole
 from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
+from riskgraph.imports import import_without
 from riskgraph.risk.codes import Reason, RingReasonCode
 from riskgraph.risk.propagation import rarity
 from riskgraph.risk.ring_ids import ring_id
@@ -129,16 +131,28 @@ def linkage(snapshot: Snapshot, max_identifier_degree: int) -> sp.csr_array:
     return total
 
 
-def communities(links: sp.csr_array, resolution: float, seed: int, iterations: int = 2) -> IntArray:
-    """Leiden (CPM) community of every company; isolated companies get their own."""
-    import igraph as ig  # here, not at the top: it brings matplotlib (~1.7 s), which an API
-    # worker loading a saved run never needs
+def _igraph() -> Any:
+    """igraph, imported on first use (an API worker never needs it) and without the
+    matplotlib it would load for plotting (``riskgraph.imports``)."""
+    return import_without("igraph", "matplotlib")
 
-    upper = sp.triu(links, k=1).tocoo()
+
+def communities(links: sp.csr_array, resolution: float, seed: int, iterations: int = 2) -> IntArray:
+    """Leiden (CPM) community of every company; isolated companies get their own. Leiden
+    runs on the linked companies only (an isolated one is its own community whatever the
+    run), 40% of the province's companies fewer; the graph is handed over as Python lists,
+    which igraph reads four times faster than a numpy array (0.8 s against 3.4 s)."""
+    n = links.shape[0]
+    linked = np.flatnonzero(np.diff(sp.csr_array(links).indptr) > 0)
+    membership = np.arange(n, dtype=np.int64)  # isolated: numbered after the communities
+    if len(linked) == 0:
+        return membership
+    ig = _igraph()
+    upper = sp.triu(links[linked][:, linked], k=1).tocoo()
     graph = ig.Graph(
-        n=links.shape[0],
-        edges=np.column_stack([upper.row, upper.col]),
-        edge_attrs={"weight": upper.data},
+        n=len(linked),
+        edges=list(zip(upper.row.tolist(), upper.col.tolist(), strict=True)),
+        edge_attrs={"weight": upper.data.tolist()},
     )
     previous = random.getstate()
     ig.set_random_number_generator(random.Random(seed))
@@ -152,7 +166,12 @@ def communities(links: sp.csr_array, resolution: float, seed: int, iterations: i
     finally:
         ig.set_random_number_generator(random)
         random.setstate(previous)
-    return np.asarray(partition.membership, dtype=np.int64)
+    found = np.asarray(partition.membership, dtype=np.int64)
+    isolated = np.ones(n, dtype=bool)
+    isolated[linked] = False
+    membership[linked] = found
+    membership[isolated] = found.max() + 1 + np.arange(int(isolated.sum()))
+    return membership
 
 
 def _holdings(snapshot: Snapshot) -> sp.csr_array:

@@ -4,6 +4,10 @@ writes back are data with the entities' names, the alerts compare codes. No data
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,7 @@ import numpy as np
 from riskgraph.engine import writeback
 from riskgraph.engine.engine import Engine, NothingToAnalyse
 from riskgraph.engine.runs import RunScores
+from riskgraph.graph.snapshot import snapshot_reads
 from riskgraph.risk.codes import Reason, ReasonCode
 from riskgraph.settings import Settings
 from tests.fakes import RecordingGateway
@@ -98,9 +103,7 @@ def test_alerts_are_raised_on_new_codes_only(tmp_path: Path) -> None:
 
 
 def test_an_empty_graph_is_a_clear_error(tmp_path: Path) -> None:
-    graph = RecordingGateway(
-        {"snapshot_nodes": [], "snapshot_edges": [], "snapshot_edges_bare": []}
-    )
+    graph = RecordingGateway({name: [] for name, _ in snapshot_reads(date.today())})
     try:
         Engine(graph, _settings(tmp_path), gnn=False).snapshot()
     except NothingToAnalyse as exc:
@@ -126,3 +129,29 @@ def test_a_second_run_writes_only_the_companies_whose_values_changed(tmp_path: P
     assert rows is not None and rows.tolist() == [1, 3]  # B changed, D is new
     legacy = RunScores(before.ids, before.score, before.level, None)
     assert writeback.changed_rows(changed["ids"], digests, legacy) is None  # write them all
+
+
+def test_row_digests_are_the_same_in_another_process_and_see_every_column() -> None:
+    """The digests a run saves are compared by the next run's process: no salted hash."""
+    columns = {
+        "ids": ["A", "B", "C", "D"],
+        "score": [10.0, None, 30.0, 30.0],
+        "level": ["red", "none", "orange", "orange"],
+        "ring_id": [None, None, "R0001", None],
+        "reasons": [None, None, ['{"code": "exposed"}'], ['{"code": "exposed"}']],
+    }
+    here = writeback.row_digests(columns).tolist()
+    script = (
+        "import json, sys; from riskgraph.engine import writeback; "
+        "print(json.dumps(writeback.row_digests(json.loads(sys.argv[1])).tolist()))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(columns)],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "random"},
+    )  # fmt: skip
+    assert json.loads(run.stdout) == here
+    assert len(set(here)) == 4  # C and D differ only by their ring
+    for name, value in (("level", "red"), ("ring_id", "R0002"), ("score", 30.5)):
+        edited = {**columns, name: [*columns[name][:3], value]}
+        assert writeback.row_digests(edited).tolist()[:3] == here[:3], name
+        assert writeback.row_digests(edited).tolist()[3] != here[3], name

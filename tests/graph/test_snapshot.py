@@ -14,8 +14,23 @@ import pytest
 
 from riskgraph.graph import cypher
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.schema import EventType, OfficerRole, source_labels
-from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, Snapshot, build_snapshot
+from riskgraph.graph.schema import (
+    EventType,
+    OfficerRole,
+    source_labels,
+    source_relationship_types,
+)
+from riskgraph.graph.snapshot import (
+    EVENT_TYPES,
+    OWN_READS,
+    ROLES,
+    Snapshot,
+    SortedIndex,
+    _canonical,
+    attributes,
+    build_snapshot,
+    snapshot_reads,
+)
 
 STATEMENTS = [
     "CREATE (:Person {id: 'P1', name: '王伟', birth_year: 1980})",
@@ -98,12 +113,30 @@ def test_empty_graph(graph: Gateway, label: str) -> None:
     assert snap.size(label) == 0 and snap.edges == {}
 
 
-def test_the_node_read_covers_every_source_label() -> None:
-    """snapshot_nodes.cypher names each label (a label scan each, reading only its own
-    attributes): a label added to the schema must be added there too."""
-    text = cypher.load("snapshot_nodes").text
+def test_the_node_reads_cover_every_source_label() -> None:
+    """snapshot_companies and snapshot_nodes name each label (a scan each, reading only its
+    own attributes): a label added to the schema must be added there too."""
+    text = cypher.load("snapshot_companies").text + cypher.load("snapshot_nodes").text
     for label in source_labels():
         assert f"MATCH (n:{label})" in text
+
+
+def test_the_relationship_reads_cover_every_source_type_once() -> None:
+    """Each source relationship type is read by exactly one of the snapshot's reads, and
+    that read returns every attribute the type has."""
+    read_by: dict[str, list[str]] = {}
+    for name, params in snapshot_reads(dt.date.today()):
+        text = cypher.load(name).text
+        for rel_type in params.get("types", []):
+            read_by.setdefault(rel_type, []).append(name)
+        for rel_type in OWN_READS:
+            if f"[r:{rel_type}]" in text:
+                read_by.setdefault(rel_type, []).append(name)
+    assert read_by == {t: [read_by[t][0]] for t in source_relationship_types()}
+    for rel_type, (name,) in read_by.items():
+        text = cypher.load(name).text
+        for attribute in attributes(rel_type):
+            assert f"r.{attribute})" in text or f"r.{attribute}," in text, (rel_type, attribute)
 
 
 def test_reading_apart_gives_the_same_snapshot(graph: Gateway, driver: neo4j.Driver) -> None:
@@ -118,3 +151,70 @@ def test_reading_apart_gives_the_same_snapshot(graph: Gateway, driver: neo4j.Dri
         assert edges.source.tolist() == other.source.tolist(), key
         assert edges.target.tolist() == other.target.tolist(), key
         assert np.array_equal(edges.share, other.share, equal_nan=True), key
+
+
+def test_parallel_edges_and_keys_in_a_canonical_order(graph: Gateway, driver: neo4j.Driver) -> None:
+    """Two offices of one person in one company come out in role order however they were
+    created; keys (Chinese addresses included) come out sorted and findable by key."""
+    base = [
+        "CREATE (:Person {id: 'P1'})",
+        "CREATE (:Company {id: 'C9'}), (:Company {id: 'C1'})",
+        "CREATE (:Address {key: '浙江省舟山市定海区'}), (:Address {key: '北京市朝阳区'})",
+        "MATCH (c:Company), (a:Address) CREATE (c)-[:REGISTERED_AT]->(a)",
+    ]
+    offices = [
+        "MATCH (p:Person), (c:Company {id: 'C1'}) CREATE (p)-[:OFFICER_OF {role: 'director'}]->(c)",
+        "MATCH (p:Person), (c:Company {id: 'C1'})"
+        " CREATE (p)-[:OFFICER_OF {role: 'legal_representative'}]->(c)",
+    ]
+    first = _snapshot(graph, driver, base + offices)
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    second = _snapshot(graph, driver, base + offices[::-1])
+    for snap in (first, second):
+        office = snap.edges[("Person", "OFFICER_OF", "Company")]
+        assert [ROLES[r] for r in office.role] == sorted(
+            [OfficerRole.DIRECTOR, OfficerRole.LEGAL_REPRESENTATIVE], key=ROLES.index
+        )
+        addresses = snap.nodes["Address"]
+        assert list(addresses.keys) == sorted(["浙江省舟山市定海区", "北京市朝阳区"])
+        assert addresses.index["浙江省舟山市定海区"] == list(addresses.keys).index(
+            "浙江省舟山市定海区"
+        )
+        assert "上海市" not in addresses.index and addresses.index.get("上海市") is None
+        assert snap.adjacency(("Company", "REGISTERED_AT", "Address")).sum() == 4
+
+
+def test_canonical_order_is_a_full_lexicographic_sort() -> None:
+    """The fast order (one key sort, then the runs of parallel edges by attribute) is the
+    order of one lexsort over (source, target, role, share, amount, since)."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    source = rng.integers(0, 40, n)
+    target = rng.integers(0, 30, n)  # many parallel edges
+    role = rng.integers(-1, 3, n).astype(np.int8)
+    share = rng.choice([np.nan, 0.1, 0.5], n)
+    amount = rng.choice([np.nan, 1.0], n)
+    since = rng.choice([np.nan, 100.0, 200.0], n)
+    rows = rng.permutation(n)  # the attribute columns are read at these rows
+    full = np.lexsort((since[rows], amount[rows], share[rows], role[rows], target, source))
+    fast = _canonical(source, target, (since, amount, share, role), rows)
+    for column in (source, target):
+        assert column[fast].tolist() == column[full].tolist()
+    for column in (role, share, amount, since):
+        assert np.array_equal(column[rows[fast]], column[rows[full]], equal_nan=True)
+
+
+def test_sorted_index() -> None:
+    index = SortedIndex(np.array(["A1", "B2", "北京"], dtype=object))
+    assert [index.get(k) for k in ("A1", "B2", "北京", "A0", "Z", "")] == [
+        0,
+        1,
+        2,
+        None,
+        None,
+        None,
+    ]
+    assert index["B2"] == 1 and "北京" in index and 3 not in index and len(index) == 3
+    with pytest.raises(KeyError):
+        index["nope"]
+    assert SortedIndex(np.array([], dtype=object)).get("A1") is None

@@ -26,7 +26,7 @@ def _nodes(label: str, keys: list[str], **columns: list[int]) -> NodeTable:
     order = np.argsort(np.array(keys, dtype=object), kind="stable")
     ordered = np.array(keys, dtype=object)[order]
     cols = {name: np.array(v, dtype=np.int8)[order] for name, v in columns.items()}
-    return NodeTable(label, ordered, cols, {k: i for i, k in enumerate(ordered)})
+    return NodeTable(label, ordered, cols)
 
 
 def _snapshot(nodes: dict[str, NodeTable], edges: dict[tuple[str, str, str], Pairs]) -> Snapshot:
@@ -171,7 +171,7 @@ def test_hop_distance_on_a_chain() -> None:
     seeds = np.zeros(len(companies), dtype=bool)
     seeds[companies.index["S"]] = True
     result = hop_distance(snapshot, seeds)
-    hops = {k: result.hops[i] for k, i in companies.index.items()}
+    hops = {k: result.hops[i] for i, k in enumerate(companies.keys)}
     assert hops == {"S": 0, "C1": 1, "C2": 3, "C3": math.inf}
     assert result.scores == {"S": 1.0, "C1": 0.5, "C2": 0.25, "C3": 0.0}
 

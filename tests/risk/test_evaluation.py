@@ -107,7 +107,7 @@ def test_restricting_to_entities() -> None:
 def _labels_only(company: list[str], person: list[str]) -> Snapshot:
     def table(label: str, keys: list[str]) -> NodeTable:
         ordered = np.array(sorted(keys), dtype=object)
-        return NodeTable(label, ordered, {}, {k: i for i, k in enumerate(ordered)})
+        return NodeTable(label, ordered, {})
 
     return Snapshot({"Company": table("Company", company), "Person": table("Person", person)}, {})
 

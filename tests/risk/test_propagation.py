@@ -21,7 +21,7 @@ from riskgraph.risk.propagation import (
 
 def node_table(label: str, keys: list[str]) -> NodeTable:
     ordered = np.array(sorted(keys), dtype=object)
-    return NodeTable(label, ordered, {}, {k: i for i, k in enumerate(ordered)})
+    return NodeTable(label, ordered, {})
 
 
 def edge_table(

@@ -97,7 +97,7 @@ class TinyGraph:
                 name: convert([rows[k][name] for k in keys.tolist()])
                 for name, convert in converters.items()
             }
-            tables[label] = NodeTable(label, keys, columns, {k: i for i, k in enumerate(keys)})
+            tables[label] = NodeTable(label, keys, columns)
         grouped: dict[EdgeKey, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
         for sl, sk, rel, tl, tk, props in self.edges:
             grouped[(sl, rel, tl)].append((sk, tk, props))
