@@ -86,6 +86,12 @@ def _daily() -> Path:
     return daily.run()
 
 
+def _search() -> Path:
+    from bench import search
+
+    return search.run()
+
+
 def _api_load() -> Path:
     from bench import api_load
     from riskgraph.settings import get_settings
@@ -107,6 +113,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "api-whatif": _api_whatif,
     "api-load": _api_load,
     "daily": _daily,
+    "search": _search,
 }
 
 

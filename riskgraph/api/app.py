@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from riskgraph import __version__
 from riskgraph.api import (
@@ -19,6 +20,7 @@ from riskgraph.api import (
     routes_companies,
     routes_explain,
     routes_network,
+    routes_search,
 )
 from riskgraph.api.audit import AuditMiddleware
 from riskgraph.api.deps import ApiContext
@@ -49,11 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await context.aclose()
         context.close()
 
-    app = FastAPI(
+    # /docs and /redoc with their Swagger UI and ReDoc assets served from the package (no
+    # CDN: users are on air-gapped networks); no validator badge (it would call
+    # validator.swagger.io), no Google fonts
+    app = FastAPIOffline(
         title="riskgraph",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.context = context
     problems.install(app)
@@ -90,6 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=200 if state else 503)
 
-    for module in (routes_companies, routes_explain, routes_network, routes_alerts, routes_admin):
+    for module in (
+        routes_companies,
+        routes_search,
+        routes_explain,
+        routes_network,
+        routes_alerts,
+        routes_admin,
+    ):
         app.include_router(module.router)
     return app

@@ -444,3 +444,19 @@ class RingHistory(BaseModel):
 class Raised(BaseModel):
     candidates: int
     raised: list[str]
+
+
+class SearchHit(BaseModel):
+    """A company or person found by GET /search."""
+
+    label: str = Field(description="Company or Person")
+    id: str
+    name: str | None
+    level: str | None = Field(None, description="the company's risk level (null for persons)")
+    score: float | None = Field(None, description="the company's 0-100 score (null for persons)")
+    matched: str = Field(description="what matched: id, uscc, name or initials")
+
+
+class SearchResults(BaseModel):
+    query: str
+    items: list[SearchHit]

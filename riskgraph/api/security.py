@@ -1,15 +1,17 @@
 """API keys and roles: who may call what.
 
-Keys come only from ``RISKGRAPH_API_KEYS`` (``role:key`` pairs, comma-separated); none is
-built in, so an API without configured keys refuses every data request. A key is compared
-in constant time against every configured key, and is known afterwards only as its role and
-a short hash (the audit log's "who").
+Keys come only from ``RISKGRAPH_API_KEYS`` (comma-separated ``role:name:key`` entries, or
+``role:key`` without a name); none is built in, so an API without configured keys refuses
+every data request. A key is compared in constant time against every configured key, and is
+known afterwards only as its role and its user's name, or a short hash of it when unnamed
+(the audit log's and the alerts' "who").
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -19,9 +21,10 @@ from riskgraph.errors import ConfigError
 HEADER = "X-API-Key"
 MIN_KEY_LENGTH = 16
 HOW_TO_CONFIGURE = (
-    "set RISKGRAPH_API_KEYS to comma-separated role:key pairs, e.g. "
-    "RISKGRAPH_API_KEYS=viewer:<random key>,analyst:<another>,admin:<another> (roles: "
-    "viewer, analyst, admin; keys of at least 16 characters, e.g. from "
+    "set RISKGRAPH_API_KEYS to comma-separated role:name:key entries, e.g. "
+    "RISKGRAPH_API_KEYS=viewer:wang.wei:<random key>,analyst:li.na:<another> (roles: "
+    "viewer, analyst, admin; the name, which may be left out as in role:key, is who the "
+    "audit log and the alerts record; keys of at least 16 characters, e.g. from "
     "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`), then send a key in the "
     "X-API-Key header"
 )
@@ -48,10 +51,12 @@ class Principal:
 
     role: Role
     key_hash: str  # first 12 hex digits of the key's SHA-256
+    name: str | None = None  # the user the key was issued to (role:name:key)
 
     @property
     def who(self) -> str:
-        return f"{self.role.value}:{self.key_hash}"
+        """``analyst:li.na``, or ``analyst:<key hash>`` for an unnamed key."""
+        return f"{self.role.value}:{self.name or self.key_hash}"
 
 
 def key_hash(key: str) -> str:
@@ -63,7 +68,7 @@ class KeyRing:
     """The configured keys, kept as SHA-256 digests (equal length: compare_digest's
     timing then says nothing about the key)."""
 
-    entries: tuple[tuple[bytes, Role, str], ...]  # (digest, role, short hash)
+    entries: tuple[tuple[bytes, Role, str, str | None], ...]  # (digest, role, hash, name)
 
     @property
     def empty(self) -> bool:
@@ -76,28 +81,38 @@ class KeyRing:
             return None
         digest = hashlib.sha256(key.encode()).digest()
         found: Principal | None = None
-        for known, role, short in self.entries:
+        for known, role, short, name in self.entries:
             if hmac.compare_digest(digest, known) and found is None:
-                found = Principal(role, short)
+                found = Principal(role, short, name)
         return found
+
+
+NAME = re.compile(r"^[\w.@-]{1,64}$")  # letters (CJK too), digits, _ . @ -
 
 
 @lru_cache(maxsize=8)
 def parse_keys(text: str | None) -> KeyRing:
-    """``viewer:k1,analyst:k2`` -> a KeyRing; a malformed entry is a ``ConfigError`` that
-    names it by position (never by its key)."""
-    entries: list[tuple[bytes, Role, str]] = []
+    """``viewer:wang.wei:k1,analyst:k2`` -> a KeyRing; a malformed entry is a
+    ``ConfigError`` that names it by position (never by its key). Keys never contain a
+    colon (``secrets.token_urlsafe`` gives none), so two colons mean a name."""
+    entries: list[tuple[bytes, Role, str, str | None]] = []
     seen: set[bytes] = set()
+    names: set[str] = set()
     for position, raw in enumerate((text or "").split(","), start=1):
         item = raw.strip()
         if not item:
             continue
-        role_text, sep, key = item.partition(":")
-        role_text, key = role_text.strip().lower(), key.strip()
-        if not sep or role_text not in {r.value for r in Role}:
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) not in (2, 3) or parts[0].lower() not in {r.value for r in Role}:
             raise ConfigError(
-                f"RISKGRAPH_API_KEYS entry {position} is not role:key with a role among "
-                f"viewer, analyst, admin; {HOW_TO_CONFIGURE}"
+                f"RISKGRAPH_API_KEYS entry {position} is not role:name:key (or role:key) "
+                f"with a role among viewer, analyst, admin; {HOW_TO_CONFIGURE}"
+            )
+        role_text, name, key = parts[0].lower(), (parts[1] if len(parts) == 3 else None), parts[-1]
+        if name is not None and not NAME.match(name):
+            raise ConfigError(
+                f"RISKGRAPH_API_KEYS entry {position} ({role_text}) has a name that is not "
+                "1-64 letters, digits or _ . @ -"
             )
         if len(key) < MIN_KEY_LENGTH:
             raise ConfigError(
@@ -107,6 +122,10 @@ def parse_keys(text: str | None) -> KeyRing:
         digest = hashlib.sha256(key.encode()).digest()
         if digest in seen:
             raise ConfigError(f"RISKGRAPH_API_KEYS entry {position} repeats a key")
+        if name is not None and name in names:
+            raise ConfigError(f"RISKGRAPH_API_KEYS entry {position} repeats the name {name}")
         seen.add(digest)
-        entries.append((digest, Role(role_text), key_hash(key)))
+        if name is not None:
+            names.add(name)
+        entries.append((digest, Role(role_text), key_hash(key), name))
     return KeyRing(tuple(entries))

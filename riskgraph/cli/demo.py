@@ -231,7 +231,7 @@ def _configured_viewer(settings: Settings) -> str:
     """A key from RISKGRAPH_API_KEYS able to read (the demo fetches a page with it)."""
     secret = settings.api_keys
     for item in ("" if secret is None else secret.get_secret_value()).split(","):
-        role, _, key = item.strip().partition(":")
-        if role.strip().lower() in {"viewer", "analyst", "admin"} and key.strip():
-            return key.strip()
+        parts = [p.strip() for p in item.split(":")]  # role:key or role:name:key
+        if len(parts) > 1 and parts[0].lower() in {r.value for r in Role} and parts[-1]:
+            return parts[-1]
     raise RiskgraphError("RISKGRAPH_API_KEYS holds no usable key")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.schema import NODES, RELATIONSHIPS, NodeType, RelType, check_identifier
+from riskgraph.search_text import search_forms
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,18 @@ def _node_statements(node: NodeType) -> list[SchemaStatement]:
                 )
             )
     if node.fulltext:
-        name = f"{label.lower()}_fulltext"
+        # the search form of names (riskgraph.search_text) with the CJK analyzer: Chinese
+        # text in character bigrams, so part of a name finds it (the standard analyzer
+        # makes one token of a whole run of Chinese characters)
+        name = f"{label.lower()}_search"
         props = ", ".join(f"n.{_q(p)}" for p in node.fulltext)
         out.append(
             SchemaStatement(
                 name,
                 "index",
                 f"CREATE FULLTEXT INDEX {_q(name)} IF NOT EXISTS "
-                f"FOR (n:{_q(label)}) ON EACH [{props}]",
+                f"FOR (n:{_q(label)}) ON EACH [{props}] "
+                "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
             )
         )
     return out
@@ -146,6 +151,8 @@ def migrate(graph: Gateway, prune: bool = False) -> MigrationReport:
             graph.run_schema(f"DROP {kind.upper()} {_q(name)} IF EXISTS")
             dropped.append(name)
     graph.read("await_indexes", timeout_s=300)
+    if any(name.endswith("_search") for name in created):
+        fill_search_forms(graph)  # an older graph's first migration with search
     existing = tuple(s.name for s in statements() if s.name in before)
     return MigrationReport(
         created=tuple(created),
@@ -153,3 +160,26 @@ def migrate(graph: Gateway, prune: bool = False) -> MigrationReport:
         stale=tuple(n for _, n in leftover if n not in dropped),
         dropped=tuple(dropped),
     )
+
+
+def fill_search_forms(graph: Gateway, batch: int = 5000) -> int:
+    """Give every company and person with a name its search forms (``search_text``), in
+    batches: a graph loaded before search existed. Ingest writes them from then on. Returns
+    how many nodes were filled in."""
+    filled = 0
+    while rows := graph.read("search_forms_missing", batch=batch):
+        forms = [search_forms(str(row["name"])) for row in rows]
+        graph.write(
+            "search_forms_set",
+            rows=[
+                {
+                    "label": row["label"],
+                    "id": row["id"],
+                    "search_name": form,
+                    "name_initials": initials,
+                }
+                for row, (form, initials) in zip(rows, forms, strict=True)
+            ],
+        )
+        filled += len(rows)
+    return filled

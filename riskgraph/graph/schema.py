@@ -160,6 +160,17 @@ RISK_PROPERTIES: tuple[Property, ...] = (
     _analysis("scored_at", STR, "when the analysis ran (ISO 8601)"),
 )
 
+# derived from the name at ingest (riskgraph.search_text), for GET /search
+_SEARCH_PROPERTIES = (
+    Property(
+        "search_name",
+        STR,
+        "the name as search matches it: simplified, lower case, no legal form",
+        indexed=True,
+    ),
+    Property("name_initials", STR, "pinyin initials of search_name (hzjxkj)", indexed=True),
+)
+
 NODES: tuple[NodeType, ...] = (
     NodeType(
         label="Company",
@@ -169,6 +180,7 @@ NODES: tuple[NodeType, ...] = (
             Property("id", STR, "stable key: the Unified Social Credit Code where known"),
             Property("uscc", STR, "统一社会信用代码, checked (GB 32100-2015)", unique=True),
             Property("name", STR, "registered name", indexed=True),
+            *_SEARCH_PROPERTIES,
             Property("status", STR, "active, revoked, cancelled, abnormal...", indexed=True),
             Property("established", DATE, "date of establishment", indexed=True),
             Property("registered_capital", FLOAT, "registered capital in CNY"),
@@ -178,7 +190,7 @@ NODES: tuple[NodeType, ...] = (
             Property("region_name", STR, "name of the region"),
             *RISK_PROPERTIES,
         ),
-        fulltext=("name",),
+        fulltext=("search_name",),
     ),
     NodeType(
         label="Person",
@@ -187,6 +199,7 @@ NODES: tuple[NodeType, ...] = (
         properties=(
             Property("id", STR, "opaque stable key from the source"),
             Property("name", STR, "name as registered (names are not identities)", indexed=True),
+            *_SEARCH_PROPERTIES,
             Property(
                 "id_hash",
                 STR,
@@ -196,7 +209,7 @@ NODES: tuple[NodeType, ...] = (
             Property("birth_year", INT, "year of birth"),
             Property("aliases", STRS, "other source ids of this person (same resident ID)"),
         ),
-        fulltext=("name",),
+        fulltext=("search_name",),
     ),
     NodeType(
         label="Address",

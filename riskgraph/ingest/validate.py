@@ -25,6 +25,7 @@ from riskgraph.graph.schema import HolderType, LinkType, link_relationship
 from riskgraph.ingest import normalise as norm
 from riskgraph.ingest.bundle import Row
 from riskgraph.ingest.mapping import Field, Mapping, default_mapping
+from riskgraph.search_text import search_forms
 
 Record = dict[str, Any]
 Good = tuple[Row, Record]  # a row that passed its field rules, with its record
@@ -293,10 +294,14 @@ def _fields(
 
 def _company(v: dict[str, str], checks: _Checks) -> Record:
     checks.need(v, "id", "name")
+    name = norm.clean_text(v["name"])
+    search_name, initials = search_forms(name)
     return {
         "id": norm.clean_text(v["id"]),
         "uscc": checks.optional("uscc", "invalid_uscc", norm.normalise_uscc, v),
-        "name": norm.clean_text(v["name"]),
+        "name": name,
+        "search_name": search_name or None,
+        "name_initials": initials or None,
         "status": checks.choice(Field.STATUS, "status", v.get("status", ""), required=False),
         "established": checks.optional("established", "bad_date", norm.parse_date, v),
         "registered_capital": checks.optional(
@@ -325,9 +330,13 @@ def _person(key: bytes) -> Build:
         birth_year = checks.optional("birth_year", "bad_number", _birth_year, v)
         if birth_year is None and id_number is not None:
             birth_year = norm.birth_year_from_id(id_number)
+        name = norm.clean_text(v["name"])
+        search_name, initials = search_forms(name)
         return {
             "id": norm.clean_text(v["id"]),
-            "name": norm.clean_text(v["name"]),
+            "name": name,
+            "search_name": search_name or None,
+            "name_initials": initials or None,
             "id_hash": id_hash,
             "birth_year": birth_year,
         }

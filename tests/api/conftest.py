@@ -28,6 +28,7 @@ KEYS = {
     "analyst": "analyst-key-0123456789abcdef",
     "admin": "admin-key-0123456789abcdef",
 }
+NAMES = {"analyst": "li.na", "admin": "张伟"}  # named keys (role:name:key); the viewer's is not
 
 
 def headers(role: str) -> dict[str, str]:
@@ -78,7 +79,10 @@ def province(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="package")
 def api_settings(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    keys = ",".join(f"{role}:{key}" for role, key in KEYS.items())
+    keys = ",".join(
+        f"{role}:{NAMES[role]}:{key}" if role in NAMES else f"{role}:{key}"
+        for role, key in KEYS.items()
+    )
     audit = tmp_path_factory.mktemp("audit") / "audit.log"
     model = tmp_path_factory.mktemp("models") / "gnn.pt"  # none until a test trains one
     return neo4j_settings.model_copy(

@@ -127,7 +127,7 @@ def test_handling_an_alert_feeds_the_labels(api: TestClient, gateway: Gateway) -
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["state"] == "assigned" and body["note"] == "to 王科长"
-    assert body["updated_by"].startswith("analyst:") and len(body["history"]) == 1
+    assert body["updated_by"] == "analyst:li.na" and len(body["history"]) == 1  # named key
     assert _patch(api, first["id"], state="confirmed").json()["label"] is True
     assert _patch(api, second["id"], role="admin", state="dismissed").json()["label"] is False
     labels = alert_labels(gateway)

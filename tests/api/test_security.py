@@ -58,19 +58,42 @@ def test_key_parsing() -> None:
     assert ring.identify("cccccccccccccccc") is None and ring.identify(None) is None
     assert parse_keys(None) == KeyRing(()) and parse_keys("").empty
     assert Role.ADMIN.allows(Role.ANALYST) and not Role.VIEWER.allows(Role.ANALYST)
-    for bad in ("viewer", "boss:aaaaaaaaaaaaaaaa", "viewer:short", "viewer:a" * 2):
+    for bad in (
+        "viewer",
+        "boss:aaaaaaaaaaaaaaaa",
+        "viewer:short",
+        "viewer:a" * 2,
+        "viewer:a b:aaaaaaaaaaaaaaaa",  # a name with a space
+        "viewer:x:y:aaaaaaaaaaaaaaaa",
+        "viewer:li:aaaaaaaaaaaaaaaa,admin:li:bbbbbbbbbbbbbbbb",  # one name, two keys
+    ):
         with pytest.raises(ConfigError) as caught:
             parse_keys(bad)
         assert "aaaaaaaaaaaaaaaa" not in str(caught.value)
 
 
+def test_named_keys_say_who() -> None:
+    """role:name:key names the user in the audit log and on alerts; role:key still works
+    and is known by its key's hash."""
+    ring = parse_keys(
+        "analyst:li.na:aaaaaaaaaaaaaaaa,admin:张伟:bbbbbbbbbbbbbbbb,viewer:cccccccccccccccc"
+    )
+    analyst, admin, viewer = (ring.identify(k * 16) for k in "abc")
+    assert analyst is not None and analyst.role is Role.ANALYST and analyst.who == "analyst:li.na"
+    assert admin is not None and admin.who == "admin:张伟"
+    assert viewer is not None and viewer.name is None and viewer.who.startswith("viewer:")
+    assert "cccc" not in viewer.who and len(viewer.who) == len("viewer:") + 12
+
+
 def test_every_request_is_audited(api: TestClient, api_settings: Settings) -> None:
+    api.get("/rings", headers=headers("analyst"), params={"limit": 1})
     api.get("/rings", headers=headers("viewer"), params={"limit": 3})
     api.get("/rings", headers={"X-API-Key": "wrong-key-wrong-key"})
     api.get("/rings")
     text = api_settings.audit_log.read_text("ascii")  # escaped: one line per request
     lines = [json.loads(x) for x in text.split("\n") if x]
-    viewer, unknown, anonymous = lines[-3:]
+    analyst, viewer, unknown, anonymous = lines[-4:]
+    assert analyst["who"] == "analyst:li.na"  # a named key (role:name:key)
     assert viewer["who"].startswith("viewer:") and viewer["status"] == 200
     assert viewer["method"] == "GET" and viewer["path"] == "/rings"
     assert viewer["params"] == {"limit": "3"} and viewer["bytes"] > 0 and viewer["when"]

@@ -6,7 +6,7 @@ from neo4j.exceptions import ConstraintError
 
 from riskgraph.graph import schema
 from riskgraph.graph.gateway import Gateway
-from riskgraph.graph.migrate import migrate, statements
+from riskgraph.graph.migrate import fill_search_forms, migrate, statements
 
 
 def test_show_constraints_lists_the_schema_constraints(graph: Gateway) -> None:
@@ -65,3 +65,29 @@ def test_stale_schema_is_listed_and_dropped_only_with_prune(
 def _names(graph: Gateway) -> set[str]:
     rows = graph.read("show_indexes") + graph.read("show_constraints")
     return {str(r["name"]) for r in rows}
+
+
+def test_a_graph_loaded_before_search_gets_its_names_search_forms(
+    graph: Gateway, driver: neo4j.Driver
+) -> None:
+    """Nodes written without search forms (an older ingest) get them from the backfill
+    that migrate runs when it creates the search indexes; the cjk index then finds them."""
+    driver.execute_query(
+        "CREATE (:Company {id: 'C1', name: '臺灣發展銀行股份有限公司'}),"
+        " (:Company {id: 'C2', name: '杭州金鑫科技有限公司', search_name: 'kept'}),"
+        " (:Person {id: 'P1', name: '王偉'}), (:Company {id: 'C3'})"
+    )
+    assert fill_search_forms(graph, batch=1) == 2  # C1 and P1, one of each label a batch
+    rows = graph.read_raw("search_names", lucene='"发展"', initials=None, limit=5)
+    assert [(r["label"], r["id"]) for r in rows] == [("Company", "C1")]
+    records, _, _ = driver.execute_query(
+        "MATCH (n) RETURN n.id AS id, n.search_name AS form, n.name_initials AS initials"
+        " ORDER BY id"
+    )
+    assert [(r["id"], r["form"], r["initials"]) for r in records] == [
+        ("C1", "台湾发展银行", "twfzyx"),
+        ("C2", "kept", None),  # forms already there are not recomputed
+        ("C3", None, None),  # no name, no forms
+        ("P1", "王伟", "ww"),
+    ]
+    assert fill_search_forms(graph) == 0
