@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import random
 import shutil
-import statistics
 import tempfile
 import time
 from collections import Counter
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.ingest import fresh_graph
-from bench.report import machine, write_section
+from bench.report import latency_stats, machine, write_section
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.investigate import EntityNotFound
 from riskgraph.graph.investigate import run as run_query
@@ -44,12 +43,6 @@ def _time(graph: Gateway, name: str, params: dict[str, Any]) -> float | None:
     except EntityNotFound:  # a planted malformed row: not in the graph
         return None
     return (time.perf_counter() - started) * 1000
-
-
-def _stats(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return statistics.median(ordered), p95, ordered[-1]
 
 
 def run(companies: int = 100_000, seed: int = 1, samples: int = 200) -> Path:
@@ -108,7 +101,7 @@ def run(companies: int = 100_000, seed: int = 1, samples: int = 200) -> Path:
                     elapsed = _time(graph, name, plan())
                     if elapsed is not None:
                         timings.append(elapsed)
-                results.append((label, len(timings), _stats(timings)))
+                results.append((label, len(timings), latency_stats(timings)))
             worst: list[tuple[str, float]] = []
             hub_cases = [
                 (f"neighbourhood k=2 from the biggest address ({hub_size} companies)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 from pathlib import Path
 
 from riskgraph import markdown
@@ -37,3 +38,10 @@ def machine() -> str:
 
 def write_section(name: str, body: str) -> Path:
     return markdown.write_section(DOC, f"bench:{name}", body, HEADER)
+
+
+def latency_stats(samples: list[float]) -> tuple[float, float, float]:
+    """(p50, p95, max) of latency samples, p95 the nearest rank."""
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered), p95, ordered[-1]

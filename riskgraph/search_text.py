@@ -47,6 +47,8 @@ LEGAL_FORMS = tuple(
     )
 )
 _DROPPED = re.compile(r"[\s\-_·•・,.，。、'\"“”‘’()（）\[\]【】]+")
+# the legal forms as they stand at the end of a compacted name, made once (not per name)
+_COMPACT_FORMS = tuple(_DROPPED.sub("", form) for form in LEGAL_FORMS)
 
 
 @cache
@@ -65,8 +67,7 @@ def search_name(name: str) -> str:
     """The name as search matches it (see the module docstring); '' for no name."""
     text = simplified(unicodedata.normalize("NFKC", name)).lower()
     compact = _DROPPED.sub("", text.replace("（", "(").replace("）", ")"))
-    for form in LEGAL_FORMS:
-        bare = _DROPPED.sub("", form)
+    for bare in _COMPACT_FORMS:
         if compact.endswith(bare) and len(compact) > len(bare):
             return compact[: -len(bare)]
     return compact

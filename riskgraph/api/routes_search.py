@@ -40,7 +40,7 @@ def ranked(exact: list[dict[str, Any]], names: list[dict[str, Any]], limit: int)
     rows += [(r, r["matched"], float(r.get("relevance") or 0.0)) for r in names]
     for row, tier, relevance in rows:
         key = (row["label"], row["id"])
-        order = (_TIER[tier], -relevance, -(row.get("score") or -1.0), 0.0)
+        order = (_TIER[tier], -relevance, -(row.get("score") or -1.0))
         if key not in best or order < best[key][0]:
             best[key] = (order, row)
     hits = sorted(best.values(), key=lambda item: (item[0], item[1]["label"], item[1]["id"]))
