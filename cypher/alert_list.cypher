@@ -5,7 +5,7 @@
 //   $id (string or null): only this alert; $skip (int), $limit (int): the page.
 // returns: one row: total (int: alerts matching), items (list of maps: id, company_id,
 //   company_name, level, score, reasons, state, note, label, raised_at, scored_at,
-//   updated_at, updated_by, history, current_level, current_score).
+//   updated_at, updated_by, assignee, history, current_level, current_score).
 MATCH (a:Alert)
 WHERE ($state IS NULL OR a.state = $state)
   AND ($level IS NULL OR a.level = $level)
@@ -17,6 +17,6 @@ RETURN size(found) AS total,
   [a IN found[$skip..($skip + $limit)] |
     head([(a)-[:ALERT_ON]->(c:Company) | a {
       .id, .company_id, .level, .score, .reasons, .state, .note, .label, .raised_at,
-      .scored_at, .updated_at, .updated_by, .history,
+      .scored_at, .updated_at, .updated_by, .assignee, .history,
       company_name: c.name, current_level: c.risk_level, current_score: c.risk_score
     }])] AS items

@@ -152,6 +152,13 @@ class Settings(BaseSettings):
         description="API keys with their roles, comma-separated role:key pairs "
         "(viewer:..., analyst:..., admin:...). None is built in: unset, every request is refused.",
     )
+    session_ttl_s: int = Field(
+        default=8 * 3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        validation_alias=_env("RISKGRAPH_SESSION_TTL_S"),
+        description="How long a web app sign-in lasts (seconds; default a working day).",
+    )
     audit_log: Path = Field(
         default=Path(".riskgraph/audit.log"),
         validation_alias=_env("RISKGRAPH_AUDIT_LOG"),

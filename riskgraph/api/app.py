@@ -18,9 +18,12 @@ from riskgraph.api import (
     routes_admin,
     routes_alerts,
     routes_companies,
+    routes_entities,
     routes_explain,
     routes_network,
     routes_search,
+    routes_session,
+    routes_ui,
 )
 from riskgraph.api.audit import AuditMiddleware
 from riskgraph.api.deps import ApiContext
@@ -33,8 +36,9 @@ Risk scores with their explanations, the company file, ownership, connections, r
 what-if contagion and alerts.
 
 Every call but `/health` and these docs needs an API key in the `X-API-Key` header
-(`RISKGRAPH_API_KEYS`): **viewer** reads, **analyst** also runs what-ifs (`POST /propagate`)
-and handles alerts (`PATCH /alerts/{id}`), **admin** also reloads the engine state.
+(`RISKGRAPH_API_KEYS`), or the session cookie of the web app at `/ui` (`POST /session`):
+**viewer** reads, **analyst** also runs what-ifs (`POST /propagate`) and handles alerts
+(`PATCH /alerts/{id}`), **admin** also reloads the engine state.
 Errors are problem details (RFC 9457). Every request is written to the audit log.
 """
 
@@ -97,12 +101,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(body.model_dump(mode="json"), status_code=200 if state else 503)
 
     for module in (
+        routes_session,
         routes_companies,
         routes_search,
+        routes_entities,
         routes_explain,
         routes_network,
         routes_alerts,
         routes_admin,
     ):
         app.include_router(module.router)
+    # the web app: its assets first, then its page for every other address under /ui
+    app.mount("/ui/static/vendor", routes_ui.vendor_files(), name="ui-vendor")
+    app.mount("/ui/static", routes_ui.static_files(), name="ui-static")
+    app.include_router(routes_ui.router)
     return app

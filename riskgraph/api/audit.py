@@ -24,6 +24,7 @@ from riskgraph.api.security import HEADER, KeyRing, key_hash
 log = logging.getLogger(__name__)
 
 MAX_LOGGED_BODY = 4096  # characters of a request body kept in the log
+SECRET_BODIES = frozenset({"/session"})  # bodies that carry a key: never logged
 
 
 class AuditLog:
@@ -109,13 +110,21 @@ class AuditMiddleware:
                 sent["bytes"] += len(message.get("body", b""))
             await send(message)
 
+        # the route's dependencies name a caller signed in by session cookie here
+        state = scope.setdefault("state", {})
         try:
             await self.app(scope, receive_logged, send_logged)
         finally:
-            self._log(scope, when, started, b"".join(received), sent)
+            self._log(scope, when, started, b"".join(received), sent, state.get("who"))
 
     def _log(
-        self, scope: Scope, when: str, started: float, body: bytes, sent: dict[str, int]
+        self,
+        scope: Scope,
+        when: str,
+        started: float,
+        body: bytes,
+        sent: dict[str, int],
+        who: str | None,
     ) -> None:
         headers = {k.decode("latin-1").lower(): v for k, v in scope.get("headers", [])}
         raw_key = headers.get(HEADER.lower())
@@ -126,11 +135,13 @@ class AuditMiddleware:
             audit.write(
                 {
                     "when": when,
-                    "who": _who(keys, key),
+                    "who": who or _who(keys, key),
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "params": _params(query),
-                    "body": _body(body),
+                    "body": "(not logged: credentials)"
+                    if body and scope.get("path") in SECRET_BODIES
+                    else _body(body),
                     "status": sent["status"],
                     "bytes": sent["bytes"],
                     "ms": round((time.perf_counter() - started) * 1000, 1),

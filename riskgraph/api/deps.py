@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyCookie, APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from riskgraph.api import privacy
@@ -21,6 +21,14 @@ from riskgraph.api.audit import AuditLog
 from riskgraph.api.privacy import redact
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.security import HEADER, HOW_TO_CONFIGURE, KeyRing, Principal, Role, parse_keys
+from riskgraph.api.sessions import (
+    COOKIE,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    Session,
+    csrf_ok,
+    find_session,
+)
 from riskgraph.api.state import StateHolder
 from riskgraph.engine.engine import Engine
 from riskgraph.engine.runs import current_run
@@ -120,25 +128,63 @@ api_key = APIKeyHeader(
     description="An API key from RISKGRAPH_API_KEYS; its role (viewer, analyst, admin) "
     "decides what it may call.",
 )
+session_cookie = APIKeyCookie(
+    name=COOKIE,
+    auto_error=False,
+    description="The web app's session, from POST /session; changes (POST, PATCH, DELETE) "
+    f"made with it must also send its CSRF token in the {CSRF_HEADER} header.",
+)
+
+
+async def session(
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(context)],
+    token: Annotated[str | None, Security(session_cookie)] = None,
+) -> Session | None:
+    """The web app session the request's cookie opens, when it sends no API key."""
+    if not token or request.headers.get(HEADER):
+        return None
+    return await find_session(await graph(ctx), ctx.keys(), token)
 
 
 async def principal(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(context)],
+    signed_in: Annotated[Session | None, Depends(session)],
     key: Annotated[str | None, Security(api_key)] = None,
 ) -> Principal:
+    """The caller: by the X-API-Key header, else by the web app's session cookie (with
+    its CSRF token for a change). Recorded on the request for the audit log."""
     keys = ctx.keys()
     challenge = {"WWW-Authenticate": f'ApiKey header="{HEADER}"'}
     if keys.empty:
         raise ProblemError(
             401, f"no API keys are configured: {HOW_TO_CONFIGURE}", "unauthorized", challenge
         )
-    if not key:
+    if key:
+        found = keys.identify(key)
+        if found is None:
+            raise ProblemError(401, "unknown API key", "unauthorized", challenge)
+    elif signed_in is not None:
+        if request.method not in SAFE_METHODS and not csrf_ok(
+            signed_in, request.headers.get(CSRF_HEADER)
+        ):
+            raise ProblemError(
+                403,
+                f"a change made with the web app's session needs its {CSRF_HEADER} header "
+                "(GET /session gives it)",
+                "csrf",
+            )
+        found = signed_in.principal
+    elif request.cookies.get(COOKIE):
+        raise ProblemError(
+            401, "your session has expired or was closed: sign in again", "unauthorized"
+        )
+    else:
         raise ProblemError(
             401, f"send an API key in the {HEADER} header", "unauthorized", challenge
         )
-    found = keys.identify(key)
-    if found is None:
-        raise ProblemError(401, "unknown API key", "unauthorized", challenge)
+    request.state.who = found.who
     return found
 
 

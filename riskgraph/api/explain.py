@@ -160,6 +160,31 @@ def build_subgraph(
     return Subgraph(center=company_id, nodes=nodes, edges=edges, left_out=left_out, note=note)
 
 
+RING_KINDS = {"phone": "Phone", "address": "Address", "person": "Person"}
+
+
+def build_ring_subgraph(graph: Gateway, ring: dict[str, Any], limit: int, as_of: date) -> Subgraph:
+    """A ring drawn: its member companies and people and the identifiers they share, with
+    the relationships among them in force on ``as_of``. ``ring``: an ``api_ring`` row."""
+    chosen: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    items = [("Company", c["id"]) for c in ring["companies"]]
+    items += [("Person", p["id"]) for p in ring["persons"]]
+    items += [(RING_KINDS[s["kind"]], s["value"]) for s in ring["shared"]]
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            chosen.append(item)
+    shown_nodes = chosen[:limit]
+    nodes = _nodes(graph, shown_nodes)
+    edges = _edges(graph, shown_nodes, list(EXPLANATION_TYPES), limit * 4, set(), as_of)
+    left_out = len(chosen) - len(shown_nodes)
+    note = f"{len(shown_nodes)} of {len(chosen)} nodes shown" if left_out else None
+    return Subgraph(
+        center=ring["ring"]["id"], nodes=nodes, edges=edges, left_out=left_out, note=note
+    )
+
+
 def _nodes(graph: Gateway, chosen: list[tuple[str, str]]) -> list[SubgraphNode]:
     cards = graph.read("api_entity_cards", nodes=[{"label": a, "key": b} for a, b in chosen])
     found: dict[tuple[str, str], dict[str, Any]] = {(r["label"], r["key"]): r for r in cards}

@@ -300,6 +300,7 @@ class AlertOut(BaseModel):
     scored_at: str | None = None
     updated_at: str | None = None
     updated_by: str | None = None
+    assignee: str | None = Field(None, description="the named user it is assigned to")
     history: list[str] = []
     current_level: str | None = None
     current_score: float | None = None
@@ -313,6 +314,13 @@ class AlertList(BaseModel):
 class AlertPatch(Strict):
     state: AlertState | None = None
     note: str | None = Field(None, max_length=2000)
+    assignee: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="a named analyst or admin (role:name:key) to assign it to; with state "
+        "assigned and no assignee, the caller",
+    )
 
 
 # --- admin -----------------------------------------------------------------------------------
@@ -460,3 +468,30 @@ class SearchHit(BaseModel):
 class SearchResults(BaseModel):
     query: str
     items: list[SearchHit]
+
+
+# --- the web app's session (/session) ----------------------------------------------------
+class SignIn(Strict):
+    key: str = Field(min_length=1, max_length=200, description="an API key")
+
+
+class SessionOut(BaseModel):
+    who: str = Field(description="role and user name (or key hash), as the audit log says")
+    name: str | None = Field(None, description="the user the key was issued to, if named")
+    role: str = Field(description="viewer, analyst or admin")
+    csrf: str = Field(description="send it in the X-CSRF-Token header with every change")
+    expires_at: dt.datetime
+    users: list[str] = Field(
+        description="named analysts and admins alerts can be assigned to (for analysts)"
+    )
+
+
+# --- the neighbours of any entity (/entities/{type}/{id}/neighbours) ----------------------
+class Neighbours(BaseModel):
+    center: SubgraphNode
+    nodes: list[SubgraphNode] = Field(description="one page of direct neighbours")
+    edges: list[SubgraphEdge] = Field(description="between the centre and this page's nodes")
+    total: int = Field(description="direct neighbours in all")
+    offset: int
+    limit: int
+    more: int = Field(description="neighbours after this page (the next offset is offset+limit)")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from riskgraph.api.deps import Analyst, Graph, Viewer, Words, shown
+from riskgraph.api.deps import Analyst, Context, Graph, Viewer, Words, shown
 from riskgraph.api.models import AlertList, AlertOut, AlertPatch
 from riskgraph.api.problems import Problem, ProblemError
 from riskgraph.api.routes_companies import ERRORS
@@ -65,13 +65,23 @@ def alert(id: AlertId, caller: Viewer, graph: Graph, words: Words) -> Any:
     responses={**ERRORS, 409: {"model": Problem, "description": "the state forbids it"}},
 )
 def patch_alert(
-    id: AlertId, change: AlertPatch, caller: Analyst, graph: Graph, words: Words
+    id: AlertId, change: AlertPatch, caller: Analyst, graph: Graph, words: Words, ctx: Context
 ) -> Any:
     """Move an alert along new -> assigned -> confirmed / dismissed -> disposed, and/or set
     its note. Confirmed (and disposed) alerts label their company risky for the next GNN
     training, dismissed ones not risky. Analysts and admins; 409 when the alert's state
-    does not allow the change (disposed is final)."""
-    if change.state is None and change.note is None:
-        raise ProblemError(422, "nothing to change: give a state, a note or both", "invalid")
-    update_alert(graph, id, change.state, change.note, by=caller.who)
+    does not allow the change (disposed is final). Assigning names a user: `assignee`, one
+    of the named analyst and admin keys, else the caller."""
+    if change.state is None and change.note is None and change.assignee is None:
+        raise ProblemError(422, "nothing to change: give a state, a note or an assignee", "invalid")
+    assignee = change.assignee
+    if assignee is None and change.state is AlertState.ASSIGNED:
+        assignee = caller.name
+    if assignee is not None and assignee not in ctx.keys().assignees():
+        raise ProblemError(
+            422,
+            f"{assignee!r} is not a named analyst or admin (role:name:key in RISKGRAPH_API_KEYS)",
+            "invalid",
+        )
+    update_alert(graph, id, change.state, change.note, by=caller.who, assignee=assignee)
     return shown(_one(graph, id, words).model_dump(mode="json"), caller, graph)

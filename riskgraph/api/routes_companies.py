@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from riskgraph.api.deps import Context, Graph, Viewer, Words, shown, shown_async
+from riskgraph.api.deps import ApiContext, Context, Graph, Viewer, Words, shown, shown_async
 from riskgraph.api.explain import build_subgraph, company_paths, path_keys, path_out
 from riskgraph.api.models import (
     AsOf,
@@ -23,8 +24,11 @@ from riskgraph.api.models import (
     Subgraph,
     SubgraphQuery,
 )
+from riskgraph.api.printable import render_company_file
 from riskgraph.api.problems import Problem, ProblemError
+from riskgraph.api.security import Principal
 from riskgraph.api.worded import reasons_fields, ring_summary
+from riskgraph.chromium import ChromiumMissing, find_chromium, print_pdf
 from riskgraph.engine.names import NAMED
 from riskgraph.engine.state import EngineState
 from riskgraph.errors import RiskgraphError
@@ -46,6 +50,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 CompanyId = Annotated[str, Path(min_length=1, max_length=200, description="Company.id (USCC)")]
 PER_LIST = 500
+# the printable page: its own styles only; no script, nothing from elsewhere
+PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _not_found(company_id: str) -> ProblemError:
@@ -139,6 +145,16 @@ async def company_risk(
     """The 0-100 score, level, tier, its four components, the reasons, the strongest
     evidence paths from exposed companies, the ring, and the GNN's view (null until a
     model has written one). 409 before `riskgraph analyze` has run."""
+    payload = await risk_payload(id, caller, graph, ctx, words)
+    # validated as CompanyRisk; masking only rewrote strings: sent as is, not validated
+    # and serialised a second time against the response model
+    return Response(orjson.dumps(payload), media_type="application/json")
+
+
+async def risk_payload(
+    id: str, caller: Principal, graph: Gateway, ctx: ApiContext, words: Renderer
+) -> dict[str, Any]:
+    """The company's risk as ``company_risk`` answers it, masked for ``caller``."""
     # async: the most asked-for answer skips the thread pool (the evidence is a few
     # array lookups; only a first request waits, in a thread, for the state to load)
     state = ctx.state.loaded or await run_in_threadpool(_state, ctx)
@@ -179,10 +195,8 @@ async def company_risk(
     )
     personal = set(row["personal_phones"])
     known = {n: n in personal for n in numbers}
-    payload = await shown_async(body.model_dump(mode="json"), caller, graph, known)
-    # validated as CompanyRisk above; masking only rewrote strings: sent as is, not
-    # validated and serialised a second time against the response model
-    return Response(orjson.dumps(payload), media_type="application/json")
+    payload: dict[str, Any] = await shown_async(body.model_dump(mode="json"), caller, graph, known)
+    return payload
 
 
 def _subgraph(
@@ -272,3 +286,69 @@ def controllers(
         ultimate=[h for h in holders if h.ultimate],
     )
     return shown(body.model_dump(mode="json"), caller, graph)
+
+
+async def _printable(
+    id: str, caller: Principal, graph: Gateway, ctx: ApiContext, words: Renderer
+) -> tuple[str, str]:
+    """(the printable page, the company's name) from the API's own answers."""
+    file = await run_in_threadpool(company_file, id, caller, graph, ctx, None)
+    try:
+        risk: dict[str, Any] | None = await risk_payload(id, caller, graph, ctx, words)
+    except ProblemError as exc:
+        if exc.status != 409:  # not scored yet: the file says so
+            raise
+        risk = None
+    held = await run_in_threadpool(controllers, id, caller, graph, 0.25, 5, None)
+    page = render_company_file(file, risk, held, words, caller.who)
+    return page, file["company"].get("name") or id
+
+
+@router.get(
+    "/{id}/file.html",
+    response_class=HTMLResponse,
+    responses={**ERRORS, 200: {"content": {"text/html": {}}, "description": "a printable page"}},
+)
+async def company_file_page(
+    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: Words
+) -> HTMLResponse:
+    """The company file as one printable page (no script, nothing loaded from elsewhere)."""
+    page, _ = await _printable(id, caller, graph, ctx, words)
+    return HTMLResponse(page, headers={"Content-Security-Policy": PRINT_CSP})
+
+
+@router.get(
+    "/{id}/file.pdf",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {"content": {"application/pdf": {}}, "description": "the company file as a PDF"},
+        501: {"model": Problem, "description": "no headless Chromium on the server"},
+    },
+)
+async def company_file_pdf(
+    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: Words
+) -> Response:
+    """The printable company file as a PDF, printed by headless Chromium on the server
+    with the network cut off. Where no Chromium is installed: 501, and the printable page
+    (`file.html`) printed from the browser gives the same document."""
+    try:
+        chromium = await run_in_threadpool(find_chromium, ctx.settings())
+    except ChromiumMissing as exc:
+        raise ProblemError(
+            501,
+            f"this server cannot make PDFs ({exc}); open /companies/{id}/file.html and print "
+            "it from the browser (Print, then Save as PDF)",
+            "not-implemented",
+        ) from exc
+    page, name = await _printable(id, caller, graph, ctx, words)
+    pdf = await run_in_threadpool(print_pdf, chromium, page)
+    filename = f"{name}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{id}.pdf"; '
+            f"filename*=UTF-8''{quote(filename)}"
+        },
+    )

@@ -12,7 +12,7 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 
 from riskgraph.api.deps import Analyst, Context, Graph, State, Viewer, Words, shown
-from riskgraph.api.explain import path_out
+from riskgraph.api.explain import build_ring_subgraph, path_out
 from riskgraph.api.models import (
     Impacted,
     Paths,
@@ -23,6 +23,7 @@ from riskgraph.api.models import (
     RingHistory,
     RingList,
     RingRunOut,
+    Subgraph,
 )
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
@@ -163,6 +164,25 @@ def ring(
         people=row["persons"],
         shared=shared[:limit],
     )
+    return shown(body.model_dump(mode="json"), caller, graph)
+
+
+@router.get("/rings/{id}/subgraph", response_model=Subgraph, responses=ERRORS, tags=["rings"])
+def ring_subgraph(
+    id: Annotated[str, Path(min_length=1, max_length=50, description="ring id, e.g. R0001")],
+    caller: Viewer,
+    graph: Graph,
+    ctx: Context,
+    limit: Annotated[int, Query(ge=1, le=500, description="most nodes drawn")] = 200,
+) -> Any:
+    """The ring as a graph: member companies and people, the phones, addresses and people
+    they share, and the relationships among them (what the web app draws)."""
+    state = ctx.state.loaded
+    day = state.analysis.snapshot.as_of if state is not None else dt.date.today()
+    rows = graph.read("api_ring", id=id, limit=limit, as_of=day)
+    if not rows:
+        raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
+    body = build_ring_subgraph(graph, rows[0], limit, day)
     return shown(body.model_dump(mode="json"), caller, graph)
 
 

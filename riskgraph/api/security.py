@@ -86,6 +86,20 @@ class KeyRing:
                 found = Principal(role, short, name)
         return found
 
+    def holder(self, short_hash: str, role: Role) -> Principal | None:
+        """The caller a web app session names, if its key is still configured with the same
+        role (removing or demoting a key ends its sessions)."""
+        for _, known_role, short, name in self.entries:
+            if short == short_hash and known_role == role:
+                return Principal(role, short, name)
+        return None
+
+    def assignees(self) -> list[str]:
+        """Names of the users alerts can be assigned to: named analyst and admin keys."""
+        return sorted(
+            {name for _, role, _, name in self.entries if name and role.allows(Role.ANALYST)}
+        )
+
 
 NAME = re.compile(r"^[\w.@-]{1,64}$")  # letters (CJK too), digits, _ . @ -
 

@@ -127,9 +127,11 @@ def update_alert(
     note: str | None,
     by: str,
     now: datetime | None = None,
+    assignee: str | None = None,
 ) -> None:
-    """Move an alert to ``state`` and/or set its note; raises ``AlertNotFound`` or
-    ``AlertConflict`` (a change its current state forbids)."""
+    """Move an alert to ``state`` and/or set its note and assignee (a named user; moving
+    back to new clears it); raises ``AlertNotFound`` or ``AlertConflict`` (a change its
+    current state forbids)."""
     rows = graph.read("alert_state", id=alert)
     if not rows:
         raise AlertNotFound(f"no alert has the id {alert!r}")
@@ -143,7 +145,14 @@ def update_alert(
         )
     stamp = (now or datetime.now(UTC)).isoformat(timespec="microseconds")  # orders alerts
     entry = json.dumps(
-        {"at": stamp, "by": by, "from": current.value, "to": target.value, "note": note},
+        {
+            "at": stamp,
+            "by": by,
+            "from": current.value,
+            "to": target.value,
+            "note": note,
+            **({"assignee": assignee} if assignee else {}),
+        },
         ensure_ascii=False,
     )
     summary = graph.write(
@@ -152,6 +161,7 @@ def update_alert(
         state=target.value,
         **{"from": [current.value]},
         note=note,
+        assignee=assignee,
         label=label_of(target),
         by=by,
         now=stamp,

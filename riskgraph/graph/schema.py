@@ -278,7 +278,8 @@ NODES: tuple[NodeType, ...] = (
             Property("raised_at", STR, "when it was raised (ISO 8601)", indexed=True),
             Property("scored_at", STR, "the analysis run that raised it (ISO 8601)"),
             Property("updated_at", STR, "last change of state or note (ISO 8601)"),
-            Property("updated_by", STR, "who changed it last: role and a short key hash"),
+            Property("updated_by", STR, "who changed it last: role and user name (or key hash)"),
+            Property("assignee", STR, "the named user it is assigned to"),
             Property("note", STR, "the handler's note"),
             Property(
                 "label",
@@ -326,6 +327,22 @@ NODES: tuple[NodeType, ...] = (
             Property("persons", INT, "member persons"),
             Property("company_ids", STRS, "member companies' ids"),
             Property("person_ids", STRS, "member persons' ids"),
+        ),
+        derived=True,
+    ),
+    NodeType(
+        label="Session",
+        key="token_hash",
+        description="A signed-in web app user (riskgraph's /ui): the cookie's token is kept "
+        "only as its hash, with who it names and when it expires. Connected to nothing.",
+        properties=(
+            Property("token_hash", STR, "SHA-256 of the session cookie's token"),
+            Property("role", STR, "viewer, analyst or admin"),
+            Property("name", STR, "the user the key was issued to (role:name:key), if named"),
+            Property("key_hash", STR, "first 12 hex digits of the key's SHA-256"),
+            Property("csrf", STR, "the token a change must echo in X-CSRF-Token"),
+            Property("created_at", STR, "when it was opened (ISO 8601)"),
+            Property("expires_at", STR, "when it stops being accepted (ISO 8601)", indexed=True),
         ),
         derived=True,
     ),

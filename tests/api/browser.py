@@ -12,12 +12,9 @@ nowhere), and Chromium's own net log is kept so a test can show no request left.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,27 +22,18 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from riskgraph.settings import Settings
+from riskgraph.chromium import (
+    Chromium,
+    ChromiumMissing,
+    can_unshare_network,
+    find_chromium,
+)
+
+__all__ = ["Chromium", "ChromiumMissing", "find_chromium"]
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = Settings().cache_dir / "chromium"  # shared by every checkout, like the launcher
-SETUP_HINT = (
-    "headless Chromium is needed for the browser tests: run `make chromium` (downloads the "
-    f"Debian chromium packages into {CACHE}, no root), or `apt-get install "
-    "chromium`, or set RISKGRAPH_CHROMIUM to a chromium binary"
-)
 # Schemes that never leave the machine.
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:", "chrome:", "chrome-untrusted:", "devtools:")
-
-
-class ChromiumMissing(RuntimeError):
-    """No usable Chromium (the message says how to get one)."""
-
-
-@dataclass(frozen=True)
-class Chromium:
-    binary: Path
-    env: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -66,57 +54,6 @@ class Request:
         return self.initiator != "not an origin"
 
 
-def find_chromium() -> Chromium:
-    """The Chromium to use, with the environment it needs; ChromiumMissing if none works."""
-    env = dict(os.environ)
-    explicit = os.environ.get("RISKGRAPH_CHROMIUM")
-    cached = CACHE / "usr" / "lib" / "chromium" / "chromium"
-    if explicit:
-        binary = Path(explicit)
-    elif cached.exists():
-        binary = cached
-        libs = [str(p) for p in sorted((CACHE / "usr" / "lib").glob("*-linux-gnu"))]
-        libs += [str(p / "pulseaudio") for p in map(Path, libs) if (p / "pulseaudio").is_dir()]
-        env["LD_LIBRARY_PATH"] = os.pathsep.join([*libs, env.get("LD_LIBRARY_PATH", "")])
-        env["FONTCONFIG_FILE"] = str(_fontconfig())
-    else:
-        found = next(
-            (shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None
-        )
-        if found is None:
-            raise ChromiumMissing(SETUP_HINT)
-        binary = Path(found)
-    try:
-        proc = subprocess.run(
-            [str(binary), "--version"], env=env, capture_output=True, text=True, timeout=60
-        )
-    except OSError as exc:
-        raise ChromiumMissing(f"{binary} does not run ({exc}); {SETUP_HINT}") from exc
-    if proc.returncode != 0:
-        raise ChromiumMissing(f"{binary} --version failed: {proc.stderr.strip()}; {SETUP_HINT}")
-    return Chromium(binary, env)
-
-
-def _fontconfig() -> Path:
-    """A fontconfig file adding the cache's fonts (a CJK one) to the system's."""
-    path = Path(tempfile.gettempdir()) / f"riskgraph-fonts-{os.getuid()}.conf"
-    path.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        f"<dir>{CACHE / 'usr' / 'share' / 'fonts'}</dir>"
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include></fontconfig>',
-        encoding="utf-8",
-    )
-    return path
-
-
-def _can_unshare_network() -> bool:
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return False
-    proc = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=30)
-    return proc.returncode == 0
-
-
 def render(
     chromium: Chromium,
     page: Path,
@@ -127,7 +64,7 @@ def render(
 ) -> Render:
     """Screenshot ``page`` with the network cut off; keeps Chromium's net log beside it."""
     screenshot, net_log = out_dir / "screenshot.png", out_dir / "netlog.json"
-    isolated = _can_unshare_network()
+    isolated = can_unshare_network()
     command = [
         *(["unshare", "-rn"] if isolated else []),
         str(chromium.binary),
@@ -262,7 +199,7 @@ def _main(argv: list[str]) -> int:
     version = subprocess.run(
         [str(chromium.binary), "--version"], env=chromium.env, capture_output=True, text=True
     ).stdout.strip()
-    isolation = "unshare -rn" if _can_unshare_network() else "proxy only (no unshare)"
+    isolation = "unshare -rn" if can_unshare_network() else "proxy only (no unshare)"
     print(json.dumps({"chromium": str(chromium.binary), "version": version, "net": isolation}))  # noqa: T201
     return 0 if "--check" in argv or not argv else 2
 

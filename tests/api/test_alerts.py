@@ -128,6 +128,7 @@ def test_handling_an_alert_feeds_the_labels(api: TestClient, gateway: Gateway) -
     body = response.json()
     assert body["state"] == "assigned" and body["note"] == "to 王科长"
     assert body["updated_by"] == "analyst:li.na" and len(body["history"]) == 1  # named key
+    assert body["assignee"] == "li.na"  # assigned without a name: to the caller
     assert _patch(api, first["id"], state="confirmed").json()["label"] is True
     assert _patch(api, second["id"], role="admin", state="dismissed").json()["label"] is False
     labels = alert_labels(gateway)
@@ -155,3 +156,20 @@ def test_alert_errors(api: TestClient, gateway: Gateway) -> None:
     assert _patch(api, alert, note="x" * 3000).status_code == 422
     response = api.get("/alerts", headers=headers("viewer"), params={"state": "sleeping"})
     assert response.status_code == 422
+
+
+def test_alerts_are_assigned_to_named_users(api: TestClient, gateway: Gateway) -> None:
+    raise_alerts(gateway)
+    alert = _alerts(api, state="new")["items"][0]["id"]
+    response = _patch(api, alert, state="assigned", assignee="张伟")
+    assert response.status_code == 200, response.text
+    assert response.json()["assignee"] == "张伟"
+    assert '"assignee": "张伟"' in response.json()["history"][-1]
+    # nobody by that name, or a viewer: refused, nothing changed
+    response = _patch(api, alert, assignee="nobody")
+    assert response.status_code == 422 and "nobody" in response.json()["detail"]
+    assert _patch(api, alert, role="viewer", assignee="li.na").status_code == 403
+    assert api.get(f"/alerts/{alert}", headers=headers("viewer")).json()["assignee"] == "张伟"
+    # reassigned, then back to new: unassigned
+    assert _patch(api, alert, assignee="li.na").json()["assignee"] == "li.na"
+    assert _patch(api, alert, state="new").json()["assignee"] is None

@@ -49,12 +49,16 @@ def bodies(api: TestClient, province: Province, neo4j_settings: Settings) -> dic
             f"/companies/{company}/controllers?threshold=0",
             f"/paths?from={person}&to={company}",
             f"/paths?from={phone.replace('+', '%2B')}&to={company}",
+            f"/companies/{company}/file.html",
+            f"/entities/company/{company}/neighbours?limit=200",
+            f"/entities/person/{person}/neighbours?limit=200",
+            f"/entities/phone/{phone.replace('+', '%2B')}/neighbours?limit=200",
         ]
     urls += [f"/companies/{top}/subgraph?hops=3&limit=500"]
     out: dict[str, list[str]] = {"viewer": [], "analyst": []}
     for role in out:
         ring_ids = [r["id"] for r in api.get(rings, headers=headers(role)).json()["items"][:5]]
-        for url in urls + [f"/rings/{r}" for r in ring_ids]:
+        for url in urls + [f"/rings/{r}{p}" for r in ring_ids for p in ("", "/subgraph")]:
             response = api.get(url, headers=headers(role))
             assert response.status_code in (200, 409), (url, response.text)
             out[role].append(response.text)

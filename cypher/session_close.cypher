@@ -1,0 +1,7 @@
+// purpose: Close a web app session (sign-out, DELETE /session): the cookie's token is no
+//   longer accepted, even if a copy of it survives in a browser.
+// parameters: $token_hash (string): SHA-256 hex of the cookie's token.
+// returns: nothing (write counters: one node deleted when the session existed).
+// time budget: 10 ms.
+MATCH (s:Session {token_hash: $token_hash})
+DELETE s
