@@ -20,7 +20,7 @@ from riskgraph.engine.state import EngineState
 from riskgraph.graph import investigate
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.schema import relationship_types
-from riskgraph.i18n.render import Renderer
+from riskgraph.i18n.render import N_, Renderer
 from riskgraph.risk.evidence import EvidencePath, EvidenceTree, evidence_paths
 
 # Relationship types an explanation shows by default: all but the alerts' bookkeeping.
@@ -154,9 +154,11 @@ def build_subgraph(
     edges = [e for e in edges if e.type in follow or e.evidence]
     note = None
     if left_out:
-        note = f"{shown_reached} of {total} nodes reached within {hops} hop(s) shown" + (
-            f"; {capped} more links of hubs not followed (at most {PER_NODE} per node)"
-        ) * bool(capped)
+        note = words.text(N_("{shown} of {total} nodes reached within {hops} hop(s) shown")).format(
+            shown=shown_reached, total=total, hops=hops
+        ) + words.text(
+            N_("; {capped} more links of hubs not followed (at most {per_node} per node)")
+        ).format(capped=capped, per_node=PER_NODE) * bool(capped)
     return Subgraph(center=company_id, nodes=nodes, edges=edges, left_out=left_out, note=note)
 
 
@@ -225,6 +227,8 @@ def _edges(
             SubgraphEdge(
                 source=r["source"],
                 target=r["target"],
+                source_type=r["source_label"],
+                target_type=r["target_label"],
                 type=r["type"],
                 label=edge_label(r["type"], r["share"], r["role"]),
                 evidence=pair in evidence_pairs,

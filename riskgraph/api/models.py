@@ -190,6 +190,8 @@ class SubgraphNode(BaseModel):
 class SubgraphEdge(BaseModel):
     source: str
     target: str
+    source_type: str | None = Field(None, description="the source's label (Company, Person...)")
+    target_type: str | None = Field(None, description="the target's label")
     type: str
     label: str
     evidence: bool = Field(description="on one of the company's evidence paths")
@@ -200,7 +202,7 @@ class Subgraph(BaseModel):
     nodes: list[SubgraphNode]
     edges: list[SubgraphEdge]
     left_out: int = Field(description="nodes reached within the hops but not shown (caps)")
-    note: str | None = None
+    note: str | None = Field(None, description="what the caps left out, in the request's language")
 
 
 # --- ownership and paths ---------------------------------------------------------------------

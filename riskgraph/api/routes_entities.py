@@ -82,6 +82,8 @@ def neighbours(
         SubgraphEdge(
             source=center.id if tie["outgoing"] else node["key"],
             target=node["key"] if tie["outgoing"] else center.id,
+            source_type=center.type if tie["outgoing"] else node["label"],
+            target_type=node["label"] if tie["outgoing"] else center.type,
             type=tie["type"],
             label=edge_label(tie["type"], tie["share"], tie["role"]),
             evidence=False,

@@ -121,15 +121,18 @@ def show_where_to_look(
 
     heading = _("where to look")
     console.rule(f"[bold]{heading}")
-    say(_("API docs (OpenAPI): {url}").format(url=f"{base}/docs"))
-    say(_("explanation page: {url}").format(url=page.resolve().as_uri()))
-    live = f"{base}/companies/{company}/subgraph.html"
     say(
-        _(
-            "  (company {id}, the riskiest one not exposed itself; live at {url} with the "
-            "{header} header)"
-        ).format(id=company, url=live, header=HEADER)
+        _("web app for investigators: {url} (sign in with the viewer key below)").format(
+            url=f"{base}/ui/"
+        )
     )
+    say(
+        _("  the riskiest company not exposed itself, {id}: {url}").format(
+            id=company, url=f"{base}/ui/companies/{company}"
+        )
+    )
+    say(_("API docs (OpenAPI): {url}").format(url=f"{base}/docs"))
+    say(_("offline explanation page: {url}").format(url=page.resolve().as_uri()))
     if keys.keys:
         say(_("viewer key: {key}").format(key=keys.keys["viewer"]))
         say(_("analyst key: {key}").format(key=keys.keys["analyst"]))
@@ -147,7 +150,7 @@ def show_where_to_look(
                 score=f"{ring.score:.2f}",
                 companies=len(ring.companies),
                 persons=len(ring.persons),
-                url=f"{base}/rings/{analysis.rings.id_at(i)}",
+                url=f"{base}/ui/rings/{analysis.rings.id_at(i)}",
             )
         )
     if serving:
