@@ -1,7 +1,7 @@
 """Headless Chromium, where one is installed: the web app's PDF of a company file is its
 printable page printed by Chromium (and the browser tests drive the same binary).
 
-Found as ``RISKGRAPH_CHROMIUM``, else unpacked without root into the cache dir's
+Found as ``RISKGRAPH_CHROMIUM`` (settings.chromium), else unpacked without root into the cache dir's
 ``chromium/`` by ``make chromium``, else a ``chromium`` on PATH (``apt-get install
 chromium``). Pages are printed with the network cut off: a network namespace where
 ``unshare`` allows it, and a proxy that goes nowhere.
@@ -60,10 +60,16 @@ def cache_root(settings: Settings | None = None) -> Path:
 
 
 def find_chromium(settings: Settings | None = None) -> Chromium:
-    """The Chromium to use, with the environment it needs; ChromiumMissing if none works."""
+    """The Chromium to use, with the environment it needs; ChromiumMissing if none works.
+    Checked once per binary and cache dir (a running server does not start
+    ``chromium --version`` for every PDF)."""
+    settings = settings or Settings()
+    return _find(settings.chromium, cache_root(settings))
+
+
+@cache
+def _find(explicit: Path | None, root: Path) -> Chromium:
     env = dict(os.environ)
-    explicit = os.environ.get("RISKGRAPH_CHROMIUM")
-    root = cache_root(settings)
     cached = root / "usr" / "lib" / "chromium" / "chromium"
     if explicit:
         binary = Path(explicit)
@@ -92,14 +98,18 @@ def find_chromium(settings: Settings | None = None) -> Chromium:
 
 
 def _fontconfig(root: Path) -> Path:
-    """A fontconfig file adding the cache's fonts (a CJK one) to the system's."""
-    path = Path(tempfile.gettempdir()) / f"riskgraph-fonts-{os.getuid()}.conf"
-    path.write_text(
+    """A fontconfig file adding the cache's fonts (a CJK one) to the system's; kept in
+    the cache dir (the user's own), written whole or not at all."""
+    path = root / "fonts.conf"
+    text = (
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         f"<dir>{root / 'usr' / 'share' / 'fonts'}</dir>"
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include></fontconfig>',
-        encoding="utf-8",
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include></fontconfig>'
     )
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        with tempfile.NamedTemporaryFile("w", dir=root, delete=False, encoding="utf-8") as out:
+            out.write(text)
+        Path(out.name).replace(path)
     return path
 
 

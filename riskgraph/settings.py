@@ -159,6 +159,17 @@ class Settings(BaseSettings):
         validation_alias=_env("RISKGRAPH_SESSION_TTL_S"),
         description="How long a web app sign-in lasts (seconds; default a working day).",
     )
+    cookie_secure: bool | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_COOKIE_SECURE"),
+        description="Mark the web app's session cookie Secure: true behind a TLS proxy; unset, "
+        "only when the request itself came over https.",
+    )
+    chromium: Path | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_CHROMIUM"),
+        description="A Chromium binary for PDFs; unset, `make chromium`'s or one on PATH.",
+    )
     audit_log: Path = Field(
         default=Path(".riskgraph/audit.log"),
         validation_alias=_env("RISKGRAPH_AUDIT_LOG"),

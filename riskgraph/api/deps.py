@@ -166,6 +166,7 @@ async def principal(
         if found is None:
             raise ProblemError(401, "unknown API key", "unauthorized", challenge)
     elif signed_in is not None:
+        request.state.who = signed_in.principal.who
         if request.method not in SAFE_METHODS and not csrf_ok(
             signed_in, request.headers.get(CSRF_HEADER)
         ):

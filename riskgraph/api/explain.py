@@ -165,12 +165,16 @@ def build_subgraph(
 RING_KINDS = {"phone": "Phone", "address": "Address", "person": "Person"}
 
 
-def build_ring_subgraph(graph: Gateway, ring: dict[str, Any], limit: int, as_of: date) -> Subgraph:
-    """A ring drawn: its member companies and people and the identifiers they share, with
-    the relationships among them in force on ``as_of``. ``ring``: an ``api_ring`` row."""
+def build_ring_subgraph(
+    graph: Gateway, ring: dict[str, Any], limit: int, as_of: date, words: Renderer
+) -> Subgraph:
+    """A ring drawn: the ring, its member companies and people and the identifiers they
+    share, with the relationships among them in force on ``as_of``. ``ring``: an
+    ``api_ring`` row."""
     chosen: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    items = [("Company", c["id"]) for c in ring["companies"]]
+    items = [("Ring", ring["ring"]["id"])]
+    items += [("Company", c["id"]) for c in ring["companies"]]
     items += [("Person", p["id"]) for p in ring["persons"]]
     items += [(RING_KINDS[s["kind"]], s["value"]) for s in ring["shared"]]
     for item in items:
@@ -181,7 +185,11 @@ def build_ring_subgraph(graph: Gateway, ring: dict[str, Any], limit: int, as_of:
     nodes = _nodes(graph, shown_nodes)
     edges = _edges(graph, shown_nodes, list(EXPLANATION_TYPES), limit * 4, set(), as_of)
     left_out = len(chosen) - len(shown_nodes)
-    note = f"{len(shown_nodes)} of {len(chosen)} nodes shown" if left_out else None
+    note = None
+    if left_out:
+        note = words.text(N_("{shown} of {total} nodes shown")).format(
+            shown=len(shown_nodes), total=len(chosen)
+        )
     return Subgraph(
         center=ring["ring"]["id"], nodes=nodes, edges=edges, left_out=left_out, note=note
     )

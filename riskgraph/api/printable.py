@@ -31,6 +31,14 @@ EVENTS = {
     "negative_news": N_("negative news"),
     "tax_delinquency": N_("tax arrears"),
 }
+STATUSES = {
+    "active": N_("active"),
+    "revoked": N_("licence revoked"),
+    "cancelled": N_("deregistered"),
+    "abnormal": N_("abnormal operation"),
+    "liquidating": N_("in liquidation"),
+    "bankrupt": N_("bankrupt"),
+}
 HEADINGS = {
     "title": N_("Company file"),
     "attributes": N_("Registry attributes"),
@@ -97,6 +105,9 @@ def render_company_file(
             lang="zh-CN" if words.locale.value == "zh-CN" else "en",
             t=t,
             company=file["company"],
+            status=words.text(STATUSES.get(file["company"].get("status") or "", ""))
+            if file["company"].get("status") in STATUSES
+            else file["company"].get("status"),
             score=file["score"],
             risk=risk,
             level=words.level_or_none((risk or {}).get("level")),

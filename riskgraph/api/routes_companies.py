@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import threading
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +36,7 @@ from riskgraph.engine.state import EngineState
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph import investigate
 from riskgraph.graph.gateway import Gateway
+from riskgraph.i18n.locale import Locale, negotiate
 from riskgraph.i18n.render import Renderer
 
 router = APIRouter(prefix="/companies", tags=["companies"])
@@ -304,13 +307,31 @@ async def _printable(
     return page, file["company"].get("name") or id
 
 
+def page_words(
+    request: Request,
+    ctx: Context,
+    lang: Annotated[
+        Locale | None,
+        Query(description="zh-CN or en: overrides Accept-Language (for links and downloads)"),
+    ] = None,
+) -> Renderer:
+    """The language of a page opened by a link, which cannot set Accept-Language."""
+    accept = request.headers.get("accept-language")
+    return Renderer(lang or negotiate(accept, ctx.settings().locale))
+
+
+PageWords = Annotated[Renderer, Depends(page_words)]
+PDF_SLOTS = threading.BoundedSemaphore(2)  # Chromium processes printing at once, per worker
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
 @router.get(
     "/{id}/file.html",
     response_class=HTMLResponse,
     responses={**ERRORS, 200: {"content": {"text/html": {}}, "description": "a printable page"}},
 )
 async def company_file_page(
-    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: Words
+    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: PageWords
 ) -> HTMLResponse:
     """The company file as one printable page (no script, nothing loaded from elsewhere)."""
     page, _ = await _printable(id, caller, graph, ctx, words)
@@ -324,14 +345,17 @@ async def company_file_page(
         **ERRORS,
         200: {"content": {"application/pdf": {}}, "description": "the company file as a PDF"},
         501: {"model": Problem, "description": "no headless Chromium on the server"},
+        503: {"model": Problem, "description": "PDFs are being printed: try again shortly"},
     },
 )
 async def company_file_pdf(
-    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: Words
+    id: CompanyId, caller: Viewer, graph: Graph, ctx: Context, words: PageWords
 ) -> Response:
     """The printable company file as a PDF, printed by headless Chromium on the server
-    with the network cut off. Where no Chromium is installed: 501, and the printable page
-    (`file.html`) printed from the browser gives the same document."""
+    with the network cut off (two at a time per worker). Where no Chromium is installed:
+    501, and the printable page (`file.html`) printed from the browser gives the same
+    document."""
+    page, name = await _printable(id, caller, graph, ctx, words)
     try:
         chromium = await run_in_threadpool(find_chromium, ctx.settings())
     except ChromiumMissing as exc:
@@ -341,14 +365,23 @@ async def company_file_pdf(
             "it from the browser (Print, then Save as PDF)",
             "not-implemented",
         ) from exc
-    page, name = await _printable(id, caller, graph, ctx, words)
-    pdf = await run_in_threadpool(print_pdf, chromium, page)
-    filename = f"{name}.pdf"
+    if not PDF_SLOTS.acquire(blocking=False):
+        raise ProblemError(
+            503,
+            "other PDFs are being printed: try again in a few seconds",
+            "unavailable",
+            {"Retry-After": "5"},
+        )
+    try:
+        pdf = await run_in_threadpool(print_pdf, chromium, page)
+    finally:
+        PDF_SLOTS.release()
+    ascii_name = SAFE_NAME.sub("_", id)[:100] or "company"
     return Response(
         pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{id}.pdf"; '
-            f"filename*=UTF-8''{quote(filename)}"
+            "Content-Disposition": f'attachment; filename="{ascii_name}.pdf"; '
+            f"filename*=UTF-8''{quote(f'{name}.pdf', safe='')}"
         },
     )

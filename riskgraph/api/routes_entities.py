@@ -50,7 +50,7 @@ def _node(row: dict[str, Any]) -> SubgraphNode:
     )
 
 
-@router.get("/{type}/{id}/neighbours", response_model=Neighbours, responses=ERRORS)
+@router.get("/{type}/{id:path}/neighbours", response_model=Neighbours, responses=ERRORS)
 def neighbours(
     type: EntityType,
     id: Annotated[str, Path(min_length=1, max_length=200, description="id, key or number")],

@@ -173,6 +173,7 @@ def ring_subgraph(
     caller: Viewer,
     graph: Graph,
     ctx: Context,
+    words: Words,
     limit: Annotated[int, Query(ge=1, le=500, description="most nodes drawn")] = 200,
 ) -> Any:
     """The ring as a graph: member companies and people, the phones, addresses and people
@@ -182,7 +183,7 @@ def ring_subgraph(
     rows = graph.read("api_ring", id=id, limit=limit, as_of=day)
     if not rows:
         raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
-    body = build_ring_subgraph(graph, rows[0], limit, day)
+    body = build_ring_subgraph(graph, rows[0], limit, day, words)
     return shown(body.model_dump(mode="json"), caller, graph)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from riskgraph.api.deps import Context, Graph, Viewer, session
 from riskgraph.api.models import SessionOut, SignIn
 from riskgraph.api.problems import Problem, ProblemError
-from riskgraph.api.security import Role
+from riskgraph.api.security import Role, key_hash
 from riskgraph.api.sessions import COOKIE, Session, close_session, open_session
 
 router = APIRouter(prefix="/session", tags=["session"])
@@ -22,6 +22,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "bad body"},
     503: {"model": Problem, "description": "Neo4j is unreachable"},
 }
+
+
+def _secure(request: Request, ctx: Context) -> bool:
+    """Secure over https, or always when configured (TLS ended by a proxy in front)."""
+    forced = ctx.settings().cookie_secure
+    return request.url.scheme == "https" if forced is None else forced
 
 
 def _out(signed_in: Session, ctx: Context) -> SessionOut:
@@ -43,6 +49,7 @@ def sign_in(body: SignIn, request: Request, ctx: Context, graph: Graph) -> JSONR
     keys = ctx.keys()
     caller = None if keys.empty else keys.identify(body.key)
     if caller is None:
+        request.state.who = f"unknown:{key_hash(body.key)}"  # a failed try, audited
         raise ProblemError(401, "unknown API key", "unauthorized")
     request.state.who = caller.who
     ttl = ctx.settings().session_ttl_s
@@ -55,7 +62,7 @@ def sign_in(body: SignIn, request: Request, ctx: Context, graph: Graph) -> JSONR
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request, ctx),
     )
     return response
 

@@ -137,6 +137,10 @@ def update_alert(
         raise AlertNotFound(f"no alert has the id {alert!r}")
     current = AlertState(rows[0]["state"])
     target = state or current
+    if assignee is not None and state is None and current is AlertState.NEW:
+        target = AlertState.ASSIGNED  # naming an assignee assigns it
+    if assignee is not None and target is AlertState.DISPOSED:
+        raise AlertConflict(f"alert {alert} is disposed: it cannot be assigned")
     if target is not current and target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
         raise AlertConflict(

@@ -173,3 +173,17 @@ def test_alerts_are_assigned_to_named_users(api: TestClient, gateway: Gateway) -
     # reassigned, then back to new: unassigned
     assert _patch(api, alert, assignee="li.na").json()["assignee"] == "li.na"
     assert _patch(api, alert, state="new").json()["assignee"] is None
+
+
+def test_naming_an_assignee_assigns_and_a_disposed_alert_stays_put(
+    api: TestClient, gateway: Gateway
+) -> None:
+    raise_alerts(gateway)
+    alert = _alerts(api, state="new")["items"][0]["id"]
+    body = _patch(api, alert, assignee="张伟").json()
+    assert body["state"] == "assigned" and body["assignee"] == "张伟"
+    _patch(api, alert, state="confirmed")
+    _patch(api, alert, state="disposed")
+    response = _patch(api, alert, assignee="li.na")
+    assert response.status_code == 409 and "disposed" in response.json()["detail"]
+    assert api.get(f"/alerts/{alert}", headers=headers("viewer")).json()["assignee"] == "张伟"

@@ -71,6 +71,9 @@ def test_unknown_entities_and_types(api: TestClient) -> None:
     )
     assert api.get("/entities/alert/A1/neighbours", headers=headers("viewer")).status_code == 422
     assert api.get("/entities/company/X/neighbours").status_code == 401
+    # an address may hold a slash (楼/室): still one id
+    response = api.get("/entities/address/5幢/301室/neighbours", headers=headers("viewer"))
+    assert response.status_code == 404 and "'5幢/301室'" in response.json()["detail"]
     url = "/entities/company/X/neighbours"
     assert api.get(url, headers=headers("viewer"), params={"limit": 0}).status_code == 422
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from riskgraph.api.app import create_app
+from riskgraph.api.routes_companies import PDF_SLOTS
 from riskgraph.chromium import ChromiumMissing, find_chromium
-from tests.api.conftest import headers
+from riskgraph.settings import Settings
+from tests.api.conftest import Province, headers
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -60,9 +64,32 @@ def test_the_pdf_is_the_file_printed(api: TestClient, top_company: str) -> None:
 
 
 def test_without_chromium_the_pdf_says_what_to_do(
-    api: TestClient, top_company: str, monkeypatch: pytest.MonkeyPatch
+    province: Province, api_settings: Settings, top_company: str
 ) -> None:
-    monkeypatch.setenv("RISKGRAPH_CHROMIUM", "/nonexistent/chromium")
-    response = api.get(f"/companies/{top_company}/file.pdf", headers=headers("viewer"))
-    assert response.status_code == 501
-    assert "file.html" in response.json()["detail"] and "make chromium" in response.json()["detail"]
+    settings = api_settings.model_copy(update={"chromium": Path("/nonexistent/chromium")})
+    with TestClient(create_app(settings)) as client:
+        response = client.get(f"/companies/{top_company}/file.pdf", headers=headers("viewer"))
+        assert response.status_code == 501
+        detail = response.json()["detail"]
+        assert "file.html" in detail and "make chromium" in detail
+        # an unknown company is still unknown, Chromium or not
+        assert client.get("/companies/NOPE/file.pdf", headers=headers("viewer")).status_code == 404
+
+
+def test_pdfs_print_two_at_a_time(api: TestClient, top_company: str) -> None:
+    taken = [PDF_SLOTS.acquire(blocking=False) for _ in range(2)]
+    try:
+        assert taken == [True, True]
+        response = api.get(f"/companies/{top_company}/file.pdf", headers=headers("viewer"))
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    finally:
+        for _ in taken:
+            PDF_SLOTS.release()
+
+
+def test_a_link_chooses_the_language(api: TestClient, top_company: str) -> None:
+    chinese = {**headers("viewer"), "Accept-Language": "zh-CN"}
+    url = f"/companies/{top_company}/file.html"
+    assert "Timeline" in api.get(url, headers=chinese, params={"lang": "en"}).text
+    assert "事件时间线" in api.get(url, headers=chinese).text
+    assert api.get(url, headers=chinese, params={"lang": "fr"}).status_code == 422

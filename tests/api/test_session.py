@@ -4,6 +4,7 @@ CSRF token a change must echo, sign-out on every worker, and who the audit log n
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -62,6 +63,11 @@ def test_the_cookie_is_secure_over_tls(province: Province, api_settings: Setting
     with TestClient(create_app(api_settings), base_url="https://riskgraph.test") as client:
         cookie = client.post("/session", json={"key": KEYS["viewer"]}).headers["set-cookie"]
     assert "secure" in [f.strip().lower() for f in cookie.split(";")]
+    # behind a proxy that ends TLS, the request is plain http: the setting says so
+    forced = api_settings.model_copy(update={"cookie_secure": True})
+    with TestClient(create_app(forced)) as client:
+        cookie = client.post("/session", json={"key": KEYS["viewer"]}).headers["set-cookie"]
+    assert "secure" in [f.strip().lower() for f in cookie.split(";")]
 
 
 def test_unknown_keys_get_no_session(browser: TestClient) -> None:
@@ -97,9 +103,15 @@ def test_a_change_needs_the_csrf_token(browser: TestClient, alert: str) -> None:
 def test_the_audit_log_names_the_signed_in_user_and_never_the_key(
     browser: TestClient, api_settings: Settings
 ) -> None:
+    browser.post("/session", json={"key": "wrong-key-0123456789abcd"})
     _sign_in(browser, "admin")
     browser.get("/rings", params={"limit": 2})
+    browser.delete("/session")  # no CSRF token: refused, and still named
     lines = [json.loads(x) for x in api_settings.audit_log.read_text().splitlines()]
+    failed = [x for x in lines if x["path"] == "/session" and x["status"] == 401][-1]
+    assert failed["who"].startswith("unknown:") and "wrong-key" not in json.dumps(failed)
+    refused = [x for x in lines if x["path"] == "/session" and x["method"] == "DELETE"][-1]
+    assert refused["status"] == 403 and refused["who"] == "admin:张伟"
     sign_in = [x for x in lines if x["path"] == "/session" and x["method"] == "POST"][-1]
     assert sign_in["who"] == "admin:张伟" and KEYS["admin"] not in json.dumps(sign_in)
     assert [x for x in lines if x["path"] == "/rings"][-1]["who"] == "admin:张伟"
@@ -141,4 +153,9 @@ def test_sessions_expire_and_end_with_their_key(api_settings: Settings) -> None:
         others = parse_keys(f"viewer:{'x' * 20},analyst:{KEYS['analyst']}")
         assert asyncio.run(find_session(graph, others, token)) is None
         # the graph holds the token's hash, never the token
-        assert graph.read_raw("session_find", token_hash=token, now="0") == []
+        found = asyncio.run(find_session(graph, keys, token))
+        assert found is not None
+        stored = graph.read_raw(
+            "session_find", token_hash=hashlib.sha256(token.encode()).hexdigest(), now="0"
+        )
+        assert stored and token not in json.dumps(stored, default=str)

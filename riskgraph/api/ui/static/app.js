@@ -1,7 +1,7 @@
 // The app shell: header (user, language, sign-out, navigation), the sign-in form, and the
 // page of the current address. Pages are modules under pages/ exporting render(ctx).
 
-import { getSession, loadSession, onUnauthorized, signIn, signOut } from "./api.js";
+import { getSession, loadSession, onSessionRefreshed, onUnauthorized, signIn, signOut } from "./api.js";
 import { clearError, errorBox, h, showError } from "./dom.js";
 import { LANGS, getLang, setLang, t, word } from "./i18n.js";
 import { interceptLinks, match, navigate, onNavigate, replaceQuery } from "./router.js";
@@ -79,12 +79,20 @@ function renderHeader() {
   header.replaceChildren(...parts);
 }
 
-async function logout() {
+async function logout(event) {
+  const button = event && event.currentTarget instanceof HTMLButtonElement ? event.currentTarget : null;
+  clearError();
+  if (button) button.disabled = true;
   try {
     await signOut();
   } catch (error) {
-    // the session is gone on this side whatever the server said; say why if it failed
-    if (error.status !== 401) showError(error);
+    // 401: there was no session left, so signed out all the same. Anything else (network,
+    // 5xx): the server may still hold the session, so say so and stay signed in.
+    if (error.status !== 401) {
+      if (button && button.isConnected) button.disabled = false;
+      showError(error);
+      return;
+    }
   }
   showSignIn();
 }
@@ -215,6 +223,11 @@ async function start() {
     if (!pop) window.scrollTo(0, 0);
   });
   onUnauthorized(() => showSignIn(signingIn ? undefined : t("login.expired")));
+  // a stale CSRF token made the app fetch the session again: it may be another user now
+  onSessionRefreshed((fresh, before) => {
+    if (signingIn || !fresh) return;
+    if (!before || fresh.who !== before.who || fresh.role !== before.role || fresh.name !== before.name) renderHeader();
+  });
   renderHeader();
   main.replaceChildren(h("p", { class: "loading", testid: "loading" }, t("loading")));
   try {

@@ -87,7 +87,8 @@ export function fmtDate(value) {
   const m = text.match(/^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?/);
   if (!m) return text;
   if (!m[2]) return m[1];
-  const date = new Date(text);
+  // Python writes microseconds: not every browser parses more than 3 fractional digits
+  const date = new Date(text.replace(/(\.\d{3})\d+/, "$1"));
   if (Number.isNaN(date.getTime())) return `${m[1]} ${m[2]}`;
   const pad = (n) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
@@ -164,12 +165,15 @@ export function facts(pairs) {
 }
 
 // --- the error box: one in the document, moved to where the user looks -----------------------
+// The app's sentence (an ApiError's message, worded by the problem's kind), then what the
+// server said in its own words, smaller: nothing it said is lost.
 const box = h(
   "div",
   { class: "error-box", testid: "error", role: "alert", hidden: true },
   h("strong", { class: "error-title" }),
   " ",
   h("span", { class: "error-detail" }),
+  h("span", { class: "error-server", hidden: true }, h("span", { class: "visually-hidden" }), h("span", { class: "error-server-text" })),
   h("button", { type: "button", class: "error-close", "aria-label": "" }, "×"),
 );
 box.querySelector(".error-close").addEventListener("click", () => clearError());
@@ -184,17 +188,32 @@ export function showError(error) {
   if (!error) return;
   if (error.name === "AbortError" || error.handled) return;
   const text = typeof error === "string" ? error : error.message || String(error);
+  const server = typeof error === "object" && typeof error.detail === "string" ? error.detail.trim() : "";
   box.querySelector(".error-title").textContent = `${t("error.title")}:`;
   box.querySelector(".error-detail").textContent = text;
+  const extra = box.querySelector(".error-server");
+  if (server && server !== text) {
+    extra.querySelector(".visually-hidden").textContent = `${t("error.serverSaid")} `;
+    extra.querySelector(".error-server-text").textContent = server;
+    extra.hidden = false;
+  } else {
+    extra.hidden = true;
+    extra.querySelector(".error-server-text").textContent = "";
+  }
   box.hidden = false;
   if (error && typeof error === "object" && "status" in error) box.dataset.status = String(error.status);
   else delete box.dataset.status;
+  if (error && typeof error === "object" && error.kind) box.dataset.kind = String(error.kind);
+  else delete box.dataset.kind;
 }
 
 export function clearError() {
   box.hidden = true;
   box.querySelector(".error-detail").textContent = "";
+  box.querySelector(".error-server").hidden = true;
+  box.querySelector(".error-server-text").textContent = "";
   delete box.dataset.status;
+  delete box.dataset.kind;
 }
 
 /** A short-lived status line (after an update), for screen readers too. */

@@ -89,6 +89,16 @@ function edgeText(edge) {
 
 const masked = (entity) => String(entity.id).includes("*");
 
+/**
+ * What a node is called on screen. Event nodes are named by their type code ("penalty",
+ * "litigation"...): worded through the event-type words (the raw code when unknown).
+ */
+export function displayName(type, name, id) {
+  const shown = name === null || name === undefined || name === "" ? id : name;
+  if (type === "Event" && name) return word("event", name);
+  return shown === null || shown === undefined ? "" : String(shown);
+}
+
 export class Graph {
   /** `signal` aborts the component's requests when the page is left. */
   constructor({ signal, title } = {}) {
@@ -293,7 +303,7 @@ export class Graph {
     const [shape, fixed] = TYPE_STYLES[entity.type] || OTHER_STYLE;
     const colour = fixed || LEVEL_COLOURS[String(entity.level || "").toLowerCase()] || UNSCORED_COLOUR;
     const isCentre = vid === this.centre;
-    const name = entity.name || entity.id;
+    const name = displayName(entity.type, entity.name, entity.id);
     const lines = [name, `${word("type", entity.type)} · ${entity.id}`];
     if (entity.type === "Company" || entity.score !== null) {
       const level = entity.level ? word("level", entity.level) : t("level.unscored");
@@ -462,7 +472,9 @@ export class Graph {
     const run = this._expand(anchor)
       .catch((error) => {
         showError(error);
-        return { added: 0, error: error && error.message ? error.message : String(error) };
+        // the server's words, as before the app worded its errors (scripts read this)
+        const text = error && (error.detail || error.message);
+        return { added: 0, error: text || String(error) };
       })
       .finally(() => {
         this.pending.delete(anchor);
@@ -533,7 +545,7 @@ export class Graph {
       rows.push([t("col.score"), h("span", { testid: "node-score" }, fmtScore(e.score))]);
     }
     body.append(
-      h("p", { class: "node-name", testid: "node-name" }, e.name || e.id),
+      h("p", { class: "node-name", testid: "node-name", title: e.type === "Event" && e.name ? e.name : null }, displayName(e.type, e.name, e.id)),
       h("dl", { class: "facts" }, rows.map(([term, value]) => [h("dt", null, term), h("dd", null, value)])),
     );
     if (e.type === "Company") body.append(h("p", null, h("a", { href: entityHref("company", e.id), testid: "node-link" }, t("graph.openFile"))));

@@ -103,7 +103,7 @@ function row(alert, acting, update) {
   const reasons = alert.reasons && alert.reasons.length ? h("ul", { class: "reasons compact" }, alert.reasons.map((r) => h("li", null, r))) : t("none");
   const history =
     alert.history && alert.history.length
-      ? h("details", { class: "history" }, h("summary", null, t("alerts.history")), h("ul", null, alert.history.map((x) => h("li", null, x))))
+      ? h("details", { class: "history" }, h("summary", null, t("alerts.history")), h("ul", null, alert.history.map(historyItem)))
       : null;
   const updated = alert.updated_at
     ? t("alerts.by", { who: alert.updated_by || t("none"), at: fmtDate(alert.updated_at) })
@@ -125,6 +125,40 @@ function row(alert, acting, update) {
   );
   if (acting) tr.append(h("td", { class: "actions no-print" }, actions(tr, alert, update)));
   return tr;
+}
+
+/** "role:name" -> "name" (the audit log's `who`); anything else as it is. */
+function whoName(by) {
+  const text = String(by ?? "").trim();
+  const at = text.indexOf(":");
+  return at >= 0 && at < text.length - 1 ? text.slice(at + 1) : text || t("none");
+}
+
+/**
+ * One history entry: a JSON string {at, by, from, to, note, assignee?} worded as a line
+ * (local time to the minute, who, state from -> to, assignee, note); otherwise the raw text.
+ */
+export function historyText(entry) {
+  let x = entry;
+  if (typeof entry === "string") {
+    try {
+      x = JSON.parse(entry);
+    } catch {
+      return entry;
+    }
+  }
+  if (!x || typeof x !== "object" || Array.isArray(x) || !x.to) return typeof entry === "string" ? entry : JSON.stringify(entry);
+  const params = { at: x.at ? fmtDate(x.at) : t("none"), who: whoName(x.by), from: word("state", x.from), to: word("state", x.to) };
+  const parts = [t(x.from ? "alerts.historyLine" : "alerts.historyCreated", params)];
+  if (x.assignee) parts.push(t("alerts.historyAssignee", { assignee: x.assignee }));
+  if (x.note !== null && x.note !== undefined && String(x.note).trim()) parts.push(t("alerts.historyNote", { note: String(x.note).trim() }));
+  return parts.join(t("alerts.historySep"));
+}
+
+function historyItem(entry) {
+  const text = historyText(entry);
+  const raw = typeof entry === "string" ? entry : JSON.stringify(entry);
+  return h("li", { class: text === raw ? "history-raw" : null }, text);
 }
 
 function actions(tr, alert, update) {

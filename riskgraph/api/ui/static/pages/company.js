@@ -3,8 +3,9 @@
 // The four answers load in parallel; each section shows what it got, so one failing call
 // (or a 409 "not scored yet") leaves the rest of the file readable.
 
-import { api, seg } from "../api.js";
+import { api, fetchFile, query, saveBlob, seg } from "../api.js";
 import {
+  clearError,
   empty,
   entityHref,
   entityLink,
@@ -22,7 +23,7 @@ import {
   table,
 } from "../dom.js";
 import { Graph } from "../graph.js";
-import { t, word } from "../i18n.js";
+import { getLang, t, word } from "../i18n.js";
 
 const COMPONENTS = ["contagion", "ring", "events", "structure", "gnn"];
 
@@ -55,7 +56,7 @@ export async function render(ctx) {
   else if (riskR.reason && riskR.reason.status === 409) notScored = true;
   else showError(riskR.reason);
 
-  ctx.main.append(head(c, id), h("div", { class: "grid two" }, riskCard(file, risk, notScored), factsCard(c)));
+  ctx.main.append(head(c, id, ctx.signal), h("div", { class: "grid two" }, riskCard(file, risk, notScored), factsCard(c)));
 
   // the graph: drawn once the section is in the page (vis-network measures its container)
   const graph = new Graph({ signal: ctx.signal, title: t("company.graph") });
@@ -82,8 +83,20 @@ export async function render(ctx) {
   await graphLoad;
 }
 
-function head(c, id) {
+function head(c, id, signal) {
   const cid = c.id || id;
+  // the server words the file by Accept-Language, which a plain link cannot set: ?lang=
+  const lang = query({ lang: getLang() });
+  const printHref = `/companies/${seg(cid)}/file.html${lang}`;
+  const pdfHref = `/companies/${seg(cid)}/file.pdf${lang}`;
+  const pdfNote = h("div", { class: "notice pdf-note no-print", testid: "pdf-unavailable", role: "status", hidden: true });
+  const pdf = h("a", { href: pdfHref, testid: "download-pdf", class: "pdf-download" }, t("company.pdf"));
+  pdf.addEventListener("click", (event) => {
+    // a new tab or window, or "save link as": the browser's own way, the language in the URL
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    downloadPdf(pdf, pdfNote, { cid, pdfHref, printHref, signal });
+  });
   return h(
     "header",
     { class: "page-head" },
@@ -99,11 +112,50 @@ function head(c, id) {
     h(
       "p",
       { class: "actions no-print" },
-      h("a", { href: `/companies/${seg(cid)}/file.html`, target: "_blank", rel: "noopener", testid: "print-file" }, t("company.print")),
-      h("a", { href: `/companies/${seg(cid)}/file.pdf`, download: `${cid}.pdf`, testid: "download-pdf" }, t("company.pdf")),
+      h("a", { href: printHref, target: "_blank", rel: "noopener", testid: "print-file" }, t("company.print")),
+      pdf,
       h("a", { href: `/ui/whatif?seeds=${encodeURIComponent(cid)}`, testid: "company-whatif" }, t("company.whatif")),
     ),
+    pdfNote,
   );
+}
+
+/**
+ * The PDF through fetch (the app's language, the session cookie), saved as a download
+ * named as the server says (Content-Disposition filename*) or {id}.pdf. It takes a few
+ * seconds (headless Chromium prints it): the link says it is working meanwhile. A 501
+ * (no Chromium on the server) points to the printable page instead.
+ */
+async function downloadPdf(link, note, { cid, pdfHref, printHref, signal }) {
+  if (link.getAttribute("aria-busy") === "true") return; // one at a time
+  clearError();
+  note.hidden = true;
+  note.replaceChildren();
+  link.setAttribute("aria-busy", "true");
+  link.setAttribute("aria-disabled", "true");
+  link.classList.add("busy");
+  link.textContent = t("company.pdfBusy");
+  try {
+    const { blob, filename } = await fetchFile(pdfHref, { signal, accept: "application/pdf, application/problem+json" });
+    if (signal && signal.aborted) return;
+    saveBlob(blob, filename || `${cid}.pdf`);
+  } catch (error) {
+    if (!error || error.name === "AbortError" || (signal && signal.aborted)) return;
+    if (error.status === 501) {
+      note.append(
+        h("span", null, t("company.pdfUnavailable")),
+        " ",
+        h("a", { href: printHref, target: "_blank", rel: "noopener", testid: "pdf-print-link" }, t("company.print")),
+        error.detail ? h("span", { class: "hint server-detail" }, error.detail) : null,
+      );
+      note.hidden = false;
+    } else showError(error);
+  } finally {
+    link.removeAttribute("aria-busy");
+    link.removeAttribute("aria-disabled");
+    link.classList.remove("busy");
+    link.textContent = t("company.pdf");
+  }
 }
 
 function factsCard(c) {

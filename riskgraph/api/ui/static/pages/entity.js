@@ -4,7 +4,7 @@
 
 import { api, seg } from "../api.js";
 import { empty, entityLink, fmtScore, h, levelBadge, loading, section, table } from "../dom.js";
-import { Graph, apiType } from "../graph.js";
+import { Graph, apiType, displayName } from "../graph.js";
 import { t, word } from "../i18n.js";
 
 const PAGE = 25;
@@ -26,7 +26,7 @@ export async function render(ctx) {
   if (!ctx.alive()) return;
   wait.remove();
   const centre = page.center || { id, type, name: null };
-  const name = centre.name || centre.id;
+  const name = displayName(centre.type || type, centre.name, centre.id); // events: worded
   ctx.setTitle(name);
   ctx.main.append(
     h(
@@ -58,7 +58,7 @@ export async function render(ctx) {
         [t("col.type"), t("col.name"), t("col.level"), t("col.score")],
         nodes.map((n) => [
           word("type", n.type),
-          String(n.id).includes("*") ? h("span", { class: "id" }, n.name || n.id) : entityLink(n.type, n.id, n.name),
+          String(n.id).includes("*") ? h("span", { class: "id" }, n.name || n.id) : entityLink(n.type, n.id, n.name ? displayName(n.type, n.name, n.id) : n.name),
           n.type === "Company" ? levelBadge(n.level) : t("none"),
           n.type === "Company" ? fmtScore(n.score) : t("none"),
         ]),

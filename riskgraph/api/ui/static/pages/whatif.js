@@ -64,7 +64,7 @@ export async function render(ctx) {
       return;
     }
     try {
-      const data = await api(`/search${query({ q: token.slice(0, 100), type: "company", limit: 8 })}`, { signal: ctx.signal });
+      const data = await api(`/search${query({ q: token.slice(0, 100), kind: "company", limit: 8 })}`, { signal: ctx.signal });
       if (mine !== seq || !ctx.alive()) return;
       const items = (data.items || []).filter((x) => x.label === "Company" && x.id !== token);
       suggestions.replaceChildren(
