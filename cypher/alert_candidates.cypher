@@ -5,6 +5,7 @@
 // returns: one row per company: company_id, score, level, reasons (list of string),
 //   scored_at (string), last (map of the latest alert: id, level, reasons, state; null
 //   when the company has none). Ordered by company_id.
+// timeout: 600 s (one batch of the pipeline)
 MATCH (c:Company)
 WHERE c.risk_level IN $levels
 OPTIONAL CALL (c) {

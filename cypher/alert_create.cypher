@@ -4,6 +4,7 @@
 // parameters: $rows (list of map): {id, company_id, level, score, reasons (list of string),
 //   scored_at}; $now (string, ISO 8601).
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MATCH (c:Company {id: row.company_id})
 MERGE (a:Alert {id: row.id})

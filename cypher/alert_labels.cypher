@@ -3,6 +3,7 @@
 // parameters: none
 // returns: one row per labelled alert, oldest change first (so a later one wins):
 //   company_id (string), label (boolean).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (a:Alert)
 WHERE a.label IS NOT NULL
 RETURN a.company_id AS company_id, a.label AS label

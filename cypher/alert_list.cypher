@@ -6,6 +6,7 @@
 // returns: one row: total (int: alerts matching), items (list of maps: id, company_id,
 //   company_name, level, score, reasons, state, note, label, raised_at, scored_at,
 //   updated_at, updated_by, assignee, history, current_level, current_score).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (a:Alert)
 WHERE ($state IS NULL OR a.state = $state)
   AND ($level IS NULL OR a.level = $level)

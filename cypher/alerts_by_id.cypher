@@ -2,6 +2,7 @@
 // parameters: $ids (list of string): Alert ids.
 // returns: one row per alert: id, company_id, name (the company's), level, score, reasons
 //   (stored reason JSON strings), raised_at.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 UNWIND $ids AS id
 MATCH (a:Alert {id: id})
 OPTIONAL MATCH (a)-[:ALERT_ON]->(c:Company)

@@ -14,6 +14,7 @@
 //   maps: type, outgoing, id, name, amount, since), identifiers (list of maps: kind
 //   'phone' or 'address', value, text, entities = everything filed with it, companies),
 //   events (list of maps: id, type, date, severity, description; newest first).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (c:Company {id: $id})
 RETURN
   c {.id, .uscc, .name, .status, .established, .registered_capital, .paid_in_capital,

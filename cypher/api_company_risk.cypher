@@ -11,6 +11,7 @@
 //   ring (map: id, score, companies, persons, reasons; null when in none),
 //   personal_phones (those of $numbers filed by a natural person: masked for viewers),
 //   names (list of map: label, id, name) of $entities.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (c:Company {id: $id})
 OPTIONAL MATCH (c)-[:MEMBER_OF]->(r:Ring)
 RETURN c.id AS id, c.name AS name, c.risk_score AS score, c.risk_level AS level,

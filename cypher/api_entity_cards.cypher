@@ -4,6 +4,7 @@
 //   'Event' or 'Ring'), key}.
 // returns: one row per entity found: label, key, name (string or null), level (string or
 //   null), score (float or null).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 UNWIND $nodes AS x
 CALL (x) {
   MATCH (n:Company {id: x.key}) WHERE x.label = 'Company' RETURN n

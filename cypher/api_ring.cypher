@@ -10,6 +10,7 @@
 //   reasons, features as JSON text), companies (list of maps: id, name, score, level,
 //   status), persons (list of maps: id, name), shared (list of maps: kind 'phone',
 //   'address' or 'person', value, text, members, degree).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (r:Ring {id: $id})
 RETURN r {.id, .score, .companies, .persons, .reasons, .features} AS ring,
   COLLECT {

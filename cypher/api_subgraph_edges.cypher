@@ -7,6 +7,7 @@
 //   $as_of (date): the day whose relationships are drawn (callers pass today by default).
 // returns: one row per relationship: source_label, source, target_label, target, type,
 //   share (float or null), role (string or null). Ordered by source, target, type.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 UNWIND $nodes AS x
 CALL (x) {
   MATCH (n:Company {id: x.key}) WHERE x.label = 'Company' RETURN n

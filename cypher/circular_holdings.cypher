@@ -16,6 +16,7 @@
 //   of company names, same order), length (int: hops = companies in the cycle), shares
 //   (list of float or null: shares[i] is what cycle[i] holds in the next member, the sum
 //   over parallel edges; null when no edge of that hop has a share).
+// timeout: 3600 s (reads or writes a whole province)
 CALL () {
   // One row when $id is null, none otherwise: the label scan never runs for a given $id.
   UNWIND CASE WHEN $id IS NULL THEN [true] ELSE [] END AS everything

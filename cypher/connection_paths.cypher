@@ -15,6 +15,7 @@
 // returns: one row per path, shortest first: length (int), shortest (bool: of minimal
 //   length), nodes (list of maps: id, label, name), hops (list of maps: type, forward = the
 //   relationship points from the node before to the node after, share, role).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (a:Company {id: $from}) RETURN a
   UNION

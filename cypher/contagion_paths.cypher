@@ -14,6 +14,7 @@
 // returns: one row per path, strongest first: source_id, source_name (the exposed company),
 //   strength (float), length (int), nodes (list of maps: id, label, name), hops (list of
 //   maps: type, forward, weight).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (t:Company {id: $id})
 MATCH p = (t)((x)-[r]-(y)
   WHERE $weights[type(r)] IS NOT NULL

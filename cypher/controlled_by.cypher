@@ -20,6 +20,7 @@
 //   strongest first; each chain is a list of maps {id, name, share} from $id down to the
 //   company, where share is the fraction that element holds in the next one, null when
 //   absent and on the last element, the company).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (x:Company {id: $id}) RETURN x
   UNION

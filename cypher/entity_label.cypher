@@ -2,6 +2,7 @@
 //   unknown id is reported as unknown rather than as an empty answer).
 // parameters: $id (string): Company.id, Person.id, Address.key or Phone.number.
 // returns: one row per match: label (string), name (string).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (n:Company {id: $id}) RETURN n
   UNION

@@ -9,6 +9,7 @@
 //   score), total (int), nodes (list of maps: label, key, name, level, score, ties (list of
 //   maps: type, outgoing (from the centre), share, role)).
 // time budget: 50 ms for a hub of 10,000 neighbours.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (n:Company {id: $key}) WHERE $label = 'Company' RETURN n
   UNION

@@ -4,5 +4,6 @@
 //   descriptions out: the risk engine never reads them. Not for interactive use.
 // parameters: none
 // returns: one row: keys (Event.id), descriptions ('' where absent), aligned.
+// timeout: 600 s (one batch of the pipeline)
 MATCH (e:Event)
 RETURN collect(e.id) AS keys, collect(coalesce(e.description, '')) AS descriptions

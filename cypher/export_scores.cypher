@@ -4,6 +4,7 @@
 //   components (risk_contagion, risk_ring, risk_events, risk_structure, risk_gnn: null
 //   when no model ran), gnn_probability and reasons (the stored reason data: a list of
 //   JSON strings, worded by the CLI).
+// timeout: 3600 s (reads or writes a whole province)
 MATCH (c:Company)
 WHERE c.risk_score IS NOT NULL
 RETURN c.id AS company_id, c.name AS name, c.risk_score AS score, c.risk_level AS level,

@@ -3,5 +3,6 @@
 // parameters: $fingerprint (string): riskgraph.graph.credentials.key_fingerprint(key).
 // returns: nothing (write counters only).
 // time budget: milliseconds.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MERGE (m:Meta {name: 'id_key'})
 ON CREATE SET m.fingerprint = $fingerprint, m.recorded_at = datetime()

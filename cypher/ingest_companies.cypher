@@ -8,6 +8,7 @@
 //   (uscc, name, search_name, name_initials, status, established, registered_capital, paid_in_capital, industry,
 //   region, region_name). $delivered (date): the delivery's date (AttributeChange.date).
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MERGE (c:Company {id: row.id})
 WITH c, row, [k IN keys(row.props)

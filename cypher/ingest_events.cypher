@@ -3,6 +3,7 @@
 // parameters: $rows (list of map): {id, company_id, props}; props among type, date,
 //   severity, description.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MATCH (c:Company {id: row.company_id})
 MERGE (e:Event {id: row.id})

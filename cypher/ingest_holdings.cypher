@@ -11,6 +11,7 @@
 //   may be null; a holding appears at most once in one call (validate._versions).
 //   $delivered (date): the delivery's date, which closes an edge when the row has no since.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 CALL (row) {
   MATCH (h:Person {id: row.holder_id}) WHERE row.holder_type = 'person' RETURN h

@@ -11,6 +11,7 @@
 //   may be null; a tie appears at most once in one call (validate._versions).
 //   $delivered (date): the delivery's date, which closes an edge when the row has no since.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MATCH (s:Company {id: row.source_id})
 MATCH (t:Company {id: row.target_id})

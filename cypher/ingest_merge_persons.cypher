@@ -14,6 +14,7 @@
 //   is given it).
 // returns: nothing (write counters only).
 // time budget: milliseconds per merged person (a handful of relationships each).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MATCH (old:Person {id: row.alias})
 MATCH (keep:Person {id: row.id})

@@ -9,6 +9,7 @@
 //   (validate._versions). $delivered (date): the delivery's date (the start of a row
 //   without since or a past until, to find the edge in force then).
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MATCH (p:Person {id: row.person_id})
 MATCH (c:Company {id: row.company_id})

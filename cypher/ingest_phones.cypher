@@ -9,6 +9,7 @@
 //   most once in one call. $delivered (date): the delivery's date (the start of a
 //   row without since or a past until, to find the edge in force then).
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 CALL (row) {
   MATCH (e:Company {id: row.entity_id}) WHERE row.label = 'Company' RETURN e

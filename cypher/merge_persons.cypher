@@ -7,6 +7,7 @@
 //   id (string): the Person it becomes}.
 // returns: nothing (write counters only).
 // time budget: milliseconds per merged person (a handful of relationships each).
+// timeout: 3600 s (reads or writes a whole province)
 UNWIND $rows AS row
 MATCH (old:Person {id: row.alias})
 MATCH (keep:Person {id: row.id})

@@ -17,6 +17,7 @@
 //   relationship type to the parent, outgoing = whether that relationship points away from
 //   the parent), left_out (list of int per hop: links not followed because of the caps),
 //   unexpanded (list of int per hop: nodes reached but not expanded because of $frontier).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (s:Company {id: $id}) RETURN s
   UNION

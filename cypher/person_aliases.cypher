@@ -3,6 +3,7 @@
 // parameters: none
 // returns: one row per alias: alias (string), id (string).
 // time budget: a scan of Person (under 1 s for 650,000 persons); run once per ingest.
+// timeout: 600 s (one batch of the pipeline)
 MATCH (p:Person)
 WHERE p.aliases IS NOT NULL
 UNWIND p.aliases AS alias

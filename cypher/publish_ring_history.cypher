@@ -5,6 +5,7 @@
 // parameters: $run_id (string), $at (string, ISO 8601), $rows (list of map): {ring_id,
 //   serial, score, company_ids, person_ids}.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MERGE (h:RingRun {key: row.ring_id + '@' + $run_id})
 SET h.ring_id = row.ring_id, h.run_id = $run_id, h.serial = row.serial, h.at = $at, h.score = row.score,

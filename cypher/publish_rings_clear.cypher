@@ -4,6 +4,7 @@
 //   commit and readers never see a graph without rings.
 // parameters: $ids (list of string): the ring ids of the run being published.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 MATCH (r:Ring)
 OPTIONAL MATCH (r)<-[m:MEMBER_OF]-()
 DELETE m

@@ -7,6 +7,7 @@
 //   covered every company (run_begin, runs_unfinished), so their half-written scores are
 //   gone.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 OPTIONAL MATCH (old:Run {current: true})
 SET old.current = false
 WITH count(old) AS superseded

@@ -5,6 +5,7 @@
 // parameters: none
 // returns: one row: rings (list of map: id, companies (list of Company.id)), issued (int:
 //   the highest RingRun.serial or Ring.serial, 0 when none).
+// timeout: 600 s (one batch of the pipeline)
 CALL () {
   MATCH (r:Ring)
   RETURN collect({id: r.id, companies: COLLECT { MATCH (c:Company)-[:MEMBER_OF]->(r) RETURN c.id }})

@@ -5,5 +5,6 @@
 // parameters: $id (string): the run id; $started_at (string, ISO 8601).
 // returns: nothing (write counters only).
 // time budget: a few milliseconds (one indexed MERGE).
+// timeout: 600 s (one batch of the pipeline)
 MERGE (r:Run {id: $id})
 ON CREATE SET r.current = false, r.state = 'writing', r.started_at = $started_at

@@ -4,6 +4,7 @@
 // parameters: none
 // returns: one row per unfinished run: id. Few rows (Run nodes are one per run).
 // time budget: milliseconds.
+// timeout: 600 s (one batch of the pipeline)
 MATCH (r:Run {state: 'writing'})
 RETURN r.id AS id
 ORDER BY id

@@ -5,6 +5,7 @@
 // returns: label, id, name, level, score (the company's risk, null for persons), matched
 //   ('id', 'uscc' or 'name').
 // time budget: milliseconds (unique constraints' and the search_name indexes).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (n:Company {id: $q}) RETURN n, 'Company' AS label, 'id' AS matched
   UNION

@@ -4,6 +4,7 @@
 //   name_initials}.
 // returns: nothing (write counters only).
 // time budget: about 0.2 s per 5,000 rows (the id constraints' indexes).
+// timeout: 3600 s (reads or writes a whole province)
 UNWIND $rows AS row
 CALL (row) {
   MATCH (n:Company {id: row.id}) WHERE row.label = 'Company'

@@ -8,6 +8,7 @@
 // returns: label, id, name, level, score (the company's risk, null for persons), matched
 //   ('name' or 'initials'), relevance (the full-text score; 0 for initials).
 // time budget: about 20 ms on the 100,000-company province.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   CALL db.index.fulltext.queryNodes('company_search', $lucene, {limit: $limit})
     YIELD node, score

@@ -6,6 +6,7 @@
 //   $expires_at (string, ISO 8601 UTC).
 // returns: nothing.
 // time budget: 20 ms.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (old:Session) WHERE old.expires_at <= $now
   DELETE old

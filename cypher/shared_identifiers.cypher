@@ -13,6 +13,7 @@
 //   or person/company id), name, degree (int: entities attached to the identifier),
 //   shared_with (int: other companies sharing it), companies (list of maps: id, name; at
 //   most $per_identifier), roles (for people: this company's roles of that person).
+// timeout: 10 s (answers an API request: past it the request gets 504)
 MATCH (c:Company {id: $id})
 CALL (c) {
   MATCH (c)-[r1:HAS_PHONE]->(x:Phone)<-[r2:HAS_PHONE]-(o:Company)

@@ -9,6 +9,7 @@
 //   (days since 1970-01-01), registered_capital, industry, region; birth_year, type, date,
 //   severity empty (the columns of snapshot_nodes).
 // time budget: about 7 s at 650,000 companies (2 cores); read once per analysis.
+// timeout: 3600 s (reads or writes a whole province)
 MATCH (n:Company) WHERE n.id IS NOT NULL
 WITH n ORDER BY n.id
 RETURN 'Company' AS label, collect(id(n)) AS ids, collect(n.id) AS keys,

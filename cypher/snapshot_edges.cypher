@@ -15,6 +15,7 @@
 // returns: one row per relationship type: type, then aligned lists: sources, targets
 //   (internal ids), amount, since (days since 1970-01-01).
 // time budget: about 3 s at 650,000 companies (2 cores); read once per analysis.
+// timeout: 3600 s (reads or writes a whole province)
 MATCH (a)-[r]->(b)
 WHERE type(r) IN $types
   AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)

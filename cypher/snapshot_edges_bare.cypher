@@ -10,6 +10,7 @@
 // returns: one row per relationship type: type, sources, targets (aligned lists of
 //   internal ids); HAS_EVENT's row has empty lists when there are no events.
 // time budget: about 4 s at 650,000 companies (2 cores); read once per analysis.
+// timeout: 3600 s (reads or writes a whole province)
 MATCH (a)-[r]->(b)
 WHERE type(r) IN $types AND type(r) <> 'HAS_EVENT'
   AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)

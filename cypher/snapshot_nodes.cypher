@@ -22,6 +22,7 @@
 //   severity (events); status, established, registered_capital, industry, region empty
 //   (the columns of snapshot_companies).
 // time budget: about 4 s at 650,000 companies (2 cores); read once per analysis.
+// timeout: 3600 s (reads or writes a whole province)
 MATCH (n:Person) WHERE n.id IS NOT NULL
 WITH n ORDER BY n.id
 RETURN 'Person' AS label, collect(id(n)) AS ids, collect(n.id) AS keys,

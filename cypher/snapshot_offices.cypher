@@ -9,6 +9,7 @@
 // returns: one row: type ('OFFICER_OF'), then aligned lists: sources, targets (internal
 //   ids), role, since (days since 1970-01-01).
 // time budget: about 8 s at 650,000 companies (2 cores); read once per analysis.
+// timeout: 3600 s (reads or writes a whole province)
 MATCH (a)-[r:OFFICER_OF]->(b)
 WHERE (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR $as_of < r.until)
 RETURN 'OFFICER_OF' AS type,

@@ -22,6 +22,7 @@
 //   the item concerns $id itself, as the event's company or an end of the edge, rather
 //   than only a neighbour). Ordered by date (nulls last), then is_self first, kind,
 //   subject_id, object_id.
+// timeout: 10 s (answers an API request: past it the request gets 504)
 CALL () {
   MATCH (x:Company {id: $id}) RETURN x
   UNION

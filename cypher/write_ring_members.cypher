@@ -2,6 +2,7 @@
 //   in separate lists so that each MATCH uses its label's key constraint.
 // parameters: $companies, $persons (list of map): {id, ring_id}.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 CALL (){
   UNWIND $companies AS row
   MATCH (c:Company {id: row.id}), (r:Ring {id: row.ring_id})

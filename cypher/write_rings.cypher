@@ -4,6 +4,7 @@
 // parameters: $run_id (string); $rows (list of map): {id, serial (int), score, companies,
 //   persons, features (JSON text), reasons (list of string)}.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND $rows AS row
 MERGE (r:Ring {id: row.id})
 SET r.serial = row.serial, r.score = row.score, r.companies = row.companies,

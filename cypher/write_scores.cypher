@@ -11,6 +11,7 @@
 //   null), $contagion (float), $reasons (list of list of string), $ring_id (string or
 //   null); $scored_at (string, ISO 8601); $run_id (string): the run that wrote them.
 // returns: nothing (write counters only).
+// timeout: 600 s (one batch of the pipeline)
 UNWIND range(0, size($ids) - 1) AS i
 MATCH (c:Company {id: $ids[i]})
 SET c.risk_score = $score[i], c.risk_level = $level[i], c.risk_tier = $tier[i],

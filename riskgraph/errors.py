@@ -38,3 +38,19 @@ class QueryFailed(RiskgraphError):
         self.name = name
         self.parameters = parameters
         self.__cause__ = cause
+
+
+class QueryTimeout(RiskgraphError):
+    """A query ran past its timeout (the ``// timeout:`` of its .cypher file)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the graph query {name!r} took longer than its time limit")
+        self.name = name
+
+
+class QueryTooLarge(RiskgraphError):
+    """A query needed more memory than a transaction may take (db.memory.transaction.*)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the graph query {name!r} needed more memory than a query may take")
+        self.name = name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from riskgraph.i18n.locale import Locale, parse_locale
@@ -52,7 +52,46 @@ class Settings(BaseSettings):
         validation_alias=_env("RISKGRAPH_NEO4J_PAGECACHE"),
         description="Page cache for the store files; the province fits in about 2g.",
     )
-    neo4j_apoc: bool = Field(default=True, validation_alias=_env("RISKGRAPH_NEO4J_APOC"))
+    neo4j_apoc: bool = Field(
+        default=False,
+        validation_alias=_env("RISKGRAPH_NEO4J_APOC"),
+        description="Load APOC core, allow-listed to the procedures riskgraph calls (only "
+        "apoc.version(), for `db status`): off by default, nothing needs it.",
+    )
+    neo4j_tls_cert: Path | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_NEO4J_TLS_CERT"),
+        description="PEM certificate (chain) of the embedded server's Bolt TLS; with "
+        "RISKGRAPH_NEO4J_TLS_KEY, Bolt accepts only TLS connections. Required to listen "
+        "beyond loopback.",
+    )
+    neo4j_tls_key: Path | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_NEO4J_TLS_KEY"),
+        description="PKCS#8 PEM private key (unencrypted) matching RISKGRAPH_NEO4J_TLS_CERT.",
+    )
+    neo4j_tls_verify: bool = Field(
+        default=True,
+        validation_alias=_env("RISKGRAPH_NEO4J_TLS_VERIFY"),
+        description="With TLS on, check the server's certificate against the system CAs "
+        "(bolt+s); false accepts a self-signed one, still encrypted (bolt+ssc).",
+    )
+    neo4j_tx_timeout_s: int = Field(
+        default=600,
+        ge=0,
+        le=7 * 24 * 3600,
+        validation_alias=_env("RISKGRAPH_NEO4J_TX_TIMEOUT_S"),
+        description="Neo4j ends a transaction that runs longer (db.transaction.timeout); "
+        "generous for ingest and write-back batches, 0 for no limit.",
+    )
+    neo4j_tx_memory: str = Field(
+        default="50%",
+        pattern=r"^(\d+[kmgKMG]|([1-9]\d?|100)%)$",
+        validation_alias=_env("RISKGRAPH_NEO4J_TX_MEMORY"),
+        description="Most heap one transaction may take (db.memory.transaction.max): a size "
+        "(2g) or a share of RISKGRAPH_NEO4J_HEAP (50%); past it the transaction fails, not "
+        "the server.",
+    )
     neo4j_start_timeout_s: float = Field(
         default=120.0, gt=0, validation_alias=_env("RISKGRAPH_NEO4J_START_TIMEOUT")
     )
@@ -152,6 +191,12 @@ class Settings(BaseSettings):
         description="API keys with their roles, comma-separated role:key pairs "
         "(viewer:..., analyst:..., admin:...). None is built in: unset, every request is refused.",
     )
+    api_keys_file: Path | None = Field(
+        default=None,
+        validation_alias=_env("RISKGRAPH_API_KEYS_FILE"),
+        description="A file holding RISKGRAPH_API_KEYS (a Docker or Kubernetes secret); a "
+        "trailing newline is ignored.",
+    )
     session_ttl_s: int = Field(
         default=8 * 3600,
         ge=60,
@@ -169,6 +214,39 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=_env("RISKGRAPH_CHROMIUM"),
         description="A Chromium binary for PDFs; unset, `make chromium`'s or one on PATH.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=1_073_741_824,
+        validation_alias=_env("RISKGRAPH_MAX_BODY_BYTES"),
+        description="Largest request body the API reads (bytes); larger ones get 413 unread.",
+    )
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        validation_alias=_env("RISKGRAPH_MAX_IN_FLIGHT"),
+        description="Requests one API worker answers at once; past that, 503 at once.",
+    )
+    rate_limit: str = Field(
+        default="600/minute",
+        validation_alias=_env("RISKGRAPH_RATE_LIMIT"),
+        description="Requests per API key (or per client address without one), per worker, "
+        "as the limits library writes them: '600/minute', '20/second;600/minute'.",
+    )
+    audit_max_bytes: int = Field(
+        default=50_000_000,
+        ge=10_000,
+        validation_alias=_env("RISKGRAPH_AUDIT_MAX_BYTES"),
+        description="Size at which the audit log is rotated (bytes).",
+    )
+    audit_backups: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        validation_alias=_env("RISKGRAPH_AUDIT_BACKUPS"),
+        description="Rotated audit files kept (audit.log.1 ... audit.log.N).",
     )
     audit_log: Path = Field(
         default=Path(".riskgraph/audit.log"),
@@ -188,6 +266,12 @@ class Settings(BaseSettings):
         validation_alias=_env("NEO4J_PASSWORD"),
         description="Unset with the embedded server: a random one is made and kept in its dir.",
     )
+    neo4j_password_file: Path | None = Field(
+        default=None,
+        validation_alias=_env("NEO4J_PASSWORD_FILE"),
+        description="A file holding NEO4J_PASSWORD (a Docker or Kubernetes secret), so the "
+        "password is not in the environment; a trailing newline is ignored.",
+    )
     neo4j_database: str = Field(default="neo4j", validation_alias=_env("NEO4J_DATABASE"))
 
     @property
@@ -195,11 +279,50 @@ class Settings(BaseSettings):
         """True when riskgraph runs its own Neo4j rather than using ``NEO4J_URI``."""
         return self.neo4j_uri is None
 
+    @model_validator(mode="after")
+    def _secret_files(self) -> Settings:
+        """Secrets mounted as files (NEO4J_PASSWORD_FILE, RISKGRAPH_API_KEYS_FILE) stay out of
+        the environment, where child processes and crash reports would see them."""
+        for field, file_field, variable in (
+            ("neo4j_password", "neo4j_password_file", "NEO4J_PASSWORD"),
+            ("api_keys", "api_keys_file", "RISKGRAPH_API_KEYS"),
+        ):
+            path: Path | None = getattr(self, file_field)
+            if path is None:
+                continue
+            if getattr(self, field) is not None:
+                raise ValueError(f"{variable} and {variable}_FILE are both set: keep one")
+            try:
+                value = path.read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                raise ValueError(
+                    f"{variable}_FILE={path} cannot be read ({exc.strerror}): point it at a "
+                    "readable file holding the secret"
+                ) from exc
+            if not value.strip():
+                raise ValueError(f"{variable}_FILE={path} is empty: write the secret into it")
+            setattr(self, field, SecretStr(value))
+        return self
+
+    @property
+    def neo4j_tls(self) -> bool:
+        """Whether the embedded server's Bolt is configured for TLS (either half set)."""
+        return self.neo4j_tls_cert is not None or self.neo4j_tls_key is not None
+
     @property
     def bolt_uri(self) -> str:
+        """The driver's URI: NEO4J_URI, or the embedded server's address, over TLS (bolt+s,
+        or bolt+ssc without certificate checks) when the server requires it. A wildcard
+        listen address (0.0.0.0, ::) is reached on loopback."""
         if self.neo4j_uri is not None:
             return self.neo4j_uri
-        return f"bolt://{self.neo4j_host}:{self.neo4j_port}"
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.neo4j_host, self.neo4j_host)
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host}]"
+        scheme = "bolt"
+        if self.neo4j_tls:
+            scheme = "bolt+s" if self.neo4j_tls_verify else "bolt+ssc"
+        return f"{scheme}://{host}:{self.neo4j_port}"
 
 
 @lru_cache(maxsize=1)

@@ -122,6 +122,9 @@ class RecordingGateway:
             raise TypeError(f"write {name!r} was given rows; answer a write with a WriteSummary")
         return answer
 
+    def write_rows(self, name: str, **parameters: Any) -> Rows:
+        return self._rows("write_rows", name, parameters)
+
     def write_together(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         for name, params in queries:
             answer = self._answer("write_together", name, dict(params))

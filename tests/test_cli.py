@@ -142,3 +142,48 @@ def test_ingest_of_a_registry_export_reports_warnings_and_merges(
     bad_mapping.write_text("values: {status: {营业中: thriving}}\n", encoding="utf-8")
     refused = runner.invoke(app, ["ingest", str(directory), "--mapping", str(bad_mapping)])
     assert refused.exit_code == 1 and "thriving" in " ".join(refused.output.split())
+
+
+def test_db_start_refuses_plaintext_on_the_network_before_starting_anything(
+    idle_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A unit test: starting or building Neo4j here would fail it (tests/conftest.py)."""
+    monkeypatch.setenv("RISKGRAPH_NEO4J_HOST", "0.0.0.0")
+    for variable in ("RISKGRAPH_NEO4J_TLS_CERT", "RISKGRAPH_NEO4J_TLS_KEY", "NEO4J_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "start"])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, AssertionError)  # refused, not started
+    output = " ".join(result.output.split())
+    assert "RISKGRAPH_NEO4J_HOST=0.0.0.0 is not a loopback address" in output
+    assert "unset RISKGRAPH_NEO4J_HOST" in output
+    assert "RISKGRAPH_NEO4J_TLS_CERT and RISKGRAPH_NEO4J_TLS_KEY" in output
+    assert not (tmp_path / "db" / "riskgraph-neo4j.pid").exists()
+
+
+def test_db_start_refuses_an_empty_password(
+    idle_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO4J_PASSWORD", "")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "start"])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, AssertionError)
+    assert "NEO4J_PASSWORD is empty" in result.output
+
+
+def test_demo_keys_are_written_private_and_whole(tmp_path: Path) -> None:
+    from riskgraph.cli.demo import demo_keys
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, neo4j_dir=tmp_path / "neo4j", api_keys=None, neo4j_uri=None
+    )
+    stale = tmp_path / "demo-api-keys"
+    stale.write_text("RISKGRAPH_API_KEYS=old\n")
+    stale.chmod(0o644)
+    keys = demo_keys(settings)
+    assert keys.path == stale
+    assert stale.stat().st_mode & 0o777 == 0o600  # a new 0600 file, not the old 0644 one
+    assert stale.read_text().startswith("RISKGRAPH_API_KEYS=viewer:")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo-api-keys"]  # no temporary

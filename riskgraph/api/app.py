@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,8 +26,8 @@ from riskgraph.api import (
 )
 from riskgraph.api.audit import AuditMiddleware
 from riskgraph.api.deps import ApiContext
+from riskgraph.api.limits import BodyLimit, InFlightLimit, SecurityHeaders
 from riskgraph.api.models import Health, Ready
-from riskgraph.graph.server import describe
 from riskgraph.settings import Settings
 
 DESCRIPTION = """\
@@ -47,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; ``settings`` fixes the configuration, else it is read from the environment
     (per request, through ``get_settings``)."""
     context = ApiContext(settings)
+    fixed = context.settings()  # limits are set once, as the app is made
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -67,38 +67,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     problems.install(app)
-    app.add_middleware(AuditMiddleware, context=context.audit)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(InFlightLimit, limit=lambda: fixed.max_in_flight)
+    app.add_middleware(BodyLimit, limit=fixed.max_body_bytes)
 
     @app.get("/health", response_model=Health, tags=["health"])
-    def health() -> Health:
-        """Whether the API can reach Neo4j (for load balancers and compose health checks;
-        needs no key)."""
-        status = describe(context.settings())
-        return Health(
-            status="ok" if status.running else "degraded",
-            neo4j_uri=status.uri,
-            neo4j_version=status.version,
-        )
+    async def health() -> Health:
+        """Liveness: the process answers (for load balancers and orchestrators; needs no key,
+        says nothing of the configuration, touches nothing). Readiness is `/ready`."""
+        return Health(status="ok")
 
     @app.get(
         "/ready",
         response_model=Ready,
         tags=["health"],
-        responses={503: {"model": Ready, "description": "the engine state is still loading"}},
+        responses={503: {"model": Ready, "description": "Neo4j or the engine state is not usable"}},
     )
-    def ready() -> JSONResponse:
-        """Whether this worker has loaded the current run's state and serves it (for load
-        balancers: 503 until then; needs no key)."""
-        holder = context.state
-        state = holder.loaded
-        body = Ready(
-            status="ready" if state is not None else "loading",
-            run_id=None if state is None else state.run_id,
-            loaded_at=None if state is None else state.loaded_at,
-            pid=os.getpid(),
-            error=holder.error,
-        )
-        return JSONResponse(body.model_dump(mode="json"), status_code=200 if state else 503)
+    async def ready() -> JSONResponse:
+        """Readiness: Neo4j answers (checked on the app's own driver, at most every few
+        seconds) and this worker serves the current run's state. 503 until both hold, with
+        a short reason (for load balancers; needs no key)."""
+        body, ok = await context.readiness()
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
 
     for module in (
         routes_session,
@@ -115,4 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/ui/static/vendor", routes_ui.vendor_files(), name="ui-vendor")
     app.mount("/ui/static", routes_ui.static_files(), name="ui-static")
     app.include_router(routes_ui.router)
+    # The audit log outermost of all, around even Starlette's error and body-limit layers,
+    # so that every request has its audit lines, refused or crashed. Built last: the stack
+    # takes the exception handlers registered by then.
+    app.middleware_stack = AuditMiddleware(app.build_middleware_stack(), context=context.audit)
     return app

@@ -8,7 +8,10 @@ than the checks themselves under load (``python -m bench api-load``)."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
@@ -18,8 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from riskgraph.api import privacy
 from riskgraph.api.audit import AuditLog
+from riskgraph.api.models import Ready
 from riskgraph.api.privacy import redact
 from riskgraph.api.problems import ProblemError
+from riskgraph.api.ratelimit import RateLimiter
 from riskgraph.api.security import HEADER, HOW_TO_CONFIGURE, KeyRing, Principal, Role, parse_keys
 from riskgraph.api.sessions import (
     COOKIE,
@@ -38,6 +43,11 @@ from riskgraph.i18n.locale import negotiate
 from riskgraph.i18n.render import Renderer
 from riskgraph.settings import Settings, get_settings
 
+log = logging.getLogger(__name__)
+
+READY_CHECK_S = 3.0  # /ready asks Neo4j at most this often
+PING_TIMEOUT_S = 2.5
+
 
 class ApiContext:
     """Per app: settings (given, or read from the environment per request), a Gateway made
@@ -49,6 +59,9 @@ class ApiContext:
         self._lock = threading.Lock()
         self._audit: AuditLog | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready_lock = asyncio.Lock()
+        self.rate = RateLimiter()  # per caller, in this worker
+        self._neo4j_check: tuple[float, bool] = (-1e9, False)  # (when, answered)
         # the current run's saved state (what `riskgraph analyze` wrote back, GNN included),
         # kept on the current run by a watcher once the server starts
         self.state = StateHolder(
@@ -90,16 +103,57 @@ class ApiContext:
         self.state.watch(self.settings().run_poll_s)
 
     def audit(self) -> tuple[AuditLog, KeyRing | None]:
-        path = self.settings().audit_log
+        settings = self.settings()
+        path = settings.audit_log
         if self._audit is None or self._audit.path != path:
             if self._audit is not None:
                 self._audit.close()
-            self._audit = AuditLog(path)
+            self._audit = AuditLog(path, settings.audit_max_bytes, settings.audit_backups)
         try:
             keys: KeyRing | None = self.keys()
         except Exception:
             keys = None
         return self._audit, keys
+
+    async def readiness(self) -> tuple[Ready, bool]:
+        """(the /ready answer, whether ready): Neo4j checked on the app's own driver at
+        most every ``READY_CHECK_S`` seconds, however many probes ask."""
+        async with self._ready_lock:
+            checked_at, answered = self._neo4j_check
+            if time.monotonic() - checked_at > READY_CHECK_S:
+                answered = await self._ping()
+                self._neo4j_check = (time.monotonic(), answered)
+        state = self.state.loaded
+        if not answered:
+            status, error = "unavailable", "neo4j-unavailable"
+        elif state is None:
+            status = "loading"
+            error = "state-load-failed" if self.state.error else "state-not-loaded"
+        else:
+            status, error = "ready", None
+        body = Ready(
+            status=status,
+            run_id=None if state is None else state.run_id,
+            loaded_at=None if state is None else state.loaded_at,
+            pid=os.getpid(),
+            neo4j=answered,
+            error=error,
+        )
+        return body, status == "ready"
+
+    async def _ping(self) -> bool:
+        try:
+            made = self.made_graph
+            gateway = (
+                made
+                if made is not None
+                else await asyncio.wait_for(run_in_threadpool(self.graph), PING_TIMEOUT_S)
+            )
+            rows = await asyncio.wait_for(gateway.read_async("ping"), PING_TIMEOUT_S)
+            return bool(rows and rows[0]["ok"])
+        except Exception as exc:  # unreachable, refused, timed out: not ready, and why
+            log.warning("readiness: Neo4j does not answer: %s", exc)
+            return False
 
     async def aclose(self) -> None:
         """Close the Gateway's async driver, in the server's loop as it stops."""
@@ -186,6 +240,7 @@ async def principal(
             401, f"send an API key in the {HEADER} header", "unauthorized", challenge
         )
     request.state.who = found.who
+    ctx.rate.spend(ctx.settings().rate_limit, found.who)
     return found
 
 

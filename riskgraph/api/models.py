@@ -211,6 +211,17 @@ class Controllers(BaseModel):
     threshold: float
     holders: list[Holder] = Field(description="direct and indirect holders, largest first")
     ultimate: list[Holder] = Field(description="holders nobody holds: the ultimate controllers")
+    capped: bool = Field(
+        description="the search stopped at its cap of chains: a holder may be missing share"
+    )
+    examined: int = Field(description="ownership chains examined")
+    pruned_chains: int = Field(
+        description="chains not followed further (weaker than `floor`, or 10 hops long)"
+    )
+    pruned_share: float = Field(
+        description="the most share any holder can be missing because of them (0: nothing cut)"
+    )
+    floor: float = Field(description="chains weaker than this were not followed further")
 
 
 class Paths(BaseModel):
@@ -421,17 +432,20 @@ class PathsQuery(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
-    neo4j_uri: str
-    neo4j_version: str | None
+    status: str = Field(description="always ok: the process answers")
 
 
 class Ready(BaseModel):
-    status: str  # "ready" or "loading"
+    status: str = Field(description="ready, loading (the state is being loaded) or unavailable")
     run_id: str | None  # the run this worker serves (None: analysed in place, no run saved)
     loaded_at: dt.datetime | None
     pid: int  # the worker process answering
-    error: str | None = None  # why it is not ready yet, when a load failed
+    neo4j: bool = Field(description="Neo4j answered the last check (at most a few seconds old)")
+    error: str | None = Field(
+        None,
+        description="why not ready, as a code: neo4j-unavailable, state-not-loaded, "
+        "state-load-failed (details in the server's log, not here)",
+    )
 
 
 class RingRunOut(BaseModel):

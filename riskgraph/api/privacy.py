@@ -2,8 +2,15 @@
 
 Resident ID numbers are not in the graph (ingest keeps a salted hash), and no query returns
 the hash; as a second line of defence any ``id_hash`` or ``id_number`` field is dropped from
-every answer. Phone numbers filed by a natural person are masked for viewers wherever they
-appear (an identifier, a node id, a path's text), the way ``mask_phone`` writes them.
+every answer, and an ID number typed into free text (an event's description, a handler's
+note) is masked for everyone. Phone numbers filed by a natural person are masked for viewers
+wherever they appear (an identifier, a node id, a path's text), the way ``mask_phone``
+writes them; in free text, where the owner cannot be known, every phone number is masked
+for viewers.
+
+A lookup by phone number gives viewers no oracle: a natural person's number answers
+exactly as an unknown one does (``hide_personal``), so a viewer cannot test guesses
+against the masked digits.
 """
 
 from __future__ import annotations
@@ -21,6 +28,14 @@ from riskgraph.graph.gateway import Gateway
 from riskgraph.risk.reasons import mask_phone
 
 SECRET_FIELDS = frozenset({"id_hash", "id_number"})
+FREE_TEXT = frozenset({"description", "note", "history"})  # typed by people, not the registry
+FREE_TEXT_KEYS = tuple(f'"{field}"'.encode() for field in FREE_TEXT)
+RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])([1-9]\d{5})(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"\d{3}([0-9Xx])(?![0-9A-Za-z])"
+)
+MOBILE = re.compile(r"(?<![\d+])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
+LANDLINE = re.compile(r"(?<![\d+])(0\d{2,3})[- ]?\d{3,4}(\d{4})(?!\d)")
 PHONE = re.compile(r"\+\d{6,15}")  # E.164, as the graph stores phones
 PHONE_BYTES = re.compile(PHONE.pattern.encode())
 SECRET_KEYS = tuple(f'"{field}"'.encode() for field in SECRET_FIELDS)  # as JSON keys
@@ -53,12 +68,45 @@ class Scan:
 
     numbers: list[str]  # the E.164 numbers anywhere in it
     secrets: bool  # whether a secret field may be in it (then it is walked to drop them)
+    free_text: bool = False  # whether a free-text field may be in it (then it is walked)
 
 
 def scan(payload: Any) -> Scan:
     blob = _json(payload)
     numbers = sorted({m.decode() for m in PHONE_BYTES.findall(blob)})
-    return Scan(numbers, any(field in blob for field in SECRET_KEYS))
+    return Scan(
+        numbers,
+        any(field in blob for field in SECRET_KEYS),
+        any(field in blob for field in FREE_TEXT_KEYS),
+    )
+
+
+def mask_free_text(text: str, viewer: bool) -> str:
+    """ID numbers masked for everyone; for viewers, every phone number too."""
+    text = RESIDENT_ID.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
+    if viewer:
+        text = MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+        text = LANDLINE.sub(lambda m: m.group(1) + "-****" + m.group(2), text)
+    return text
+
+
+def _free_text(value: Any, viewer: bool, inside: bool = False) -> Any:
+    """``value`` with the strings of free-text fields masked (``mask_free_text``)."""
+    if isinstance(value, str):
+        return mask_free_text(value, viewer) if inside else value
+    if isinstance(value, dict):
+        return {k: _free_text(v, viewer, inside or k in FREE_TEXT) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_free_text(item, viewer, inside) for item in value]
+    return value
+
+
+def hide_personal(number: str, principal: Principal, graph: Gateway) -> bool:
+    """Whether a lookup by ``number`` must answer as if it were unknown: for a viewer, a
+    natural person's number (or its masked form, which is no number at all)."""
+    if principal.role is not Role.VIEWER:
+        return False
+    return bool(graph.read("api_personal_phones", numbers=[number]))
 
 
 def to_look_up(found: Scan, principal: Principal, known: Mapping[str, bool]) -> list[str]:
@@ -78,7 +126,10 @@ def personal_numbers(known: Mapping[str, bool], rows: list[dict[str, Any]]) -> s
 def masked(payload: Any, found: Scan, principal: Principal, personal: AbstractSet[str]) -> Any:
     """``payload`` with secret fields dropped and, for viewers, ``personal`` numbers masked;
     ``payload`` itself when there is nothing to drop or mask (no walk)."""
-    hidden = personal if principal.role is Role.VIEWER else set()
+    viewer = principal.role is Role.VIEWER
+    hidden = personal if viewer else set()
+    if found.free_text:
+        payload = _free_text(payload, viewer)
     if not hidden and not found.secrets:
         return payload
 

@@ -14,8 +14,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from riskgraph.api.state import StateUnavailable
 from riskgraph.engine.alerts import AlertConflict, AlertNotFound
-from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed, RiskgraphError
+from riskgraph.errors import (
+    ConfigError,
+    Neo4jUnavailable,
+    QueryFailed,
+    QueryTimeout,
+    QueryTooLarge,
+    RiskgraphError,
+)
 from riskgraph.graph.investigate import EntityNotFound
 
 log = logging.getLogger(__name__)
@@ -92,6 +100,9 @@ _LIBRARY: tuple[tuple[type[RiskgraphError], int, str], ...] = (
     (AlertNotFound, 404, "not-found"),
     (AlertConflict, 409, "conflict"),
     (Neo4jUnavailable, 503, "neo4j-unavailable"),
+    (QueryTimeout, 504, "query-timeout"),
+    (StateUnavailable, 503, "state-unavailable"),
+    (QueryTooLarge, 503, "query-too-large"),
     (ConfigError, 500, "configuration"),
 )
 

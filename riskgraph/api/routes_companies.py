@@ -272,21 +272,25 @@ def controllers(
 ) -> Any:
     """Equity penetration (股权穿透): every direct and indirect holder with its effective
     share (the product of shares along each chain, summed), and the ultimate controllers;
-    with `as_of`, from the shares in force on that day."""
+    with `as_of`, from the shares in force on that day. Bounded: chains weaker than a
+    floor (1% of the threshold) are not followed further and at most 20,000 chains are
+    examined; `pruned_share` and `capped` say what that may have cut."""
     if not graph.read("api_entity_cards", nodes=[{"label": "Company", "key": id}]):
         raise _not_found(id)
     params = investigate.OwnershipParams(
         id=id, threshold=threshold, max_chains=max_chains, as_of=as_of
     )
-    holders = [
-        investigate.Holder.model_validate(h.model_dump())
-        for h in investigate.run(graph, "equity_penetration", params)
-    ]
+    found = investigate.penetrate(graph, params)
     body = Controllers(
         company_id=id,
         threshold=threshold,
-        holders=holders,
-        ultimate=[h for h in holders if h.ultimate],
+        holders=found.holders,
+        ultimate=[h for h in found.holders if h.ultimate],
+        capped=found.capped,
+        examined=found.examined,
+        pruned_chains=found.pruned_chains,
+        pruned_share=found.pruned_share,
+        floor=found.floor,
     )
     return shown(body.model_dump(mode="json"), caller, graph)
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 from riskgraph.api.deps import Graph, Viewer, shown
 from riskgraph.api.explain import EXPLANATION_TYPES, edge_label
 from riskgraph.api.models import AsOf, Neighbours, SubgraphEdge, SubgraphNode
+from riskgraph.api.privacy import hide_personal
 from riskgraph.api.problems import Problem, ProblemError
 
 router = APIRouter(prefix="/entities", tags=["network"])
@@ -63,7 +64,10 @@ def neighbours(
     """The entity and one page of its direct neighbours with the relationships to each
     (in force on `as_of`, today by default), ordered by type then id; `more` says how many
     follow. A natural person's phone comes back masked to viewers, and a masked number
-    cannot be expanded."""
+    cannot be expanded: to a viewer, a natural person's number answers as an unknown one."""
+    not_found = ProblemError(404, f"no {type.value} has the id {id!r}", "not-found")
+    if type is EntityType.PHONE and hide_personal(id, caller, graph):
+        raise not_found
     rows = graph.read(
         "entity_neighbours",
         label=type.label,
@@ -74,7 +78,7 @@ def neighbours(
         as_of=as_of or dt.date.today(),
     )
     if not rows:
-        raise ProblemError(404, f"no {type.value} has the id {id!r}", "not-found")
+        raise not_found
     row = rows[0]
     center = _node(row["center"])
     nodes = [_node(n) for n in row["nodes"]]

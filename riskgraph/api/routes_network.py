@@ -25,6 +25,7 @@ from riskgraph.api.models import (
     RingRunOut,
     Subgraph,
 )
+from riskgraph.api.privacy import PHONE, hide_personal
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
 from riskgraph.api.worded import ring_summary
@@ -42,7 +43,13 @@ HIT_FLOOR = 1e-4  # contagion below this is PageRank dust, not a hit (scoring.co
 @router.get("/paths", response_model=Paths, responses=ERRORS)
 def paths(query: Annotated[PathsQuery, Query()], caller: Viewer, graph: Graph) -> Any:
     """How two entities (companies, people, addresses, phones) are connected: the shortest
-    paths first, then longer simple ones up to `max_hops`, never through hubs."""
+    paths first, then longer simple ones up to `max_hops`, never through hubs. To a viewer,
+    a natural person's phone number is no endpoint: it answers as an unknown one does."""
+    for ident in (query.from_, query.to):
+        if PHONE.fullmatch(ident) and hide_personal(ident, caller, graph):
+            raise investigate.EntityNotFound(
+                f"no company, person, address or phone has the id {ident!r}"
+            )
     params = investigate.PathsParams.model_validate(
         {
             "from": query.from_,

@@ -45,7 +45,10 @@ def _out(signed_in: Session, ctx: Context) -> SessionOut:
 
 @router.post("", response_model=SessionOut, responses=ERRORS)
 def sign_in(body: SignIn, request: Request, ctx: Context, graph: Graph) -> JSONResponse:
-    """Exchange an API key for a session cookie; the answer carries the CSRF token."""
+    """Exchange an API key for a session cookie; the answer carries the CSRF token. Tries
+    count against the rate limit of the client's address (no guessing keys at speed)."""
+    client = request.client.host if request.client else "unknown"
+    ctx.rate.spend(ctx.settings().rate_limit, f"sign-in:{client}")
     keys = ctx.keys()
     caller = None if keys.empty else keys.identify(body.key)
     if caller is None:

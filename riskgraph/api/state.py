@@ -10,10 +10,20 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from riskgraph.engine.runs import gc_paused
 from riskgraph.engine.state import EngineState
+from riskgraph.errors import RiskgraphError
+
+FIRST_BACKOFF_S = 1.0
+MAX_BACKOFF_S = 60.0
+
+
+class StateUnavailable(RiskgraphError):
+    """The engine state could not be loaded lately; the next try is after a pause."""
+
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,9 @@ class StateHolder:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self.error: str | None = None  # why the last load or poll failed, for /ready
+        self.attempts = 0  # loads tried (a failed one included)
+        self._failures = 0  # loads failed in a row
+        self._retry_at = 0.0  # monotonic time before which no load is tried again
 
     def watch(self, poll_s: float) -> None:
         """Load now in the background, then every ``poll_s`` seconds check the current
@@ -62,6 +75,8 @@ class StateHolder:
                 elif self._current() != self._state.run_id:
                     self.refresh()
                 self.error = None
+            except StateUnavailable:
+                pass  # pausing after a failed load; logged when it failed
             except Exception as exc:  # Neo4j away, a run's files not there yet: try again
                 self.error = f"{type(exc).__name__}: {exc}"
                 log.warning("engine state not loaded: %s", self.error)
@@ -72,12 +87,30 @@ class StateHolder:
         return self._state
 
     def get(self) -> EngineState:
+        """The state, loaded on first use. After a failed load, requests get
+        ``StateUnavailable`` at once until the pause is over (1 s, doubling to 60 s), so a
+        crowd of requests causes one load per pause, not one each."""
         state = self._state
         if state is not None:
             return state
         with self._lock:
             if self._state is None:
-                self._state = self._load()
+                wait = self._retry_at - time.monotonic()
+                if wait > 0:
+                    raise StateUnavailable(
+                        f"the engine state could not be loaded ({self.error}); "
+                        f"next try in {wait:.0f} s"
+                    )
+                self.attempts += 1
+                try:
+                    self._state = self._load()
+                except Exception as exc:
+                    self._failures += 1
+                    pause = min(FIRST_BACKOFF_S * 2 ** (self._failures - 1), MAX_BACKOFF_S)
+                    self._retry_at = time.monotonic() + pause
+                    self.error = f"{type(exc).__name__}: {exc}"
+                    raise
+                self._failures, self._retry_at, self.error = 0, 0.0, None
                 _settle()
             return self._state
 

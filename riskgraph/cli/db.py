@@ -11,7 +11,13 @@ from riskgraph.cli.common import _, console, err, errors
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
-from riskgraph.graph.server import EmbeddedServer, ServerStatus, build_launcher, describe
+from riskgraph.graph.server import (
+    EmbeddedServer,
+    ServerStatus,
+    build_launcher,
+    check_config,
+    describe,
+)
 from riskgraph.settings import Settings, get_settings
 
 app = typer.Typer(help="The Neo4j database: start, stop, status, migrate.", no_args_is_help=True)
@@ -62,6 +68,7 @@ def start_server(settings: Settings) -> ServerStatus:
             raise RiskgraphError(f"NEO4J_URI is set but nothing answers at {settings.bolt_uri}")
         console.print(f"NEO4J_URI is set: using the server at {settings.bolt_uri}; nothing started")
         return status
+    check_config(settings)  # before anything starts: no password, or plaintext off loopback
     server = EmbeddedServer(settings)
     with console.status("starting Neo4j (the first start resolves it from Maven Central)..."):
         status, started = server.start()

@@ -4,7 +4,6 @@ background, one explanation page fetched from it, and where to look."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import threading
@@ -28,6 +27,7 @@ from riskgraph.cli.db import apply_schema, start_server
 from riskgraph.cli.risk import run_engine, show_summary
 from riskgraph.engine.lock import pipeline_lock
 from riskgraph.errors import RiskgraphError
+from riskgraph.graph.credentials import write_secret
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.server import port_in_use
 from riskgraph.ingest.pipeline import ingest_bundle
@@ -56,11 +56,8 @@ def demo_keys(settings: Settings) -> DemoKeys:
     keys = {role.value: secrets.token_urlsafe(24) for role in Role}
     line = ",".join(f"{role}:{key}" for role, key in keys.items())
     path = settings.neo4j_dir.parent / "demo-api-keys"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(f"RISKGRAPH_API_KEYS={line}\n")
-    path.chmod(0o600)  # also when the file was there before with looser bits
+    # a fresh 0600 file renamed over any older one (whatever its bits): never empty or partial
+    write_secret(path, f"RISKGRAPH_API_KEYS={line}\n")
     updated = settings.model_copy(update={"api_keys": SecretStr(line)})
     return DemoKeys(updated, keys, path)
 

@@ -159,7 +159,7 @@ def update_alert(
         },
         ensure_ascii=False,
     )
-    summary = graph.write(
+    applied = graph.write_rows(
         "alert_update",
         id=alert,
         state=target.value,
@@ -171,7 +171,7 @@ def update_alert(
         now=stamp,
         entry=entry,
     )
-    if summary.properties_set == 0:  # someone else changed its state meanwhile
+    if not applied:  # someone else changed its state meanwhile (the lock saw theirs)
         raise AlertConflict(f"alert {alert} changed while being updated: read it again")
 
 

@@ -1,9 +1,10 @@
 """The library of named Cypher queries in ``cypher/*.cypher``.
 
-Each file starts with a header of ``//`` comment lines naming its purpose, parameters and
-returns; the query text follows. Queries take values only as ``$parameters``. In a source
-checkout the files live in the top-level ``cypher/`` folder; a wheel carries them as
-``riskgraph/cypher``.
+Each file starts with a header of ``//`` comment lines naming its purpose, parameters,
+returns and timeout (``// timeout: 10 s``: the gateway has Neo4j end the transaction past
+it, so no query can hold the database or a worker indefinitely); the query text follows.
+Queries take values only as ``$parameters``. In a source checkout the files live in the
+top-level ``cypher/`` folder; a wheel carries them as ``riskgraph/cypher``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 from riskgraph.errors import QueryNotFound
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
-_HEADER_KEY = re.compile(r"^//\s*(purpose|parameters|returns):\s*(.*)$", re.IGNORECASE)
+_HEADER_KEY = re.compile(r"^//\s*(purpose|parameters|returns|timeout):\s*(.*)$", re.IGNORECASE)
+_TIMEOUT = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|min)\b")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "min": 60.0}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -27,6 +30,7 @@ class NamedQuery:
     purpose: str
     parameters: str
     returns: str
+    timeout_s: float  # past it, Neo4j ends the transaction (QueryTimeout)
 
 
 def cypher_dir() -> Path:
@@ -39,7 +43,7 @@ def cypher_dir() -> Path:
 
 def parse(name: str, source: str) -> NamedQuery:
     """Split a .cypher file into its header fields and the query text."""
-    fields: dict[str, list[str]] = {"purpose": [], "parameters": [], "returns": []}
+    fields: dict[str, list[str]] = {"purpose": [], "parameters": [], "returns": [], "timeout": []}
     current: str | None = None
     lines = source.splitlines()
     body_start = len(lines)
@@ -60,12 +64,18 @@ def parse(name: str, source: str) -> NamedQuery:
     text = "\n".join(lines[body_start:]).strip()
     if not text:
         raise QueryNotFound(f"cypher/{name}.cypher has no query text")
+    timeout = _TIMEOUT.match(" ".join(fields["timeout"]).strip())
+    if timeout is None:
+        raise QueryNotFound(
+            f"cypher/{name}.cypher: the timeout header is not a number and a unit (ms, s, min)"
+        )
     return NamedQuery(
         name=name,
         text=text,
         purpose=" ".join(fields["purpose"]).strip(),
         parameters="\n".join(fields["parameters"]).strip(),
         returns=" ".join(fields["returns"]).strip(),
+        timeout_s=float(timeout.group(1)) * _UNIT_S[timeout.group(2)],
     )
 
 

@@ -29,7 +29,13 @@ import neo4j
 import neo4j.time
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
-from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed
+from riskgraph.errors import (
+    ConfigError,
+    Neo4jUnavailable,
+    QueryFailed,
+    QueryTimeout,
+    QueryTooLarge,
+)
 from riskgraph.graph import cypher
 from riskgraph.graph.credentials import password_for
 from riskgraph.settings import Settings, get_settings
@@ -84,6 +90,17 @@ def _query_text(text: str) -> LiteralString:
     return text
 
 
+def _named(name: str) -> neo4j.Query:
+    """The named query with its header's timeout: Neo4j ends the transaction past it."""
+    query = cypher.load(name)
+    return neo4j.Query(_query_text(query.text), timeout=query.timeout_s)
+
+
+def _longest(names: Sequence[str]) -> float:
+    """The timeout of a transaction running several named queries."""
+    return max((cypher.load(n).timeout_s for n in names), default=60.0)
+
+
 DRIVER_OPTIONS: dict[str, Any] = {
     "connection_timeout": 5.0,
     "max_transaction_retry_time": 15.0,
@@ -128,6 +145,10 @@ class QueryGateway(Protocol):
 
     def write(self, name: str, **parameters: Any) -> WriteSummary:
         """Run a named write query in a managed (retried) transaction."""
+        ...
+
+    def write_rows(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """A named write query's rows (a compare-and-set says by a row that it applied)."""
         ...
 
     def write_together(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
@@ -194,6 +215,11 @@ class Gateway:
         except Neo4jError as exc:
             if name is None:
                 raise
+            code = exc.code or ""
+            if "TransactionTimedOut" in code:
+                raise QueryTimeout(name) from exc
+            if "MemoryPoolOutOfMemory" in code or "TransactionOutOfMemory" in code:
+                raise QueryTooLarge(name) from exc
             raise QueryFailed(name, dict(parameters), exc) from exc
 
     def _execute(
@@ -203,7 +229,10 @@ class Gateway:
         params = dict(parameters)
         with self._failures(name, params):
             result: neo4j.EagerResult = self._driver.execute_query(
-                _query_text(query.text), params, routing_=routing, database_=self._database
+                neo4j.Query(_query_text(query.text), timeout=query.timeout_s),
+                params,
+                routing_=routing,
+                database_=self._database,
             )
         return result
 
@@ -223,7 +252,7 @@ class Gateway:
         params = dict(parameters)
         with self._failures(name, params):
             result = await held[1].execute_query(
-                _query_text(query.text),
+                neo4j.Query(_query_text(query.text), timeout=query.timeout_s),
                 params,
                 routing_=neo4j.RoutingControl.READ,
                 database_=self._database,
@@ -256,6 +285,7 @@ class Gateway:
         internal node ids mean the same in all of them. Deprecation notices are off here
         only: the snapshot queries use ``id()`` on purpose (see snapshot_nodes.cypher)."""
 
+        @neo4j.unit_of_work(timeout=_longest([n for n, _ in queries]))
         def work(tx: neo4j.ManagedTransaction) -> list[list[dict[str, Any]]]:
             out = []
             for name, parameters in queries:
@@ -298,10 +328,17 @@ class Gateway:
             properties_set=counters.properties_set,
         )
 
+    def write_rows(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """Run a named write query in a managed (retried) transaction; the rows it returns
+        (a compare-and-set says by a row whether it applied)."""
+        result = self._execute(name, parameters, neo4j.RoutingControl.WRITE)
+        return [native(record.data()) for record in result.records]
+
     def write_together(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         """Several named writes in one managed (retried) transaction, in order: readers
         see all of them or none (a run becoming current with its rings)."""
 
+        @neo4j.unit_of_work(timeout=_longest([n for n, _ in queries]))
         def work(tx: neo4j.ManagedTransaction) -> None:
             for name, parameters in queries:
                 tx.run(_query_text(cypher.load(name).text), dict(parameters)).consume()
@@ -311,7 +348,7 @@ class Gateway:
 
     def run_autocommit(self, name: str, **parameters: Any) -> None:
         """Run a named query in an auto-commit transaction (``CALL ... IN TRANSACTIONS``)."""
-        self._autocommit(_query_text(cypher.load(name).text), parameters, name)
+        self._autocommit(_named(name), parameters, name)
 
     def run_schema(self, statement: str) -> None:
         """Run one schema (DDL) statement in auto-commit mode.
@@ -322,7 +359,7 @@ class Gateway:
         self._autocommit(_query_text(statement), {}, None)
 
     def _autocommit(
-        self, text: LiteralString, parameters: dict[str, Any], name: str | None
+        self, text: LiteralString | neo4j.Query, parameters: dict[str, Any], name: str | None
     ) -> None:
         """Auto-commit run with the retry policy; failures of named queries name the query."""
 

@@ -183,6 +183,21 @@ class Holding(_Ownership):
     company_name: str | None = None
 
 
+class Penetration(BaseModel):
+    """Equity penetration of one company (``equity_penetration_page``): the holders at or
+    above the threshold and how far the bounded search went. The search follows chains
+    strongest first; a chain whose product is under ``floor`` or that is 10 hops long is
+    counted for its holder but not followed on, and it stops after 20,000 chains. What
+    that cut is reported here rather than silently lost."""
+
+    holders: list[Holder]  # effective share descending, then id
+    capped: bool  # the 20,000-chain cap stopped the search: any holder may lack share
+    examined: int  # chains examined (at most 20,000)
+    pruned_chains: int  # chains not followed on (floor, 10 hops) whose top is itself held
+    pruned_share: float  # Σ of their products: the most one holder may lack through them
+    floor: float  # chains under it are not followed on: max(threshold / 100, 0.0001)
+
+
 class CompanyRef(BaseModel):
     id: str
     name: str | None = None
@@ -253,6 +268,15 @@ def entity_label(graph: Gateway, ident: str) -> str:
     if not rows:
         raise EntityNotFound(f"no company, person, address or phone has the id {ident!r}")
     return str(rows[0]["label"])
+
+
+def penetrate(graph: Gateway, raw: Mapping[str, Any] | OwnershipParams) -> Penetration:
+    """Equity penetration of a company with the search's totals, which ``run(graph,
+    "equity_penetration", ...)`` cannot give when no holder reaches the threshold."""
+    params = raw if isinstance(raw, OwnershipParams) else OwnershipParams.model_validate(raw)
+    entity_label(graph, params.id)
+    (page,) = graph.read("equity_penetration_page", **params.model_dump())
+    return Penetration.model_validate(page)
 
 
 def run(graph: Gateway, name: str, raw: Mapping[str, Any] | Params) -> list[BaseModel]:

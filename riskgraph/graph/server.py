@@ -8,6 +8,7 @@ its pid file and Neo4j's own store lock keep a second one from starting on the s
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import shutil
 import signal
@@ -26,6 +27,12 @@ from riskgraph.settings import Settings
 
 LAUNCHER_SOURCE = Path(__file__).resolve().parent / "launcher"
 LAUNCHER_MAIN = "riskgraph.launcher.Launcher"
+
+# The APOC procedures and functions riskgraph calls (cypher/apoc_version.cypher): with
+# RISKGRAPH_NEO4J_APOC on, Neo4j loads these and no others (dbms.security.procedures.allowlist;
+# docker-compose.yml says the same). tests/graph/test_server_config.py checks nothing else is
+# called.
+APOC_ALLOWLIST: tuple[str, ...] = ("apoc.version",)
 
 # The JVM flags Neo4j's packaged server passes (conf/neo4j.conf, server.jvm.additional).
 JVM_FLAGS: tuple[str, ...] = (
@@ -94,6 +101,79 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only reaches this machine: a loopback literal, or a name whose every
+    address is loopback (a name that does not resolve is not)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
+
+
+def _check_pem(path: Path, variable: str, what: str, marker: str) -> None:
+    """A readable PEM file of the right kind, so a typo is named here and not in Neo4j's log."""
+    try:
+        text = path.read_text(encoding="ascii", errors="replace")
+    except OSError as exc:
+        raise ConfigError(
+            f"{variable}={path} cannot be read ({exc.strerror}): point it at the PEM {what}"
+        ) from exc
+    if marker not in text:
+        raise ConfigError(f"{variable}={path} holds no PEM {what} ({marker} not found)")
+    if "ENCRYPTED PRIVATE KEY" in text:
+        raise ConfigError(
+            f"{variable}={path} is encrypted: give Neo4j an unencrypted PKCS#8 key "
+            "(`openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8`), readable by you only"
+        )
+
+
+def check_config(settings: Settings) -> None:
+    """Refuse, before anything starts, an embedded server that would run without a password
+    or answer beyond this machine in plaintext. Also makes the password on first use."""
+    password_for(settings)  # ConfigError when empty; generated (0600) when there is none
+    cert, key = settings.neo4j_tls_cert, settings.neo4j_tls_key
+    if (cert is None) != (key is None):
+        present, missing = (
+            ("RISKGRAPH_NEO4J_TLS_CERT", "RISKGRAPH_NEO4J_TLS_KEY")
+            if key is None
+            else ("RISKGRAPH_NEO4J_TLS_KEY", "RISKGRAPH_NEO4J_TLS_CERT")
+        )
+        raise ConfigError(
+            f"Bolt TLS needs a certificate and its key: {present} is set, {missing} is not. "
+            "Set both, or neither"
+        )
+    if cert is not None and key is not None:
+        _check_pem(cert, "RISKGRAPH_NEO4J_TLS_CERT", "certificate", "BEGIN CERTIFICATE")
+        _check_pem(key, "RISKGRAPH_NEO4J_TLS_KEY", "private key", "PRIVATE KEY-----")
+    elif not is_loopback(settings.neo4j_host):
+        raise ConfigError(
+            f"RISKGRAPH_NEO4J_HOST={settings.neo4j_host} is not a loopback address, and without "
+            "TLS Neo4j would take passwords and data in plaintext from the network. Either "
+            "unset RISKGRAPH_NEO4J_HOST (it listens on 127.0.0.1; reach it from elsewhere "
+            "through an SSH tunnel), or configure Bolt TLS: set RISKGRAPH_NEO4J_TLS_CERT and "
+            "RISKGRAPH_NEO4J_TLS_KEY to a PEM certificate and its PKCS#8 key (README, "
+            "Configuration)"
+        )
+
+
+_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def tx_memory(settings: Settings) -> str:
+    """RISKGRAPH_NEO4J_TX_MEMORY as a size Neo4j reads (a share of the heap in megabytes)."""
+    value = settings.neo4j_tx_memory
+    if not value.endswith("%"):
+        return value
+    heap = int(settings.neo4j_heap[:-1]) * _UNITS[settings.neo4j_heap[-1].lower()]
+    return f"{heap * int(value[:-1]) // 100 // 1024**2}m"
+
+
 def _launcher_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(LAUNCHER_SOURCE.rglob("*")):
@@ -159,6 +239,7 @@ class EmbeddedServer:
         self.build_dir = launcher_build_dir(settings)
         self.uri = settings.bolt_uri
         self._process: subprocess.Popen[bytes] | None = None  # set when this object started it
+        self._last_error: str | None = None  # why Bolt did not answer, for the time-out message
 
     # --- build ------------------------------------------------------------------------
     def build(self) -> Path:
@@ -198,12 +279,16 @@ class EmbeddedServer:
         try:
             with self._driver() as driver, driver.session() as session:
                 return bool(session.run("RETURN 1 AS ok").single(strict=True)["ok"] == 1)
-        except (DriverError, Neo4jError, OSError):
+        except (DriverError, Neo4jError, OSError) as exc:
+            self._last_error = str(exc) or type(exc).__name__
             return False
 
     # --- lifecycle --------------------------------------------------------------------
     def start(self) -> tuple[ServerStatus, bool]:
-        """Start the server and wait for Bolt; returns (status, whether it was started now)."""
+        """Start the server and wait for Bolt; returns (status, whether it was started now).
+
+        Checks the configuration first (check_config): a refused one starts nothing."""
+        check_config(self.settings)
         running = self.pid()
         if running is not None:
             self._wait_ready(running, None)
@@ -218,17 +303,12 @@ class EmbeddedServer:
             raise ConfigError(f"Java ({self.settings.java}) not found: install JDK 17+")
         self.build()
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        heap = self.settings.neo4j_heap
         command = [
             self.settings.java,
-            f"-Xms{heap}",
-            f"-Xmx{heap}",
+            f"-Xms{self.settings.neo4j_heap}",
+            f"-Xmx{self.settings.neo4j_heap}",
             *JVM_FLAGS,
-            f"-Driskgraph.home={self.home}",
-            f"-Driskgraph.host={host}",
-            f"-Driskgraph.port={port}",
-            f"-Driskgraph.pagecache={self.settings.neo4j_pagecache}",
-            f"-Driskgraph.plugins={self.build_dir / 'plugins'}",
+            *self._properties(),
             "-cp",
             self._classpath(),
             LAUNCHER_MAIN,
@@ -249,6 +329,25 @@ class EmbeddedServer:
         self._wait_ready(process.pid, process)
         return self.status(), True
 
+    def _properties(self) -> list[str]:
+        """The launcher's settings (system properties; the password goes in its environment)."""
+        settings = self.settings
+        apoc = settings.neo4j_apoc
+        properties = {
+            "home": self.home,
+            "host": settings.neo4j_host,
+            "port": settings.neo4j_port,
+            "pagecache": settings.neo4j_pagecache,
+            # without APOC, an empty plugins folder: Neo4j loads procedures from its jars too
+            "plugins": self.build_dir / "plugins" if apoc else self.home / "plugins",
+            "procedures": ",".join(APOC_ALLOWLIST) if apoc else "",
+            "tx_timeout_s": settings.neo4j_tx_timeout_s,
+            "tx_memory": tx_memory(settings),
+            "tls_cert": settings.neo4j_tls_cert.resolve() if settings.neo4j_tls_cert else "",
+            "tls_key": settings.neo4j_tls_key.resolve() if settings.neo4j_tls_key else "",
+        }
+        return [f"-Driskgraph.{name}={value}" for name, value in properties.items()]
+
     def _wait_ready(self, pid: int, process: subprocess.Popen[bytes] | None) -> None:
         deadline = time.monotonic() + self.settings.neo4j_start_timeout_s
         while time.monotonic() < deadline:
@@ -264,7 +363,8 @@ class EmbeddedServer:
             time.sleep(0.25)
         raise ServerError(
             f"Neo4j (pid {pid}) did not answer at {self.uri} within "
-            f"{self.settings.neo4j_start_timeout_s:.0f}s; see {self.log_file}"
+            f"{self.settings.neo4j_start_timeout_s:.0f}s (last error: {self._last_error}); "
+            f"see {self.log_file}"
         )
 
     def _log_tail(self, lines: int = 25) -> str:

@@ -4,6 +4,7 @@ for the whole package (tests here never wipe it), and a client per role."""
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,12 @@ NAMES = {"analyst": "li.na", "admin": "张伟"}  # named keys (role:name:key); t
 
 def headers(role: str) -> dict[str, str]:
     return {"X-API-Key": KEYS[role]}
+
+
+def audited(path: Path) -> list[dict[str, object]]:
+    """The completed requests of an audit log (its "end" lines), oldest first."""
+    lines = [json.loads(x) for x in path.read_text("ascii").splitlines() if x]
+    return [x for x in lines if x["event"] == "end"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,14 @@ def api_settings(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFact
     )
     audit = tmp_path_factory.mktemp("audit") / "audit.log"
     model = tmp_path_factory.mktemp("models") / "gnn.pt"  # none until a test trains one
+    # the rate limit is tested on an app of its own: here it must never trip
     return neo4j_settings.model_copy(
-        update={"api_keys": SecretStr(keys), "audit_log": audit, "gnn_model": model}
+        update={
+            "api_keys": SecretStr(keys),
+            "audit_log": audit,
+            "gnn_model": model,
+            "rate_limit": "1000000/minute",
+        }
     )
 
 

@@ -60,7 +60,9 @@ def bodies(api: TestClient, province: Province, neo4j_settings: Settings) -> dic
         ring_ids = [r["id"] for r in api.get(rings, headers=headers(role)).json()["items"][:5]]
         for url in urls + [f"/rings/{r}{p}" for r in ring_ids for p in ("", "/subgraph")]:
             response = api.get(url, headers=headers(role))
-            assert response.status_code in (200, 409), (url, response.text)
+            # a personal number is no entry point for a viewer: it answers as unknown
+            oracle = role == "viewer" and ("/entities/phone/" in url or "from=%2B" in url)
+            assert response.status_code in ((404,) if oracle else (200, 409)), (url, response.text)
             out[role].append(response.text)
         seeds = [str(r["company_id"]) for r in province.scored[:5]]
         what_if = {"seeds": seeds, "top": 200, "paths": 3}
@@ -111,3 +113,47 @@ def test_company_phones_are_not_masked(api: TestClient, driver: neo4j.Driver) ->
     company, number = records[0]["company"], records[0]["number"]
     body = api.get(f"/companies/{company}", headers=headers("viewer")).json()
     assert number in [i["value"] for i in body["identifiers"]]
+
+
+@pytest.mark.parametrize("lookup", ["paths", "neighbours"])
+def test_no_oracle_for_personal_phones(
+    api: TestClient, province: Province, lookup: str, top_company: str
+) -> None:
+    """A viewer holding +86138****5678 cannot find the hidden digits by trying numbers:
+    a real personal number answers exactly as an unknown one (analysts see the truth)."""
+    real = sorted(province.person_phones)[0]
+    unknown = real[:-4] + ("0000" if not real.endswith("0000") else "1111")
+    assert unknown not in province.person_phones
+
+    def ask(number: str, role: str) -> tuple[int, str]:
+        encoded = number.replace("+", "%2B")
+        if lookup == "paths":
+            url = f"/paths?from={encoded}&to={top_company}"
+        else:
+            url = f"/entities/phone/{encoded}/neighbours"
+        response = api.get(url, headers=headers(role))
+        return response.status_code, response.text.replace(number, "N")
+
+    assert ask(real, "viewer") == ask(unknown, "viewer")
+    assert ask(real, "viewer")[0] == 404
+    assert ask(real, "analyst")[0] == 200 and ask(unknown, "analyst")[0] == 404
+
+
+def test_free_text_is_masked(api: TestClient, api_settings: Settings) -> None:
+    """Numbers typed into a note: an ID number masked for everyone, phones for viewers."""
+    from riskgraph.engine.alerts import list_alerts, raise_alerts
+    from riskgraph.graph.gateway import Gateway
+
+    with Gateway(api_settings) as graph:
+        raise_alerts(graph)
+        alert = str(list_alerts(graph, limit=1)[1][0]["id"])
+    note = "报案人 330127198006247177，电话 13812345678 或 0571-88886666"
+    response = api.patch(f"/alerts/{alert}", headers=headers("analyst"), json={"note": note})
+    assert response.status_code == 200, response.text
+    analyst = api.get(f"/alerts/{alert}", headers=headers("analyst")).json()["note"]
+    viewer = api.get(f"/alerts/{alert}", headers=headers("viewer")).json()["note"]
+    assert "330127198006247177" not in analyst and "13812345678" in analyst
+    assert "330127198006247177" not in viewer and "13812345678" not in viewer
+    assert "0571-88886666" not in viewer and "138****5678" in viewer
+    history = api.get(f"/alerts/{alert}", headers=headers("viewer")).json()["history"]
+    assert not any("13812345678" in h or "330127198006247177" in h for h in history)

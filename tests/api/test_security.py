@@ -13,7 +13,7 @@ from riskgraph.api.app import create_app
 from riskgraph.api.security import KeyRing, Role, parse_keys
 from riskgraph.errors import ConfigError
 from riskgraph.settings import Settings
-from tests.api.conftest import KEYS, headers
+from tests.api.conftest import KEYS, audited, headers
 
 
 def test_no_key_or_an_unknown_key_is_401(api: TestClient, top_company: str) -> None:
@@ -90,8 +90,8 @@ def test_every_request_is_audited(api: TestClient, api_settings: Settings) -> No
     api.get("/rings", headers=headers("viewer"), params={"limit": 3})
     api.get("/rings", headers={"X-API-Key": "wrong-key-wrong-key"})
     api.get("/rings")
-    text = api_settings.audit_log.read_text("ascii")  # escaped: one line per request
-    lines = [json.loads(x) for x in text.split("\n") if x]
+    text = api_settings.audit_log.read_text("ascii")  # escaped: two lines per request
+    lines = audited(api_settings.audit_log)
     analyst, viewer, unknown, anonymous = lines[-4:]
     assert analyst["who"] == "analyst:li.na"  # a named key (role:name:key)
     assert viewer["who"].startswith("viewer:") and viewer["status"] == 200
@@ -101,3 +101,7 @@ def test_every_request_is_audited(api: TestClient, api_settings: Settings) -> No
     assert anonymous["who"] == "anonymous" and anonymous["status"] == 401
     assert all(key not in text for key in KEYS.values())
     assert "wrong-key-wrong-key" not in text
+    # each request was on record before its route ran: a start line with the same id
+    starts = {x["id"]: x for x in map(json.loads, text.splitlines()) if x["event"] == "start"}
+    assert all(line["id"] in starts for line in (analyst, viewer, unknown, anonymous))
+    assert starts[viewer["id"]]["path"] == "/rings" and viewer["client"] == "testclient"

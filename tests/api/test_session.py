@@ -18,7 +18,7 @@ from riskgraph.api.sessions import COOKIE, CSRF_HEADER, find_session, open_sessi
 from riskgraph.engine.alerts import list_alerts, raise_alerts
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import Settings
-from tests.api.conftest import KEYS, Province
+from tests.api.conftest import KEYS, Province, audited
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_the_audit_log_names_the_signed_in_user_and_never_the_key(
     _sign_in(browser, "admin")
     browser.get("/rings", params={"limit": 2})
     browser.delete("/session")  # no CSRF token: refused, and still named
-    lines = [json.loads(x) for x in api_settings.audit_log.read_text().splitlines()]
+    lines = audited(api_settings.audit_log)
     failed = [x for x in lines if x["path"] == "/session" and x["status"] == 401][-1]
     assert failed["who"].startswith("unknown:") and "wrong-key" not in json.dumps(failed)
     refused = [x for x in lines if x["path"] == "/session" and x["method"] == "DELETE"][-1]

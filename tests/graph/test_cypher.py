@@ -29,9 +29,9 @@ def test_parse_splits_header_and_text() -> None:
     query = cypher.parse(
         "demo",
         "// purpose: find things\n//   across lines\n// parameters: $x (int): how many\n"
-        "// returns: rows\nMATCH (n) RETURN n LIMIT $x\n",
+        "// returns: rows\n// timeout: 250 ms\nMATCH (n) RETURN n LIMIT $x\n",
     )
-    assert query.purpose == "find things across lines"
+    assert query.purpose == "find things across lines" and query.timeout_s == 0.25
     assert query.parameters == "$x (int): how many"
     assert query.text == "MATCH (n) RETURN n LIMIT $x"
 
@@ -53,3 +53,20 @@ def test_cypher_files_ship_inside_the_wheel(tmp_path: Path) -> None:
     expected = {f"riskgraph/cypher/{p.name}" for p in (REPO / "cypher").glob("*.cypher")}
     assert expected and expected <= shipped
     assert any(n.endswith("Launcher.java") for n in zipfile.ZipFile(wheel).namelist())
+
+
+def test_every_query_has_a_timeout_and_api_answers_are_short() -> None:
+    timeouts = {name: cypher.load(name).timeout_s for name in cypher.names()}
+    assert all(0 < t <= 3600 for t in timeouts.values())
+    # what the API runs for a request ends well before a client gives up
+    for name in ("api_company_risk", "search_names", "connection_paths", "session_find"):
+        assert timeouts[name] <= 10, name
+
+
+@pytest.mark.parametrize("timeout", ["", "soon", "10 hours"])
+def test_a_timeout_must_be_a_number_and_a_unit(timeout: str) -> None:
+    with pytest.raises(QueryNotFound, match="timeout"):
+        cypher.parse(
+            "demo",
+            f"// purpose: p\n// parameters: none\n// returns: r\n// timeout: {timeout}\nRETURN 1\n",
+        )

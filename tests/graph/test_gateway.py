@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import neo4j
@@ -8,7 +9,14 @@ import pytest
 from neo4j.exceptions import ClientError, TransientError
 from pydantic import SecretStr
 
-from riskgraph.errors import ConfigError, Neo4jUnavailable, QueryFailed, QueryNotFound
+from riskgraph.errors import (
+    ConfigError,
+    Neo4jUnavailable,
+    QueryFailed,
+    QueryNotFound,
+    QueryTimeout,
+)
+from riskgraph.graph import cypher
 from riskgraph.graph.gateway import Gateway, retrying
 from riskgraph.graph.server import free_port
 from riskgraph.settings import Settings
@@ -115,3 +123,24 @@ def test_retrying_gives_up_after_the_last_attempt() -> None:
     with pytest.raises(TransientError):
         retrying(always, attempts=4, first_delay_s=0.0)
     assert len(calls) == 4
+
+
+SLOW = "UNWIND range(1, 400000000) AS x WITH x WHERE x < 0 RETURN count(x) AS n"
+
+
+def test_a_query_past_its_timeout_is_ended_by_neo4j(
+    graph: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header's timeout reaches the server: the transaction is ended there (the
+    database and the caller's thread are free again), and the error names the query."""
+    slow = cypher.NamedQuery("slow", SLOW, "p", "none", "n", timeout_s=0.5)
+    real = cypher.load
+    monkeypatch.setattr(cypher, "load", lambda name: slow if name == "slow" else real(name))
+    started = time.perf_counter()
+    with pytest.raises(QueryTimeout, match="'slow'"):
+        graph.read("slow")
+    assert time.perf_counter() - started < 20  # far below the query's own minutes
+    with pytest.raises(QueryTimeout):
+        asyncio.run(graph.read_async("slow"))
+    with pytest.raises(QueryTimeout):
+        graph.read_consistent([("slow", {})])

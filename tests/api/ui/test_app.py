@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,8 @@ from riskgraph.graph.gateway import Gateway
 from riskgraph.risk.codes import Reason, ReasonCode
 from riskgraph.search_text import name_initials
 from riskgraph.settings import Settings
-from tests.api.conftest import Province
-from tests.api.ui.conftest import Ui
+from tests.api.conftest import Province, audited
+from tests.browsing import Ui
 
 pytestmark = pytest.mark.browser
 
@@ -186,7 +185,7 @@ def alert(api_settings: Settings) -> str:
 def test_an_analyst_assigns_and_confirms_an_alert(
     ui: Ui, alert: str, api_settings: Settings
 ) -> None:
-    logged = len(api_settings.audit_log.read_text().splitlines())  # other tests' lines before
+    logged = len(audited(api_settings.audit_log))  # other tests' requests before
     ui.go("/ui/alerts?state=new")
     ui.sign_in("analyst")
     row = ui.page.locator(f'[data-testid="alert-row"][data-alert-id="{alert}"]')
@@ -196,7 +195,7 @@ def test_an_analyst_assigns_and_confirms_an_alert(
     expect(row.get_by_test_id("alert-state")).to_have_attribute("data-state", "assigned")
     row.get_by_test_id("alert-confirm").click()
     expect(row.get_by_test_id("alert-state")).to_have_attribute("data-state", "confirmed")
-    lines = [json.loads(x) for x in api_settings.audit_log.read_text().splitlines()[logged:]]
+    lines = audited(api_settings.audit_log)[logged:]
     patches = [x for x in lines if x["method"] == "PATCH" and x["path"] == f"/alerts/{alert}"]
     assert [x["status"] for x in patches] == [200, 200]
     assert {x["who"] for x in patches} == {"analyst:li.na"}
