@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lock demo test lint bench clean chromium
+.PHONY: setup lock demo test lint bench clean chromium wrk
 
 # Install: the project virtualenv (uv for speed and a shared wheel cache) at the versions
 # pinned in requirements.lock, then Neo4j 5.26 and APOC resolved from Maven Central into the
@@ -75,12 +75,30 @@ $(CHROMIUM_STAMP): $(STAMP)
 
 chromium: $(CHROMIUM_STAMP)
 
+# wrk for the HTTP load benchmark (python -m bench api-wrk): Debian's, unpacked without root
+# the same way (a C load generator, so the figures are the server's, not the client's).
+WRK_DIR := $(or $(RISKGRAPH_CACHE_DIR),$(HOME)/.cache/riskgraph)/wrk
+WRK_STAMP := $(WRK_DIR)/.installed
+
+$(WRK_STAMP):
+	rm -rf $(WRK_DIR) && mkdir -p $(WRK_DIR)/debs
+	if ! command -v wrk >/dev/null; then \
+	  pkgs=$$(apt-get install -s --no-install-recommends wrk | awk '/^Inst /{print $$2}'); \
+	  cd $(WRK_DIR)/debs && apt-get download $$pkgs; \
+	fi
+	for deb in $(WRK_DIR)/debs/*.deb; do \
+	  [ -e "$$deb" ] && dpkg-deb -x "$$deb" $(WRK_DIR) || true; done
+	rm -rf $(WRK_DIR)/debs
+	touch $(WRK_STAMP)
+
+wrk: $(WRK_STAMP)
+
 # Lint, types, then the tests against a real Neo4j that the suite starts on a free port
 # (and headless Chromium for the explanation pages).
 test: setup lint $(CHROMIUM_STAMP)
 	$(BIN)/pytest
 
-bench: setup
+bench: setup $(WRK_STAMP)
 	$(BIN)/python -m bench
 
 clean:

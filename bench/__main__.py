@@ -99,6 +99,12 @@ def _api_load() -> Path:
     return api_load.run(get_settings())
 
 
+def _api_wrk() -> Path:
+    from bench import api_wrk
+
+    return api_wrk.run()
+
+
 BENCHMARKS: dict[str, Callable[[], Path]] = {
     "evaluation": _evaluation,
     "analyze": _analyze,
@@ -112,6 +118,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "gnn-device": _gnn_device,
     "api-whatif": _api_whatif,
     "api-load": _api_load,
+    "api-wrk": _api_wrk,
     "daily": _daily,
     "search": _search,
 }

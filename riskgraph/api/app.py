@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from riskgraph import __version__
 from riskgraph.api import (
+    contract,
     problems,
     routes_admin,
     routes_alerts,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/ui/static/vendor", routes_ui.vendor_files(), name="ui-vendor")
     app.mount("/ui/static", routes_ui.static_files(), name="ui-static")
     app.include_router(routes_ui.router)
+    contract.install(app, lambda: context.keys().assignees())
     # The audit log outermost of all, around even Starlette's error and body-limit layers,
     # so that every request has its audit lines, refused or crashed. Built last: the stack
     # takes the exception handlers registered by then.

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from riskgraph.engine.alerts import AlertState
 from riskgraph.graph import investigate
 from riskgraph.graph.investigate import Holder, Path
+from riskgraph.graph.schema import relationship_types
 
 
 class Strict(BaseModel):
@@ -234,7 +236,7 @@ class Paths(BaseModel):
 
 # --- what-if ---------------------------------------------------------------------------------
 class PropagateRequest(Strict):
-    seeds: list[str] = Field(
+    seeds: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=1000, description="company ids assumed to blow up"
     )
     alpha: float | None = Field(
@@ -325,15 +327,26 @@ class AlertList(BaseModel):
 
 
 class AlertPatch(Strict):
-    state: AlertState | None = None
-    note: str | None = Field(None, max_length=2000)
-    assignee: str | None = Field(
+    """At least one of the fields; a field left out is left as it is (null is refused)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    state: AlertState | SkipJsonSchema[None] = None
+    note: str | SkipJsonSchema[None] = Field(None, max_length=2000)
+    assignee: str | SkipJsonSchema[None] = Field(
         None,
         min_length=1,
         max_length=64,
         description="a named analyst or admin (role:name:key) to assign it to; with state "
         "assigned and no assignee, the caller",
     )
+
+    @field_validator("state", "note", "assignee", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the field out rather than sending null")
+        return value
 
 
 # --- admin -----------------------------------------------------------------------------------
@@ -405,9 +418,14 @@ AS_OF = (
 AsOf = Annotated[dt.date | None, Query(description=AS_OF)]
 
 
+# a relationship type of the schema (the OpenAPI document lists them: requests with others
+# are refused, so the contract says so)
+RelTypeName = Annotated[str, Field(json_schema_extra={"enum": sorted(relationship_types())})]
+
+
 class SubgraphQuery(BaseModel):
     hops: int = Field(2, ge=1, le=3, description="neighbourhood depth")
-    types: list[str] = Field(
+    types: list[RelTypeName] = Field(
         default_factory=list, description="relationship types to follow; none = all"
     )
     limit: int = Field(100, ge=1, le=500, description="most nodes shown")
@@ -423,7 +441,9 @@ class PathsQuery(BaseModel):
     from_: str = Field(alias="from", min_length=1, max_length=200, description="an entity id")
     to: str = Field(min_length=1, max_length=200, description="another entity id")
     max_hops: int = Field(4, ge=1, le=4)
-    types: list[str] = Field(default_factory=list, description="relationship types; none = all")
+    types: list[RelTypeName] = Field(
+        default_factory=list, description="relationship types; none = all"
+    )
     limit: int = Field(20, ge=1, le=100, description="most paths returned")
     as_of: dt.date | None = Field(None, description=AS_OF)
 

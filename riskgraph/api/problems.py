@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -25,10 +26,12 @@ from riskgraph.errors import (
     RiskgraphError,
 )
 from riskgraph.graph.investigate import EntityNotFound
+from riskgraph.risk.reasons import mask_phone
 
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+_PHONE_IN_PATH = re.compile(r"\+\d{6,15}")
 # RFC 9110's names where Python's differ by version (3.13 renamed 422).
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
@@ -77,7 +80,8 @@ def problem_response(
         title=title,
         status=status,
         detail=detail,
-        instance=request.url.path,
+        # the path as asked, with any phone number in it masked (it may be a person's)
+        instance=_PHONE_IN_PATH.sub(lambda m: mask_phone(m.group()), request.url.path),
         errors=errors,
     )
     return JSONResponse(
@@ -107,6 +111,16 @@ _LIBRARY: tuple[tuple[type[RiskgraphError], int, str], ...] = (
 )
 
 
+def _methods(schema: dict[str, Any], path: str) -> list[str]:
+    """The methods the OpenAPI document gives ``path`` (its templates matched as patterns)."""
+    found: set[str] = set()
+    for template, operations in schema.get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            found |= {method.upper() for method in operations}
+    return sorted(found)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem."""
 
@@ -127,9 +141,12 @@ def install(app: FastAPI) -> None:
         detail = str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
-        elif exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path} (see /docs)"
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+            # every method the path has (Starlette names only those of one of its routes)
+            allowed = _methods(request.app.openapi(), request.url.path)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)} if allowed else headers
         return problem_response(request, exc.status_code, detail, headers=headers)
 
     @app.exception_handler(RiskgraphError)

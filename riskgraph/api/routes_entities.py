@@ -15,6 +15,8 @@ from riskgraph.api.explain import EXPLANATION_TYPES, edge_label
 from riskgraph.api.models import AsOf, Neighbours, SubgraphEdge, SubgraphNode
 from riskgraph.api.privacy import hide_personal
 from riskgraph.api.problems import Problem, ProblemError
+from riskgraph.api.security import Role
+from riskgraph.risk.reasons import mask_phone
 
 router = APIRouter(prefix="/entities", tags=["network"])
 
@@ -65,8 +67,10 @@ def neighbours(
     (in force on `as_of`, today by default), ordered by type then id; `more` says how many
     follow. A natural person's phone comes back masked to viewers, and a masked number
     cannot be expanded: to a viewer, a natural person's number answers as an unknown one."""
-    not_found = ProblemError(404, f"no {type.value} has the id {id!r}", "not-found")
-    if type is EntityType.PHONE and hide_personal(id, caller, graph):
+    viewer_phone = type is EntityType.PHONE and caller.role is Role.VIEWER
+    shown_id = mask_phone(id) if viewer_phone else id  # personal or unknown: one answer
+    not_found = ProblemError(404, f"no {type.value} has the id {shown_id!r}", "not-found")
+    if viewer_phone and hide_personal(id, caller, graph):
         raise not_found
     rows = graph.read(
         "entity_neighbours",

@@ -34,10 +34,10 @@ def explanation(
     """Why the company scores what it does: the ties, entities and own features the GNN's
     prediction rests on (when a model is trained), the propagation's evidence paths and the
     reasons."""
-    from riskgraph.gnn.explain import explain
-
     if state.company_row(id) is None:
         raise ProblemError(404, f"no company has the id {id!r}", "not-found")
+    from riskgraph.gnn.explain import explain  # torch: imported on the first explanation
+
     result = explain(state.analysis, id, state.model, top=top, tree=state.tree)
     paths = named_values(graph, [p.path for p in result.paths])
     reasons = [

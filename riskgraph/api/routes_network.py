@@ -28,10 +28,12 @@ from riskgraph.api.models import (
 from riskgraph.api.privacy import PHONE, hide_personal
 from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
+from riskgraph.api.security import Role
 from riskgraph.api.worded import ring_summary
 from riskgraph.engine.writeback import SCORE_DECIMALS
 from riskgraph.graph import investigate
 from riskgraph.risk.evidence import evidence_paths, evidence_tree
+from riskgraph.risk.reasons import mask_phone
 
 PATH_FLOOR = 1e-6  # what-if paths contributing less are not searched for
 
@@ -46,9 +48,13 @@ def paths(query: Annotated[PathsQuery, Query()], caller: Viewer, graph: Graph) -
     paths first, then longer simple ones up to `max_hops`, never through hubs. To a viewer,
     a natural person's phone number is no endpoint: it answers as an unknown one does."""
     for ident in (query.from_, query.to):
-        if PHONE.fullmatch(ident) and hide_personal(ident, caller, graph):
+        if (
+            caller.role is Role.VIEWER
+            and PHONE.fullmatch(ident)
+            and (hide_personal(ident, caller, graph) or not graph.read("entity_label", id=ident))
+        ):  # personal or unknown: one answer, the number masked as a viewer sees it
             raise investigate.EntityNotFound(
-                f"no company, person, address or phone has the id {ident!r}"
+                f"no company, person, address or phone has the id {mask_phone(ident)!r}"
             )
     params = investigate.PathsParams.model_validate(
         {
@@ -80,7 +86,7 @@ def propagate(
     unknown = [s for s in given if s not in index]
     if unknown:
         shown_ids = ", ".join(repr(s) for s in unknown[:10])
-        raise ProblemError(422, f"unknown seed company id(s): {shown_ids}", "invalid-parameters")
+        raise ProblemError(404, f"no company has the seed id(s) {shown_ids}", "not-found")
     seeds = state.company_nodes(given)
     if body.include_exposed:
         seeds = np.union1d(seeds, analysis.seeds)

@@ -19,6 +19,7 @@ def serve(
     import uvicorn
 
     from riskgraph.api.app import create_app
+    from riskgraph.api.logs import log_config
     from riskgraph.api.security import HOW_TO_CONFIGURE, parse_keys
 
     settings = get_settings()
@@ -34,8 +35,13 @@ def serve(
         )
     console.print(f"audit log: {settings.audit_log}", highlight=False)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config())
     else:  # workers are separate processes: they build the app from the environment
         uvicorn.run(
-            "riskgraph.api.app:create_app", factory=True, host=host, port=port, workers=workers
+            "riskgraph.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=log_config(),
         )

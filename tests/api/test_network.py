@@ -59,9 +59,11 @@ def test_propagate_what_if(api: TestClient, province: Province, top_company: str
 
 
 def test_propagate_bad_requests(api: TestClient, top_company: str) -> None:
+    unknown = api.post("/propagate", headers=headers("analyst"), json={"seeds": ["NOPE"]})
+    assert unknown.status_code == 404 and "'NOPE'" in unknown.json()["detail"]
     for body in (
         {"seeds": []},
-        {"seeds": ["NOPE"]},
+        {"seeds": [""]},
         {"seeds": [top_company], "alpha": 1.5},
         {"seeds": [top_company], "top": 0},
         {"seeds": [top_company], "surprise": 1},

@@ -1,0 +1,220 @@
+"""API load under wrk (Debian's, a C load generator that hardly competes for the cores):
+``GET /companies/{id}/risk`` with 50 connections for 30 s, on a generated 100,000-company
+province, with 1 and 2 uvicorn workers, the hardened API against the same API with its
+hardening taken out (``plain_app``), runs interleaved so that drift on the shared machine
+falls on both alike.
+
+The hardening measured: body limit, in-flight limit, per-caller rate limit (counted,
+set high enough never to refuse), security headers, the two-line audit log. ``make wrk``
+unpacks wrk without root (``apt-get download`` + ``dpkg-deb -x``), as ``make chromium``
+does for the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.api_load import _get, _load
+from bench.ingest import fresh_graph
+from bench.report import machine, write_section
+from riskgraph.engine.engine import Engine
+from riskgraph.graph.credentials import password_for
+from riskgraph.graph.server import free_port
+from riskgraph.ingest.generator import generate
+from riskgraph.ingest.pipeline import ingest_bundle
+from riskgraph.settings import Settings
+
+TARGET_P99_MS = 100.0
+MAX_COST = 0.05  # the hardening may cost at most 5% of the throughput
+LUA = """
+local ids = {}
+for line in io.lines(os.getenv("RISKGRAPH_WRK_IDS")) do ids[#ids + 1] = line end
+local key = os.getenv("RISKGRAPH_WRK_KEY")
+math.randomseed(7)
+request = function()
+  return wrk.format("GET", "/companies/" .. ids[math.random(#ids)] .. "/risk",
+                    {["X-API-Key"] = key})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %.1f %.1f %.1f %.3f\\n", summary.requests,
+    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.duration / 1e6))
+end
+"""
+
+
+def plain_app() -> object:
+    """The API without its hardening: what the hardening's cost is measured against."""
+    from riskgraph.api import app as api_app
+    from riskgraph.api.audit import AuditMiddleware
+    from riskgraph.api.limits import BodyLimit, InFlightLimit, SecurityHeaders
+    from riskgraph.api.ratelimit import RateLimiter
+
+    RateLimiter.spend = lambda self, rate, who: None  # type: ignore[method-assign]
+    app = api_app.create_app()
+    hardening = (BodyLimit, InFlightLimit, SecurityHeaders)
+    app.user_middleware = [m for m in app.user_middleware if m.cls not in hardening]
+    app.middleware_stack = AuditMiddleware(
+        app.build_middleware_stack(), context=app.state.context.audit
+    )
+    return app
+
+
+def wrk_binary(settings: Settings) -> tuple[str, dict[str, str]]:
+    """wrk from ``make wrk`` (the cache dir), else from PATH."""
+    root = settings.cache_dir / "wrk"
+    unpacked = root / "usr" / "bin" / "wrk"
+    env = dict(os.environ)
+    if unpacked.exists():
+        libs = [str(p) for p in (root / "usr" / "lib").glob("*-linux-gnu")]
+        env["LD_LIBRARY_PATH"] = os.pathsep.join([*libs, env.get("LD_LIBRARY_PATH", "")])
+        return str(unpacked), env
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is needed: `make wrk` (no root) or `apt-get install wrk`")
+    return found, env
+
+
+def _wrk(
+    binary: str, env: dict[str, str], base: str, seconds: int, script: Path
+) -> dict[str, float]:
+    command = [
+        binary, "-t1", "-c50", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), base,
+    ]  # fmt: skip
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)$", out, re.M)
+    if match is None:
+        raise SystemExit(f"wrk said: {out}")
+    requests, socket_errors, status_errors = (int(match.group(i)) for i in (1, 2, 3))
+    p50, p95, p99, duration = (float(match.group(i)) for i in (4, 5, 6, 7))
+    return {
+        "requests": requests,
+        "errors": socket_errors + status_errors,
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "throughput": requests / duration,
+    }
+
+
+def _measure(
+    env: dict[str, str], wrk: tuple[str, dict[str, str]], factory: str, workers: int,
+    ids: list[str], key: str, work: Path, seconds: int,
+) -> dict[str, float]:  # fmt: skip
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--no-access-log",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    with (work / f"server-{port}.log").open("wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if _get(f"{base}/ready", key, 5) == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the API at {base} was not ready in 300 s")
+            time.sleep(0.5)
+        for company in ids[: 8 * workers]:  # every worker's state loaded
+            _get(f"{base}/companies/{company}/risk", key, 300)
+        script = work / "wrk.lua"
+        _wrk(*wrk, base, 10, script)  # warm-up
+        return _wrk(*wrk, base, seconds, script)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def run(companies: int = 100_000, seed: int = 1, seconds: int = 30) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="riskgraph-wrk-"))
+    try:
+        bundle = work / "province"
+        generate(companies, seed, bundle)
+        with fresh_graph(work, "db") as (graph, base_settings):
+            settings = base_settings.model_copy(update={"runs_dir": work / "runs"})
+            ingest_bundle(bundle, graph, settings)
+            Engine(graph, settings, gnn=False).run(raise_alerts=False)
+            ids = [str(r["company_id"]) for r in graph.read_raw("export_scores")]
+            key = secrets.token_urlsafe(24)
+            (work / "ids.txt").write_text("\n".join(ids[:20_000]) + "\n", encoding="utf-8")
+            (work / "wrk.lua").write_text(LUA, encoding="utf-8")
+            env = {
+                **os.environ,
+                "NEO4J_URI": settings.bolt_uri,
+                "NEO4J_PASSWORD": password_for(settings),
+                "RISKGRAPH_RUNS_DIR": str(settings.runs_dir),
+                "RISKGRAPH_API_KEYS": f"viewer:{key}",
+                "RISKGRAPH_AUDIT_LOG": str(work / "audit.log"),
+                "RISKGRAPH_RATE_LIMIT": "1000000000/minute",
+                "RISKGRAPH_GNN_MODEL": str(work / "no-model.pt"),
+                "RISKGRAPH_WRK_IDS": str(work / "ids.txt"),
+                "RISKGRAPH_WRK_KEY": key,
+                "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1])]),
+            }
+            wrk = wrk_binary(settings)
+            load_start = _load()
+            runs = []
+            for workers in (1, 2):
+                for name, factory in (
+                    ("hardened", "riskgraph.api.app:create_app"),
+                    ("plain", "bench.api_wrk:plain_app"),
+                ):
+                    figures = _measure(env, wrk, factory, workers, ids, key, work, seconds)
+                    runs.append({"variant": name, "workers": workers, **figures})
+            load_end = _load()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = []
+    verdicts = []
+    for workers in (1, 2):
+        hard = next(r for r in runs if r["workers"] == workers and r["variant"] == "hardened")
+        plain = next(r for r in runs if r["workers"] == workers and r["variant"] == "plain")
+        cost = 1 - hard["throughput"] / plain["throughput"]
+        verdicts.append(
+            f"{workers} worker(s): hardening costs {cost * 100:.1f}% of the throughput "
+            f"(target ≤ {MAX_COST * 100:.0f}%: **{'met' if cost <= MAX_COST else 'missed'}**); "
+            f"p99 {hard['p99']:.0f} ms with {hard['errors']:.0f} errors (target p99 ≤ "
+            f"{TARGET_P99_MS:.0f} ms, 0 errors: "
+            f"**{'met' if hard['p99'] <= TARGET_P99_MS and hard['errors'] == 0 else 'missed'}**)"
+        )
+        for r in (hard, plain):
+            rows.append(
+                f"| {r['variant']} | {r['workers']:.0f} | {r['requests']:,.0f} | "
+                f"{r['errors']:.0f} | {r['throughput']:.0f} | {r['p50']:.1f} | "
+                f"{r['p95']:.1f} | {r['p99']:.1f} |"
+            )
+    lines = [
+        f"## API load under wrk: GET /companies/{{id}}/risk, {companies:,} companies",
+        "",
+        f"Machine: {machine()}; load average (1/5/15 min) {load_start} at the start, "
+        f"{load_end} at the end. Command: `python -m bench api-wrk` (generate, ingest and "
+        f"analyse into a fresh embedded Neo4j; then per run: `riskgraph.api.app:create_app` "
+        f"or the same without its hardening under uvicorn, a 10 s warm-up, then `wrk -t1 "
+        f"-c50 -d{seconds}s` over random scored ids). Server, Neo4j and wrk share the machine.",
+        "",
+        "| API | workers | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        *(f"- {v}" for v in verdicts),
+    ]
+    return write_section(f"api-wrk-{companies}", "\n".join(lines))
