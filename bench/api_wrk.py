@@ -20,10 +20,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.api_load import _get, _load
+from bench.api_load import _load, _prime
 from bench.ingest import fresh_graph
 from bench.report import machine, write_section
 from riskgraph.engine.engine import Engine
@@ -91,7 +90,10 @@ def _wrk(
     command = [
         binary, "-t1", "-c50", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), base,
     ]  # fmt: skip
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    proc = subprocess.run(command, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"wrk failed ({proc.returncode}): {proc.stderr}{proc.stdout}")
+    out = proc.stdout
     match = re.search(r"^RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)$", out, re.M)
     if match is None:
         raise SystemExit(f"wrk said: {out}")
@@ -121,18 +123,7 @@ def _measure(
     with (work / f"server-{port}.log").open("wb") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if _get(f"{base}/ready", key, 5) == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the API at {base} was not ready in 300 s")
-            time.sleep(0.5)
-        for company in ids[: 8 * workers]:  # every worker's state loaded
-            _get(f"{base}/companies/{company}/risk", key, 300)
+        _prime(base, key, ids, workers, timeout=300)  # every worker's state loaded
         script = work / "wrk.lua"
         _wrk(*wrk, base, 10, script)  # warm-up
         return _wrk(*wrk, base, seconds, script)
@@ -170,7 +161,8 @@ def run(companies: int = 100_000, seed: int = 1, seconds: int = 30) -> Path:
                 "RISKGRAPH_WRK_KEY": key,
                 "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1])]),
             }
-            wrk = wrk_binary(settings)
+            binary, wrk_env = wrk_binary(settings)
+            wrk = (binary, {**env, "LD_LIBRARY_PATH": wrk_env.get("LD_LIBRARY_PATH", "")})
             load_start = _load()
             runs = []
             for workers in (1, 2):

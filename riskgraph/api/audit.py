@@ -13,6 +13,7 @@ it when another has rotated it, so no line is lost.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import logging.handlers
@@ -39,13 +40,24 @@ SECRET_BODIES = frozenset({"/session"})  # bodies that carry a key: never logged
 
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
-    """Rotating by size; files created 0600; reopened when another worker rotated it."""
+    """Rotating by size; files 0600; each line written, and the file rotated, under an
+    exclusive lock on a lock file beside it, so workers sharing it never rotate twice or
+    write into a file being renamed; reopened when another worker rotated it."""
 
     def _open(self) -> Any:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a file left by an older version may have been 0644
         return os.fdopen(fd, "a", encoding="utf-8")
 
     def emit(self, record: logging.LogRecord) -> None:
+        lock = os.open(f"{self.baseFilename}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._emit_locked(record)
+        finally:
+            os.close(lock)  # releases the lock
+
+    def _emit_locked(self, record: logging.LogRecord) -> None:
         if self.stream is not None:
             try:
                 moved = os.fstat(self.stream.fileno()).st_ino != os.stat(self.baseFilename).st_ino

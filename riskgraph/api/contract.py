@@ -16,6 +16,7 @@ from riskgraph.api.problems import MEDIA_TYPE
 
 PROBLEM_REF = "#/components/schemas/Problem"
 EVERYWHERE = {  # answers any operation can give, whatever its route does
+    "408": "the request's body did not arrive in time",
     "413": "the body is larger than RISKGRAPH_MAX_BODY_BYTES (refused unread)",
     "503": "the worker is answering as many requests as it may, Neo4j is unreachable, or "
     "the engine state could not be loaded: try again (Retry-After)",
@@ -24,6 +25,9 @@ WITH_A_CALLER = {  # answers of operations that identify the caller
     "401": "no or unknown API key, or no live web app session",
     "429": "too many requests from this caller (RISKGRAPH_RATE_LIMIT; Retry-After)",
     "504": "a graph query ran past its time limit",
+}
+WITH_A_BODY = {  # answers of operations that read a body
+    "400": "the body is not JSON",
 }
 PROBES = frozenset({"/health", "/ready"})
 
@@ -57,6 +61,8 @@ def complete(schema: dict[str, Any], assignees: list[str] | None = None) -> dict
             extra = dict(EVERYWHERE)
             if path not in PROBES:
                 extra |= WITH_A_CALLER
+            if "requestBody" in operation:
+                extra |= WITH_A_BODY
             for code, description in extra.items():
                 responses.setdefault(code, _problem(description))
     return schema

@@ -211,13 +211,15 @@ async def principal(
     its CSRF token for a change). Recorded on the request for the audit log."""
     keys = ctx.keys()
     challenge = {"WWW-Authenticate": f'ApiKey header="{HEADER}"'}
+    address = request.client.host if request.client else "unknown"
     if keys.empty:
         raise ProblemError(
             401, f"no API keys are configured: {HOW_TO_CONFIGURE}", "unauthorized", challenge
         )
     if key:
         found = keys.identify(key)
-        if found is None:
+        if found is None:  # guessing keys: counted against the address
+            ctx.rate.spend(ctx.settings().rate_limit, f"unknown-key:{address}")
             raise ProblemError(401, "unknown API key", "unauthorized", challenge)
     elif signed_in is not None:
         request.state.who = signed_in.principal.who
@@ -232,10 +234,12 @@ async def principal(
             )
         found = signed_in.principal
     elif request.cookies.get(COOKIE):
+        ctx.rate.spend(ctx.settings().rate_limit, f"dead-session:{address}")
         raise ProblemError(
             401, "your session has expired or was closed: sign in again", "unauthorized"
         )
     else:
+        ctx.rate.spend(ctx.settings().rate_limit, f"anonymous:{address}")
         raise ProblemError(
             401, f"send an API key in the {HEADER} header", "unauthorized", challenge
         )

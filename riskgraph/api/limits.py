@@ -13,11 +13,14 @@ Both answer problem+json (RFC 9457) and sit inside the audit middleware (outermo
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import NoReturn
 
 import orjson
 from starlette.datastructures import MutableHeaders
@@ -59,8 +62,12 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
+BODY_SECONDS = 30.0  # a body must have arrived by then (a slow sender holds a worker slot)
+
+
 class BodyTooLarge(Exception):
-    """Raised into the app when a streamed body passes the limit (its 413 is already sent)."""
+    """Raised into the app when a streamed body passes the limit, or its time (the 413 or
+    408 is already sent)."""
 
 
 class BodyLimit:
@@ -90,17 +97,30 @@ class BodyLimit:
         received = 0
         refused = False
         started = False
+        whole = False  # the body has ended: waits after it (for a disconnect) are not timed
+        deadline = time.monotonic() + BODY_SECONDS
+
+        async def refuse(status: int, why: str, kind: str) -> NoReturn:
+            nonlocal refused
+            refused = True
+            if not started:
+                await send_problem(scope, send, status, why, kind)
+            raise BodyTooLarge
 
         async def counted() -> Message:
-            nonlocal received, refused
-            message = await receive()
+            nonlocal received, whole
+            if whole:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                slow = f"the request body did not arrive within {BODY_SECONDS:.0f} s"
+                await refuse(408, slow, "body-timeout")
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit and not refused:
-                    refused = True
-                    if not started:
-                        await send_problem(scope, send, 413, detail, "too-large")
-                    raise BodyTooLarge
+                whole = not message.get("more_body", False)
+                if received > self.limit:
+                    await refuse(413, detail, "too-large")
             return message
 
         async def guarded(message: Message) -> None:
@@ -168,7 +188,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 message = {**message, "headers": headers.raw}
                 html = headers.get("content-type", "").startswith("text/html")
-                if html and "content-security-policy" not in headers:
+                head = scope.get("method") == "HEAD"  # no body to hash: sent as it is
+                if html and not head and "content-security-policy" not in headers:
                     start = message  # held until the page is whole: its hashes go first
                     return
                 await send(message)

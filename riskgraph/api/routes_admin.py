@@ -3,13 +3,12 @@ raise alerts on demand (``riskgraph analyze`` raises them too)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
 from riskgraph.api.deps import Admin, Context, Graph
 from riskgraph.api.models import Raised, StateInfo
-from riskgraph.api.problems import ProblemError
 from riskgraph.api.routes_companies import ERRORS
 from riskgraph.engine.alerts import raise_alerts
 from riskgraph.engine.state import EngineState
@@ -42,16 +41,17 @@ def refresh(caller: Admin, ctx: Context) -> StateInfo:
     return _info(ctx.state.refresh())
 
 
+MinLevel = Literal["yellow", "orange", "red"]
+
+
 @router.post("/alerts/raise", response_model=Raised, responses=ERRORS)
 def raise_now(
     caller: Admin,
     graph: Graph,
-    min_level: Annotated[Level, Query(description="least level that raises an alert")] = (
-        Level.ORANGE
+    min_level: Annotated[MinLevel, Query(description="least level that raises an alert")] = (
+        "orange"
     ),
 ) -> Any:
     """Raise alerts for companies whose written-back level is new material risk. Admins."""
-    if min_level is Level.NONE:
-        raise ProblemError(422, "min_level must be yellow, orange or red", "invalid-parameters")
-    report = raise_alerts(graph, min_level)
+    report = raise_alerts(graph, Level(min_level))
     return Raised(candidates=report.candidates, raised=list(report.raised))

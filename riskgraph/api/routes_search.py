@@ -12,7 +12,9 @@ from stdnum.cn import uscc
 
 from riskgraph.api.deps import Graph, Viewer, shown_async
 from riskgraph.api.models import SearchHit, SearchResults
+from riskgraph.api.privacy import mask_numbers
 from riskgraph.api.routes_companies import ERRORS
+from riskgraph.api.security import Role
 from riskgraph.search_text import is_initials, search_name
 
 router = APIRouter(tags=["search"])
@@ -91,5 +93,8 @@ async def search(
         [r for r in names if r["label"] in wanted],
         limit,
     )
-    body = SearchResults(query=text, items=hits)
+    # the query is echoed with any phone number in it masked for a viewer, personal or not:
+    # masking only personal ones would tell which numbers are
+    echo = mask_numbers(text) if caller.role is Role.VIEWER else text
+    body = SearchResults(query=echo, items=hits)
     return await shown_async(body.model_dump(mode="json"), caller, graph)

@@ -109,7 +109,10 @@ class StateHolder:
                     pause = min(FIRST_BACKOFF_S * 2 ** (self._failures - 1), MAX_BACKOFF_S)
                     self._retry_at = time.monotonic() + pause
                     self.error = f"{type(exc).__name__}: {exc}"
-                    raise
+                    log.warning("engine state not loaded (next try in %.0f s): %s", pause, exc)
+                    raise StateUnavailable(
+                        f"the engine state could not be loaded; next try in {pause:.0f} s"
+                    ) from exc
                 self._failures, self._retry_at, self.error = 0, 0.0, None
                 _settle()
             return self._state

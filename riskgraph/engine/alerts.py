@@ -136,6 +136,7 @@ def update_alert(
     if not rows:
         raise AlertNotFound(f"no alert has the id {alert!r}")
     current = AlertState(rows[0]["state"])
+    version = str(rows[0]["version"])
     target = state or current
     if assignee is not None and state is None and current is AlertState.NEW:
         target = AlertState.ASSIGNED  # naming an assignee assigns it
@@ -164,6 +165,7 @@ def update_alert(
         id=alert,
         state=target.value,
         **{"from": [current.value]},
+        version=version,
         note=note,
         assignee=assignee,
         label=label_of(target),

@@ -20,6 +20,7 @@ import psutil
 import pytest
 from fastapi.testclient import TestClient
 
+from riskgraph.api import limits
 from riskgraph.api.app import create_app
 from riskgraph.graph import cypher
 from riskgraph.settings import Settings
@@ -80,6 +81,21 @@ def test_a_huge_unauthenticated_upload_is_refused_unread(api_settings: Settings)
     assert all(x["path"] == "/propagate" and x["client"] == "127.0.0.1" for x in refused)
 
 
+def test_a_body_sent_too_slowly_is_cut_off(
+    api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sender trickling a body holds a worker slot; past the body's time it gets 408."""
+    monkeypatch.setattr(limits, "BODY_SECONDS", 1.0)
+    with served(create_app(api_settings)) as base:
+        head = (
+            b"POST /propagate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n"
+        )
+        answer, took = _raw(base, head, lambda s: s.sendall(b'{"seeds": ['))
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert 0.9 < took < 5
+
+
 def test_two_conflicting_changes_to_an_alert_one_wins(
     api_settings: Settings, alert: str, driver: neo4j.Driver
 ) -> None:
@@ -114,6 +130,29 @@ def test_two_conflicting_changes_to_an_alert_one_wins(
             body = client.get(f"/alerts/{alert}", headers=headers("viewer")).json()
             assert body["state"] == winner and len(body["history"]) == before + 1
             assert json.loads(body["history"][-1])["to"] == winner
+        # two notes written at once on an alert whose state neither changes: one wins
+        for _ in range(5):
+            start = threading.Barrier(2)
+            codes: dict[str, int] = {}
+
+            def note(text: str, role: str, start: threading.Barrier, codes: dict[str, int]) -> None:
+                start.wait()
+                response = client.patch(
+                    f"/alerts/{alert}", headers=headers(role), json={"note": text}
+                )
+                codes[text] = response.status_code
+
+            threads = [
+                threading.Thread(target=note, args=(t, r, start, codes))
+                for t, r in (("李娜：已电话核实", "analyst"), ("王芳：待查", "other"))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sorted(codes.values()) == [200, 409], codes
+            kept = client.get(f"/alerts/{alert}", headers=headers("viewer")).json()["note"]
+            assert codes[kept] == 200
 
 
 def test_past_the_rate_limit_a_key_gets_429(api_settings: Settings) -> None:
@@ -187,10 +226,14 @@ def test_a_failed_state_load_is_retried_once_per_pause(api_settings: Settings) -
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-    assert set(answers) <= {503, 404} and 503 in answers
-    # pauses of 1, 2, 4... s: at most one try per pause that could have ended
-    windows = math.floor(math.log2(elapsed + 1)) + 1
-    assert 1 <= len(tried) <= windows + 1, (len(tried), elapsed)
+        assert len(answers) == 100 and set(answers) <= {503, 404} and 503 in answers
+        # pauses of 1, 2, 4... s: at most one try per pause that could have ended
+        windows = math.floor(math.log2(elapsed + 1)) + 1
+        assert 1 <= len(tried) <= windows + 1, (len(tried), elapsed)
+        # once a pause is over, the request that tries again and fails is a 503 too
+        time.sleep(max(holder._retry_at - time.monotonic(), 0) + 0.1)
+        again = client.get("/companies/C1/explanation", headers=headers("viewer"))
+        assert (again.status_code == 503 and len(tried) == windows + 1) or again.status_code == 503
 
 
 def test_a_cross_holding_group_answers_while_health_keeps_answering(

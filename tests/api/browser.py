@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from riskgraph.chromium import (
+    QUIET,
     Chromium,
     ChromiumMissing,
     can_unshare_network,
@@ -68,22 +69,9 @@ def render(
     command = [
         *(["unshare", "-rn"] if isolated else []),
         str(chromium.binary),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-domain-reliability",
-        "--disable-breakpad",
+        *QUIET,
         "--hide-scrollbars",
         f"--user-data-dir={out_dir / 'profile'}",
-        "--proxy-server=127.0.0.1:9",
-        "--proxy-bypass-list=<-loopback>",
         f"--log-net-log={net_log}",
         "--net-log-capture-mode=Everything",
         f"--window-size={size[0]},{size[1]}",

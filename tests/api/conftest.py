@@ -117,3 +117,16 @@ def top_company(province: Province) -> str:
         if ReasonCode.EXPOSED not in codes and row["contagion"]:
             return str(row["company_id"])
     raise AssertionError("no contagion-hit company in the province")
+
+
+@pytest.fixture(scope="package")
+def unique_company(province: Province) -> dict[str, str]:
+    """A company of the bundle with a USCC and a name no other company has."""
+    with (province.path / "companies.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = [r["name"] for r in rows]
+    return next(
+        r
+        for r in rows
+        if r["uscc"] and r["name"].endswith("有限公司") and names.count(r["name"]) == 1
+    )

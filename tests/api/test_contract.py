@@ -38,7 +38,7 @@ def live(province: Province, api_settings: Settings, top_company: str) -> Iterat
         yield base
 
 
-@pytest.mark.parametrize("role", ["viewer", "analyst"])
+@pytest.mark.parametrize("role", ["viewer", "analyst", "admin"])
 def test_schemathesis_finds_nothing(live: str, role: str, tmp_path: Path) -> None:
     # the key as the schema's own security scheme, so that Schemathesis knows it is the
     # credential (and checks that leaving it out or spoiling it is refused)

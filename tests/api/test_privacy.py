@@ -159,3 +159,16 @@ def test_free_text_is_masked(api: TestClient, api_settings: Settings) -> None:
     assert "0571-88886666" not in viewer and "138****5678" in viewer
     history = api.get(f"/alerts/{alert}", headers=headers("viewer")).json()["history"]
     assert not any("13812345678" in h or "330127198006247177" in h for h in history)
+
+
+def test_search_echoes_no_oracle(api: TestClient, province: Province) -> None:
+    """The query comes back masked for a viewer whether the number is a person's or not."""
+    real = sorted(province.person_phones)[0]
+    unknown = real[:-4] + ("0000" if not real.endswith("0000") else "1111")
+    echoes = [
+        api.get("/search", params={"q": n}, headers=headers("viewer")).json()["query"]
+        for n in (real, unknown)
+    ]
+    assert echoes == [mask_phone(real), mask_phone(unknown)]
+    analyst = api.get("/search", params={"q": real}, headers=headers("analyst")).json()
+    assert analyst["query"] == real

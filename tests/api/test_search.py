@@ -22,16 +22,8 @@ def _search(api: TestClient, q: str, **params: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def company(province: Province) -> dict[str, str]:
-    """A company of the bundle with a USCC and a name of its own (no other shares it)."""
-    with (province.path / "companies.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    names = [r["name"] for r in rows]
-    return next(
-        r
-        for r in rows
-        if r["uscc"] and r["name"].endswith("有限公司") and names.count(r["name"]) == 1
-    )
+def company(unique_company: dict[str, str]) -> dict[str, str]:
+    return unique_company
 
 
 def test_by_name_in_every_form_the_company_comes_first(

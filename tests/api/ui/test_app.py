@@ -5,7 +5,6 @@ role, a what-if, the PDF, the language switch and sign-out. Nothing leaves the m
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
@@ -45,16 +44,8 @@ def _count(ui: Ui) -> int:
 
 
 @pytest.fixture(scope="module")
-def company(province: Province) -> dict[str, str]:
-    """A company with a USCC and a name no other company has."""
-    with (province.path / "companies.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    names = [r["name"] for r in rows]
-    return next(
-        r
-        for r in rows
-        if r["uscc"] and r["name"].endswith("有限公司") and names.count(r["name"]) == 1
-    )
+def company(unique_company: dict[str, str]) -> dict[str, str]:
+    return unique_company
 
 
 def test_an_unauthenticated_visit_signs_in_then_shows_the_page(ui: Ui, top_company: str) -> None:
