@@ -1,5 +1,5 @@
 """Per-caller rate limits (``RISKGRAPH_RATE_LIMIT``, e.g. ``600/minute``), counted per
-worker in memory with the ``limits`` library's moving window. The caller is known by the
+worker in memory with the ``limits`` library's sliding window counter. The caller is known by the
 time it is counted (``deps.principal``): an API key or a web app session spends its own
 user's budget, so one runaway script cannot starve the others."""
 
@@ -11,7 +11,7 @@ from functools import cache
 
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from riskgraph.api.problems import ProblemError
 from riskgraph.errors import ConfigError
@@ -32,7 +32,9 @@ class RateLimiter:
     """One per app (per worker)."""
 
     def __init__(self) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        # a sliding window of two counters: O(1) per request (a moving window keeps every
+        # request's time, and cost a quarter of the throughput at 600/minute and up)
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def spend(self, rate: str, who: str) -> None:
         """Count a request of ``who``; past any of the limits, a 429 problem saying when
