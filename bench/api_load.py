@@ -104,6 +104,15 @@ def _locust(
     return next(r for r in rows if r["Name"] == "Aggregated")
 
 
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a uvicorn started for a run: Ctrl-C, then kill if it does not go in 30 s."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
@@ -131,11 +140,7 @@ def _measure(
         _locust(base, env, users, warmup, work / "warmup")
         stats = _locust(base, env, users, seconds, work / "run")
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     shutil.rmtree(work, ignore_errors=True)
     return {
         "workers": workers,

@@ -16,13 +16,12 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.api_load import _load, _prime
+from bench.api_load import _load, _prime, stop
 from bench.ingest import fresh_graph
 from bench.report import machine, write_section
 from riskgraph.engine.engine import Engine
@@ -128,11 +127,7 @@ def _measure(
         _wrk(*wrk, base, 10, script)  # warm-up
         return _wrk(*wrk, base, seconds, script)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 def run(companies: int = 100_000, seed: int = 1, seconds: int = 30) -> Path:
