@@ -11,7 +11,16 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Path, Query
 
-from riskgraph.api.deps import Analyst, Context, Graph, State, Viewer, Words, shown
+from riskgraph.api.deps import (
+    Analyst,
+    ApiContext,
+    Context,
+    Graph,
+    State,
+    Viewer,
+    Words,
+    shown,
+)
 from riskgraph.api.explain import build_ring_subgraph, path_out
 from riskgraph.api.models import (
     Impacted,
@@ -32,6 +41,7 @@ from riskgraph.api.security import Role
 from riskgraph.api.worded import ring_summary
 from riskgraph.engine.writeback import SCORE_DECIMALS
 from riskgraph.graph import investigate
+from riskgraph.graph.gateway import Gateway
 from riskgraph.risk.evidence import evidence_paths, evidence_tree
 from riskgraph.risk.reasons import mask_phone
 
@@ -150,6 +160,19 @@ def rings(
     return shown(body.model_dump(mode="json"), caller, graph)
 
 
+def _ring_row(
+    graph: Gateway, ctx: ApiContext, ring_id: str, limit: int
+) -> tuple[dict[str, Any], dt.date]:
+    """The ``api_ring`` row of a ring and the day it was read as of: the day the served
+    run read the graph as of, today before a run is loaded. 404 for an unknown ring."""
+    state = ctx.state.loaded
+    day = state.analysis.snapshot.as_of if state is not None else dt.date.today()
+    rows = graph.read("api_ring", id=ring_id, limit=limit, as_of=day)
+    if not rows:
+        raise ProblemError(404, f"no ring has the id {ring_id!r}", "not-found")
+    return rows[0], day
+
+
 @router.get("/rings/{id}", response_model=RingDetail, responses=ERRORS, tags=["rings"])
 def ring(
     id: Annotated[str, Path(min_length=1, max_length=50, description="ring id, e.g. R0001")],
@@ -162,12 +185,7 @@ def ring(
     """One ring: its score and reasons, the features behind them, its member companies and
     people, and the phones, addresses and people its companies share (the ties in force on
     the day the served run read the graph as of, today before a run is loaded)."""
-    state = ctx.state.loaded
-    day = state.analysis.snapshot.as_of if state is not None else dt.date.today()
-    rows = graph.read("api_ring", id=id, limit=limit, as_of=day)
-    if not rows:
-        raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
-    row = rows[0]
+    row, _ = _ring_row(graph, ctx, id, limit)
     summary = ring_summary(row["ring"], words)
     shared = sorted(row["shared"], key=lambda s: (-s["members"], s["degree"], s["value"]))
     body = RingDetail(
@@ -191,12 +209,8 @@ def ring_subgraph(
 ) -> Any:
     """The ring as a graph: member companies and people, the phones, addresses and people
     they share, and the relationships among them (what the web app draws)."""
-    state = ctx.state.loaded
-    day = state.analysis.snapshot.as_of if state is not None else dt.date.today()
-    rows = graph.read("api_ring", id=id, limit=limit, as_of=day)
-    if not rows:
-        raise ProblemError(404, f"no ring has the id {id!r}", "not-found")
-    body = build_ring_subgraph(graph, rows[0], limit, day, words)
+    row, day = _ring_row(graph, ctx, id, limit)
+    body = build_ring_subgraph(graph, row, limit, day, words)
     return shown(body.model_dump(mode="json"), caller, graph)
 
 

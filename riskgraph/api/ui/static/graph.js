@@ -99,6 +99,27 @@ export function displayName(type, name, id) {
   return shown === null || shown === undefined ? "" : String(shown);
 }
 
+/** A graph component placed in the page and destroyed with it. */
+export function mountGraph(ctx, title) {
+  const graph = new Graph({ signal: ctx.signal, title });
+  ctx.cleanup(() => graph.destroy());
+  ctx.main.append(graph.element);
+  return graph;
+}
+
+/** Draws the subgraph `request` answers once it arrives (errors go to the error box). */
+export function showSubgraph(ctx, graph, request) {
+  return request
+    .then((sub) => {
+      if (!ctx.alive()) return;
+      graph.load(sub);
+      ctx.setGraph(graph);
+    })
+    .catch((error) => {
+      if (ctx.alive()) showError(error);
+    });
+}
+
 export class Graph {
   /** `signal` aborts the component's requests when the page is left. */
   constructor({ signal, title } = {}) {

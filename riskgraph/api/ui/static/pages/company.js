@@ -22,7 +22,7 @@ import {
   showError,
   table,
 } from "../dom.js";
-import { Graph } from "../graph.js";
+import { mountGraph, showSubgraph } from "../graph.js";
 import { getLang, t, word } from "../i18n.js";
 
 const COMPONENTS = ["contagion", "ring", "events", "structure", "gnn"];
@@ -59,18 +59,8 @@ export async function render(ctx) {
   ctx.main.append(head(c, id, ctx.signal), h("div", { class: "grid two" }, riskCard(file, risk, notScored), factsCard(c)));
 
   // the graph: drawn once the section is in the page (vis-network measures its container)
-  const graph = new Graph({ signal: ctx.signal, title: t("company.graph") });
-  ctx.cleanup(() => graph.destroy());
-  ctx.main.append(graph.element);
-  const graphLoad = api(`${base}/subgraph?hops=1&limit=60`, opts)
-    .then((sub) => {
-      if (!ctx.alive()) return;
-      graph.load(sub);
-      ctx.setGraph(graph);
-    })
-    .catch((error) => {
-      if (ctx.alive()) showError(error);
-    });
+  const graph = mountGraph(ctx, t("company.graph"));
+  const graphLoad = showSubgraph(ctx, graph, api(`${base}/subgraph?hops=1&limit=60`, opts));
 
   ctx.main.append(
     controllersCard(ctrlR),

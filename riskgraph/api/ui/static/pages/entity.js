@@ -4,7 +4,7 @@
 
 import { api, seg } from "../api.js";
 import { empty, entityLink, fmtScore, h, levelBadge, loading, section, table } from "../dom.js";
-import { Graph, apiType, displayName } from "../graph.js";
+import { apiType, displayName, mountGraph } from "../graph.js";
 import { t, word } from "../i18n.js";
 
 const PAGE = 25;
@@ -45,9 +45,7 @@ export async function render(ctx) {
     ),
   );
 
-  const graph = new Graph({ signal: ctx.signal, title: t("graph.title") });
-  ctx.cleanup(() => graph.destroy());
-  ctx.main.append(graph.element);
+  const graph = mountGraph(ctx, t("graph.title"));
   graph.loadNeighbours(page);
   ctx.setGraph(graph);
 

@@ -2,8 +2,8 @@
 // share, and its subgraph drawn with the graph component.
 
 import { api, seg } from "../api.js";
-import { empty, entityHref, entityLink, fmtInt, fmtScore, fmtUnit, h, levelBadge, loading, section, showError, table } from "../dom.js";
-import { Graph } from "../graph.js";
+import { empty, entityHref, entityLink, fmtInt, fmtScore, fmtUnit, h, levelBadge, loading, section, table } from "../dom.js";
+import { mountGraph, showSubgraph } from "../graph.js";
 import { t, word } from "../i18n.js";
 
 export async function render(ctx) {
@@ -47,18 +47,8 @@ export async function render(ctx) {
     ),
   );
 
-  const graph = new Graph({ signal: ctx.signal, title: t("graph.title") });
-  ctx.cleanup(() => graph.destroy());
-  ctx.main.append(graph.element);
-  const graphLoad = api(`/rings/${seg(id)}/subgraph`, { signal: ctx.signal })
-    .then((sub) => {
-      if (!ctx.alive()) return;
-      graph.load(sub);
-      ctx.setGraph(graph);
-    })
-    .catch((error) => {
-      if (ctx.alive()) showError(error);
-    });
+  const graph = mountGraph(ctx, t("graph.title"));
+  const graphLoad = showSubgraph(ctx, graph, api(`/rings/${seg(id)}/subgraph`, { signal: ctx.signal }));
 
   ctx.main.append(membersCard(ring.members || []), peopleCard(ring.people || []), sharedCard(ring.shared || []));
   await graphLoad;
