@@ -74,6 +74,12 @@ def _gnn_lift() -> Path:
     return gnn_lift.run()
 
 
+def _scale() -> Path:
+    from bench import scale
+
+    return scale.run()
+
+
 def _gnn_device() -> Path:
     from bench import gnn_device
 
@@ -119,6 +125,7 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "api-whatif": _api_whatif,
     "api-load": _api_load,
     "api-wrk": _api_wrk,
+    "scale": _scale,
     "daily": _daily,
     "search": _search,
 }

@@ -30,7 +30,7 @@ from riskgraph.cli.common import (
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.migrate import migrate
-from riskgraph.ingest.pipeline import IngestReport, ProgressSink, ingest_bundle
+from riskgraph.ingest.pipeline import IngestReport, Initial, ProgressSink, ingest_bundle
 from riskgraph.risk.codes import stored
 from riskgraph.settings import get_settings
 
@@ -89,6 +89,18 @@ def show_ingest(report: IngestReport) -> None:
             ", ".join(kinds),
         )
     console.print(table)
+    if report.imported is not None:
+        console.print(
+            _(
+                "bulk import: {seconds} s (server stopped in {stopped} s, started again in "
+                "{started} s); {later} later versions of relationships written by queries"
+            ).format(
+                seconds=f"{report.imported.seconds:.1f}",
+                stopped=f"{report.imported.stopped_s:.1f}",
+                started=f"{report.imported.started_s:.1f}",
+                later=f"{report.later_rows:,}",
+            )
+        )
     quarantined = [str(f.rejected_path) for f in report.files if f.rejected_path]
     if quarantined:
         console.print(_("rejected rows kept in: ") + ", ".join(quarantined))
@@ -117,14 +129,32 @@ def ingest(
     mapping_file: MappingOption = None,
     reports: ReportsOption = None,
     delivered: DeliveredOption = None,
+    initial: Annotated[
+        bool,
+        typer.Option(
+            "--initial",
+            help="A first load through Neo4j's bulk importer (the graph must be empty). "
+            "The embedded server does this by itself for a first load; with NEO4J_URI, the "
+            "import files are written and the neo4j-admin command to run is printed.",
+        ),
+    ] = False,
+    transactional: Annotated[
+        bool,
+        typer.Option(
+            "--transactional", help="Load through Cypher transactions even into an empty graph."
+        ),
+    ] = False,
 ) -> None:
     """Validate and load data (CSV in UTF-8 or GB18030, or xlsx; English or Chinese headers),
     a first load or a delta; bad rows go to DIR/_rejected, nulled values to DIR/_warnings,
-    re-runs change nothing."""
+    re-runs change nothing. A first load into the embedded server's empty graph goes
+    through Neo4j's bulk importer."""
     from riskgraph.engine.lock import pipeline_lock
     from riskgraph.ingest.files import STEMS
     from riskgraph.ingest.mapping import load_mapping
 
+    if initial and transactional:
+        raise typer.BadParameter("--initial and --transactional exclude each other")
     settings = get_settings()
     with (
         errors(),
@@ -143,6 +173,7 @@ def ingest(
 
             directory = convert_ftm(path, path.with_name(path.name + ".bundle"), settings)
             console.print(f"FtM entities converted to the bundle {directory}")
+        first = _initial(graph, directory, reports, initial, transactional)
         with ingest_bars() as bars:
             report = ingest_bundle(
                 directory,
@@ -153,11 +184,56 @@ def ingest(
                 encoding,
                 reports,
                 delivered=delivered.date() if delivered is not None else None,
+                initial=first,
             )
         show_ingest(report)
+        if report.import_files is not None and report.imported is None:
+            _print_operator_steps(report, directory)
+            return
     if report.loaded == 0:
         err.print("[bold red]error:[/] nothing could be loaded", highlight=False)
         raise typer.Exit(1)
+
+
+def _initial(
+    graph: Gateway, bundle: Path, reports: Path | None, initial: bool, transactional: bool
+) -> Initial | None:
+    """How a load goes in: through the bulk importer when asked to (``--initial``), or by
+    itself for a first load into the embedded server's empty graph; else transactional."""
+    from riskgraph.graph.admin_import import run_import
+    from riskgraph.graph.server import EmbeddedServer
+
+    settings = get_settings()
+    if transactional or not (initial or settings.embedded):
+        return None
+    if not initial and not graph.read("graph_empty")[0]["empty"]:
+        return None
+    directory = (reports or bundle) / "_import"
+    if not settings.embedded:
+        return Initial(directory, lambda files: None)  # the operator runs the import
+    server = EmbeddedServer(settings)
+    console.print(_("a first load: through Neo4j's bulk importer (the server restarts)"))
+    return Initial(directory, lambda files: run_import(server, files, settings.neo4j_database))
+
+
+def _print_operator_steps(report: IngestReport, bundle: Path) -> None:
+    from riskgraph.graph.admin_import import operator_command
+
+    assert report.import_files is not None
+    settings = get_settings()
+    console.print(
+        _(
+            "The import files are written. On the Neo4j server's machine: stop the database, "
+            "then run:"
+        )
+    )
+    console.print(operator_command(report.import_files, settings.neo4j_database), soft_wrap=True)
+    console.print(
+        _(
+            "then start it and run `riskgraph ingest {bundle}` once more: it creates the "
+            "schema and adds what the importer cannot (later versions of relationships)."
+        ).format(bundle=bundle)
+    )
 
 
 def generate(

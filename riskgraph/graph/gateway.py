@@ -179,6 +179,11 @@ class Gateway:
         self._database = self.settings.neo4j_database
         self._auth = auth
         self._async: tuple[asyncio.AbstractEventLoop, neo4j.AsyncDriver] | None = None
+        # one causal chain for every query of this gateway: on a cluster (a neo4j:// URI),
+        # a read routed to a follower waits for the writes made before it, whichever of
+        # execute_query, a session or the async driver made or reads them
+        self._bookmarks = self._driver.execute_query_bookmark_manager
+        self._async_bookmarks: neo4j.AsyncBookmarkManager | None = None
         try:
             self._driver.verify_connectivity()
         except BaseException as exc:
@@ -187,6 +192,18 @@ class Gateway:
 
     def __enter__(self) -> Gateway:
         return self
+
+    def reconnect(self) -> None:
+        """A new driver, for a database that was replaced under this gateway (a bulk
+        import): the old one's bookmarks name transactions the new store never had, and
+        every read would wait for them."""
+        self._driver.close()
+        self._driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth, **DRIVER_OPTIONS)
+        self._bookmarks = self._driver.execute_query_bookmark_manager
+        try:
+            self._driver.verify_connectivity()
+        except BaseException as exc:
+            raise self._translate(exc) from exc
 
     def __exit__(self, *_: object) -> None:
         self.close()
@@ -256,6 +273,7 @@ class Gateway:
                 params,
                 routing_=neo4j.RoutingControl.READ,
                 database_=self._database,
+                bookmark_manager_=self._async_bookmarks,
             )
         return [native(record.data()) for record in result.records]
 
@@ -264,6 +282,11 @@ class Gateway:
         ``aclose`` in the same loop closes it."""
         if self._async is None:
             driver = neo4j.AsyncGraphDatabase.driver(self.uri, auth=self._auth, **DRIVER_OPTIONS)
+            self._async_bookmarks = neo4j.AsyncGraphDatabase.bookmark_manager(
+                bookmarks_supplier=lambda: neo4j.Bookmarks.from_raw_values(
+                    self._bookmarks.get_bookmarks()
+                )
+            )
             self._async = (loop, driver)
 
     async def aclose(self) -> None:
@@ -301,7 +324,9 @@ class Gateway:
         with (
             self._failures(", ".join(n for n, _ in queries), {}),
             self._driver.session(
-                database=self._database, notifications_disabled_classifications=quiet
+                database=self._database,
+                notifications_disabled_classifications=quiet,
+                bookmark_manager=self._bookmarks,
             ) as session,
         ):
             return session.execute_read(work)
@@ -372,7 +397,9 @@ class Gateway:
 
     @contextmanager
     def _session(self) -> Iterator[neo4j.Session]:
-        with self._driver.session(database=self._database) as session:
+        with self._driver.session(
+            database=self._database, bookmark_manager=self._bookmarks
+        ) as session:
             yield session
 
 

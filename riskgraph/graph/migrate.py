@@ -135,9 +135,11 @@ def _stale(existing: dict[str, str]) -> list[tuple[str, str]]:
     )
 
 
-def migrate(graph: Gateway, prune: bool = False) -> MigrationReport:
+def migrate(graph: Gateway, prune: bool = False, backfill: bool = True) -> MigrationReport:
     """Apply the schema; running it again changes nothing. ``prune`` also drops the stale
-    constraints and indexes (module docstring), which are otherwise only reported."""
+    constraints and indexes (module docstring), which are otherwise only reported.
+    ``backfill`` fills in search forms an older graph lacks (not after a bulk import,
+    whose rows carry them as the loader writes them)."""
     before = _existing(graph)
     created: list[str] = []
     for statement in statements():
@@ -151,7 +153,7 @@ def migrate(graph: Gateway, prune: bool = False) -> MigrationReport:
             graph.run_schema(f"DROP {kind.upper()} {_q(name)} IF EXISTS")
             dropped.append(name)
     graph.read("await_indexes", timeout_s=300)
-    if any(name.endswith("_search") for name in created):
+    if backfill and any(name.endswith("_search") for name in created):
         fill_search_forms(graph)  # an older graph's first migration with search
     existing = tuple(s.name for s in statements() if s.name in before)
     return MigrationReport(

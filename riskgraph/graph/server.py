@@ -246,7 +246,7 @@ class EmbeddedServer:
         """Resolve Neo4j from Maven Central and compile the launcher, once per source version."""
         return build_launcher(self.settings)
 
-    def _classpath(self) -> str:
+    def classpath(self) -> str:
         parts = [str(self.build_dir / "classes")]
         parts += (self.build_dir / "classpath.txt").read_text().strip().split(os.pathsep)
         if self.settings.neo4j_apoc:
@@ -310,7 +310,7 @@ class EmbeddedServer:
             *JVM_FLAGS,
             *self._properties(),
             "-cp",
-            self._classpath(),
+            self.classpath(),
             LAUNCHER_MAIN,
         ]
         env = {**os.environ, "RISKGRAPH_NEO4J_INITIAL_PASSWORD": password_for(self.settings)}

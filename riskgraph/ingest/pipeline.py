@@ -6,6 +6,10 @@ stops the load before anything is written. Files are then processed in schema or
 file overlaps the writing of the previous one (``OrderedWriter``); at most two files'
 records are held at once, so a province fits.
 
+A first load may go through Neo4j's bulk importer instead (``initial``, ``bulk``): the
+same validation, quarantine and records, written as the importer's files; the later
+versions of relationships within the bundle are then written by the same queries.
+
 A bundle may be a delta (only changed rows): the loader's queries update attributes,
 record what they overwrite (``AttributeChange``) and keep relationships' history as
 closed edges, dated by ``delivered`` where a row has no date of its own.
@@ -16,13 +20,19 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph.admin_import import ImportFiles, ImportRun
 from riskgraph.graph.credentials import id_key_for, key_fingerprint
 from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.migrate import migrate
 from riskgraph.ingest import validate
+from riskgraph.ingest.bulk import BulkFiles
 from riskgraph.ingest.bundle import BundleFile, check_bundle, read_column, read_rows
 from riskgraph.ingest.files import FILES, MERGE_PERSONS, SPECS, Checks
 from riskgraph.ingest.load import (
@@ -58,10 +68,26 @@ class FileSummary:
         return self.read / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Initial:
+    """A first load through the bulk importer: its files go to ``directory``; ``load``
+    imports them (the embedded server: ``admin_import.run_import``), or returns None when
+    an operator is to run the import (an external server): then nothing is loaded here."""
+
+    directory: Path
+    load: Callable[[ImportFiles], ImportRun | None]
+
+
 @dataclass
 class IngestReport:
     bundle: Path
     files: list[FileSummary] = field(default_factory=list)
+    import_files: ImportFiles | None = None  # a bulk first load's importer files
+    imported: ImportRun | None = None  # None: transactional, or left to an operator
+    later_rows: int = 0  # a bulk load's rows written by the queries (later versions)
+    # seconds spent writing, apart from validation: the writer thread's busy time, or for a
+    # bulk load the import files, the import, the restart, the schema and the later versions
+    write_s: float = 0.0
 
     @property
     def loaded(self) -> int:
@@ -126,17 +152,25 @@ def ingest_bundle(
     encoding: str | None = None,
     reports: Path | None = None,
     delivered: date | None = None,
+    initial: Initial | None = None,
 ) -> IngestReport:
     """Load a bundle; bad rows go to ``_rejected/``, nulled values to ``_warnings/`` (in
     ``reports``, default the bundle folder), good rows load, re-runs are no-ops.
 
     ``delivered`` (default today) dates the attribute changes and closes a relationship
-    whose new version has no ``since``."""
+    whose new version has no ``since``. ``initial``: a first load, into an empty graph,
+    through the bulk importer (``BulkRefused`` when the graph holds anything)."""
     delivered = delivered or date.today()
     sink = progress or ProgressSink()
     reports = reports or directory
     mapping = mapping or default_mapping()
     files = check_bundle(directory, SPECS, mapping, encoding)
+    # before the key's fingerprint is recorded (a node)
+    if initial is not None and not graph.read("graph_empty")[0]["empty"]:
+        raise BulkRefused(
+            "the bulk importer writes a new database, and this one is not empty: load into "
+            "it without --initial, or empty it first (`riskgraph db wipe --yes`)"
+        )
     key = id_key_for(settings)
     check_id_key(graph, key_fingerprint(key))
     by_name = {f.spec.name: f for f in files}
@@ -157,7 +191,12 @@ def ingest_bundle(
     # Only counts stay here: each file's records are dropped once written.
     pending: list[tuple[FileSummary, float, Ticket]] = []
     params = {"delivered": delivered}
+    bulk = BulkFiles(initial.directory) if initial is not None else None
+    if bulk is not None:
+        bulk.meta("id_key", fingerprint=key_fingerprint(key), recorded_at=_now())
     with OrderedWriter(graph, settings.ingest_batch_size, params=params) as writer:
+        to_files = _BulkTarget(bulk) if bulk is not None else None
+        target: _Target = writer if to_files is None else to_files
         for bundle_file in files:
             name = bundle_file.spec.name
             started = time.perf_counter()
@@ -169,7 +208,7 @@ def ingest_bundle(
             elif name == "persons.csv":
                 known.persons.update(r["id"] for r in result.records)
             on_rows = sink.begin(name, len(result.records))
-            ticket = writer.submit(name, result.records, on_rows)
+            ticket = target.submit(name, result.records, on_rows)
             if name == "persons.csv" and populated["Person"]:
                 writer.submit(MERGE_PERSONS, _loaded_aliases(result, graph))
             summary = FileSummary(
@@ -191,4 +230,65 @@ def ingest_bundle(
     for summary, started, ticket in pending:
         seconds = (ticket.finished_at or started) - started
         report.files.append(dataclasses.replace(summary, seconds=seconds))
+    report.write_s = writer.busy_s if to_files is None else to_files.busy_s
+    if bulk is not None and initial is not None:
+        _import(bulk, initial, graph, settings, params, report)
     return report
+
+
+class BulkRefused(RiskgraphError):
+    """A bulk first load asked for on a graph that holds data (the import would erase it)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Target(Protocol):
+    def submit(
+        self, file_name: str, records: Sequence[validate.Record], progress: Progress | None = None
+    ) -> Ticket: ...
+
+
+class _BulkTarget:
+    """The pipeline's writer for a bulk load: a file's records go to the import files."""
+
+    def __init__(self, bulk: BulkFiles) -> None:
+        self.bulk = bulk
+        self.busy_s = 0.0
+
+    def submit(
+        self, file_name: str, records: Sequence[validate.Record], progress: Progress | None = None
+    ) -> Ticket:
+        started = time.perf_counter()
+        self.bulk.submit(file_name, records)
+        self.busy_s += time.perf_counter() - started
+        if progress is not None:
+            progress(len(records))
+        ticket = Ticket(file_name, (), None)
+        ticket.finished_at = time.perf_counter()
+        ticket.done.set()
+        return ticket
+
+
+def _import(
+    bulk: BulkFiles,
+    initial: Initial,
+    graph: Gateway,
+    settings: Settings,
+    params: dict[str, Any],
+    report: IngestReport,
+) -> None:
+    """Import the files, then the schema, then the later versions through the queries."""
+    started = time.perf_counter()
+    report.import_files = bulk.close()
+    report.imported = initial.load(report.import_files)
+    if report.imported is None:
+        return  # an operator imports; `riskgraph ingest` again then adds the rest
+    graph.reconnect()  # a new store: the causal chain of the old one means nothing to it
+    migrate(graph, backfill=False)
+    with OrderedWriter(graph, settings.ingest_batch_size, params=params) as writer:
+        for file_name, records in bulk.later:
+            writer.submit(file_name, records)
+            report.later_rows += len(records)
+    report.write_s += time.perf_counter() - started

@@ -47,6 +47,7 @@ class OrderedWriter:
         self._params = dict(params or {})
         self._jobs: queue.Queue[Ticket | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
+        self.busy_s = 0.0  # seconds spent writing (the rest of the time it waits for files)
         self._thread = threading.Thread(target=self._run, name="riskgraph-writer", daemon=True)
 
     def __enter__(self) -> OrderedWriter:
@@ -61,6 +62,7 @@ class OrderedWriter:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
+            started = time.perf_counter()
             try:
                 if self._error is None:
                     query, shape = LOADERS[job.file_name]
@@ -78,6 +80,7 @@ class OrderedWriter:
             finally:
                 job.records = ()  # written: let the memory go
                 job.finished_at = time.perf_counter()
+                self.busy_s += job.finished_at - started
                 job.done.set()
 
     def submit(

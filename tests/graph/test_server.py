@@ -143,7 +143,7 @@ def test_the_launcher_itself_refuses_no_password_and_plaintext_on_the_network(
     def launch(host: str, password: str) -> subprocess.CompletedProcess[str]:
         properties = [p for p in server._properties() if not p.startswith("-Driskgraph.host=")]
         command = [settings.java, *properties, f"-Driskgraph.host={host}", "-cp"]
-        command += [server._classpath(), server_module.LAUNCHER_MAIN]
+        command += [server.classpath(), server_module.LAUNCHER_MAIN]
         env = {**os.environ, "RISKGRAPH_NEO4J_INITIAL_PASSWORD": password}
         return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
