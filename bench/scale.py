@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import queue
 import resource
 import shutil
 import subprocess
@@ -156,10 +157,16 @@ def _child(target: Callable[..., None], *args: Any) -> dict[str, Any]:
     out = context.Queue()
     process = context.Process(target=target, args=(*args, out))
     process.start()
-    result: dict[str, Any] = out.get()
+    while True:
+        try:
+            result: dict[str, Any] = out.get(timeout=5)
+            break
+        except queue.Empty:
+            if not process.is_alive():  # died without a word (its traceback is on stderr)
+                raise RuntimeError(
+                    f"{target.__name__} failed with exit code {process.exitcode}"
+                ) from None
     process.join()
-    if process.exitcode != 0:
-        raise RuntimeError(f"{target.__name__} failed with exit code {process.exitcode}")
     return result
 
 

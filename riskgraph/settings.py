@@ -156,6 +156,14 @@ class Settings(BaseSettings):
         description="torch threads for training and inference (1 is often fastest on a small "
         "or shared machine).",
     )
+    gnn_batch: int = Field(
+        default=50_000,
+        ge=0,
+        validation_alias=_env("RISKGRAPH_GNN_BATCH"),
+        description="Companies per batch of GNN inference, each batch on its receptive field "
+        "only, so its memory grows with the batch and not with the province; 0: one pass over "
+        "the whole graph (faster where the memory is there, as on a GPU).",
+    )
 
     # --- runs (riskgraph analyze, riskgraph daily) ------------------------------------------
     runs_dir: Path = Field(

@@ -187,3 +187,33 @@ def test_demo_keys_are_written_private_and_whole(tmp_path: Path) -> None:
     assert stale.stat().st_mode & 0o777 == 0o600  # a new 0600 file, not the old 0644 one
     assert stale.read_text().startswith("RISKGRAPH_API_KEYS=viewer:")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo-api-keys"]  # no temporary
+
+
+def test_initial_load_on_an_external_server_prints_the_importer_command(
+    server_env: None, driver: neo4j.Driver, tmp_path: Path
+) -> None:
+    """With NEO4J_URI riskgraph cannot stop the server: it writes the import files and
+    says what to run there; nothing is loaded. A graph that holds data is refused."""
+    from tests.ingest.conftest import make_uscc, write_bundle
+
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    a = make_uscc(7)
+    directory = write_bundle(
+        tmp_path / "b",
+        companies=[{"id": a, "name": "导入甲公司"}, {"id": "", "name": "无编号公司"}],
+        persons=[{"id": "P1", "name": "王伟"}],
+        shareholdings=[{"holder_id": "P1", "holder_type": "person", "company_id": a}],
+    )
+    result = runner.invoke(app, ["ingest", str(directory), "--initial"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "neo4j-admin database import full" in flat and "--nodes=Company=" in flat
+    assert f"riskgraph ingest {directory}" in flat
+    companies = (directory / "_import" / "nodes-Company.csv").read_text(encoding="utf-8")
+    assert companies.startswith(f"{a},") and companies.count("\n") == 1  # the bad row: kept aside
+    assert (directory / "_rejected" / "companies.csv").exists()
+    assert driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"] == 0
+
+    driver.execute_query("CREATE (:Company {id: 'X', name: '已有'})")
+    refused = runner.invoke(app, ["ingest", str(directory), "--initial"])
+    assert refused.exit_code == 1 and "not empty" in " ".join(refused.output.split())

@@ -2,7 +2,8 @@
 
 ``features`` turns a snapshot into a ``HeteroData`` under a ``FeatureSchema``; ``model``
 holds the architectures; ``train`` fits one on the exposures known at t0 and keeps it,
-calibrated, as a ``TrainedModel``; ``combine`` adds its probability to the risk score;
+calibrated, as a ``TrainedModel``; ``fields`` cuts the receptive fields that batched
+inference and the explanations run on; ``combine`` adds its probability to the risk score;
 ``explain`` names the relationships a prediction rests on.
 
 PyG still ``torch.jit.script``s a few helpers at import, which recent torch deprecates

@@ -29,12 +29,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import torch
 from torch import Tensor, nn
 from torch_geometric.explain import CaptumExplainer, Explainer
 
 from riskgraph.gnn.features import NODE_TYPES, REVERSE, EdgeType, GraphFeatures
+from riskgraph.gnn.fields import Fields
 from riskgraph.gnn.model import CompanyRiskNet
 from riskgraph.gnn.train import TrainedModel
 from riskgraph.graph.snapshot import IntArray, Snapshot
@@ -61,72 +61,19 @@ class EdgeEvidence:
 
 
 class _Ensemble(nn.Module):
-    """The members' mean logit, as one module (the explainer masks every member alike)."""
+    """The members' mean logit, as one module (the explainer masks every member alike).
+    In evaluation mode from the start: PyG's ``Explainer`` puts a model back in the mode
+    it found it in, and a module is made in training mode, which would switch dropout on
+    in every member for the removals that follow (a different explanation per call)."""
 
     def __init__(self, networks: list[CompanyRiskNet]) -> None:
         super().__init__()
         self.networks = nn.ModuleList(networks)
+        self.eval()
 
     def forward(self, x: dict[str, Tensor], edge_index: dict[EdgeType, Tensor]) -> Tensor:
         logits = torch.stack([net(x, edge_index) for net in self.networks])
         return logits.mean(dim=0)
-
-
-def receptive_field(
-    edge_index: dict[EdgeType, Tensor], node_type: str, index: int, hops: int
-) -> dict[str, IntArray]:
-    """Per node type, the sorted rows within ``hops`` hops upstream of one node: all a
-    ``hops``-layer network reads to compute it."""
-    reached: dict[str, npt.NDArray[np.bool_]] = {}
-    frontier = {node_type: np.array([index], dtype=np.int64)}
-    sizes: dict[str, int] = {}
-    for (src, _, dst), pairs in edge_index.items():
-        for t, row in ((src, 0), (dst, 1)):
-            top = int(pairs[row].max()) + 1 if pairs.numel() else 0
-            sizes[t] = max(sizes.get(t, 0), top)
-    sizes[node_type] = max(sizes.get(node_type, 0), index + 1)
-    for t, n in sizes.items():
-        reached[t] = np.zeros(n, dtype=bool)
-    reached[node_type][index] = True
-    for _ in range(hops):
-        found: dict[str, list[IntArray]] = {}
-        for (src, _, dst), pairs in edge_index.items():
-            targets = frontier.get(dst)
-            if targets is None or not pairs.numel():
-                continue
-            ends = pairs.numpy()
-            hit = np.isin(ends[1], targets)
-            found.setdefault(src, []).append(ends[0][hit])
-        frontier = {}
-        for t, parts in found.items():
-            rows = np.unique(np.concatenate(parts))
-            new = rows[~reached[t][rows]]
-            reached[t][rows] = True
-            if len(new):
-                frontier[t] = new
-    return {t: np.flatnonzero(mask) for t, mask in reached.items()}
-
-
-def _restrict(
-    x: dict[str, Tensor], edge_index: dict[EdgeType, Tensor], keep: dict[str, IntArray]
-) -> tuple[dict[str, Tensor], dict[EdgeType, Tensor], dict[str, IntArray]]:
-    """The subgraph on ``keep`` (rows renumbered in order): features, the edges with both
-    ends kept, and each kept row's original row."""
-    position = {}
-    for t, features in x.items():
-        rows = keep.get(t, np.zeros(0, dtype=np.int64))
-        lookup = np.full(features.shape[0], -1, dtype=np.int64)
-        lookup[rows] = np.arange(len(rows))
-        position[t] = lookup
-    sub_x = {t: x[t][torch.from_numpy(keep.get(t, np.zeros(0, dtype=np.int64)))] for t in x}
-    sub_edges: dict[EdgeType, Tensor] = {}
-    for edge_type, pairs in edge_index.items():
-        src, _, dst = edge_type
-        ends = pairs.numpy()
-        s, t = position[src][ends[0]], position[dst][ends[1]]
-        both = (s >= 0) & (t >= 0)
-        sub_edges[edge_type] = torch.from_numpy(np.stack([s[both], t[both]]))
-    return sub_x, sub_edges, {t: keep.get(t, np.zeros(0, dtype=np.int64)) for t in x}
 
 
 @dataclass(frozen=True)
@@ -141,10 +88,12 @@ class _Field:
 
 
 def _field_of(trained: TrainedModel, features: GraphFeatures, index: int) -> _Field:
-    edges = features.edge_index()
-    keep = receptive_field(edges, "company", index, trained.config.model.layers)
-    x, sub_edges, rows = _restrict(features.matrices(trained.schema), edges, keep)
-    return _Field(x, sub_edges, rows, int(np.searchsorted(rows["company"], index)))
+    """The company's receptive field with every edge between its nodes (the explainer
+    masks one edge index for all layers), features standardised for its rows only."""
+    fields = Fields(features.edge_arrays(), features.sizes)
+    field = fields.field("company", np.array([index]), trained.config.model.layers, closed=True)
+    x = features.matrices(trained.schema, rows=field.rows)
+    return _Field(x, field.edge_index, field.rows, int(field.targets[0]))
 
 
 def explain_company(

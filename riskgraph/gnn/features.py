@@ -217,6 +217,14 @@ class GraphFeatures:
             out[(src, rel, dst)] = (empty, empty) if table is None else (table.source, table.target)
         return out
 
+    def edge_arrays(self) -> dict[EdgeType, tuple[IntArray, IntArray]]:
+        """Every edge type of the schema as (source rows, target rows), reverses included
+        (the snapshot's arrays, swapped: nothing is copied)."""
+        out = dict(self._edges)
+        for (src, rel, dst), (s, t) in self._edges.items():
+            out[(dst, REVERSE + rel, src)] = (t, s)
+        return {e: out[e] for e in edge_types()}
+
     def edge_index(self) -> dict[EdgeType, torch.Tensor]:
         """Every edge type of the schema as a (2, E) index, reverses included."""
         out: dict[EdgeType, torch.Tensor] = {}
@@ -455,12 +463,18 @@ class GraphFeatures:
         return FeatureSchema(FEATURE_VERSION, self.names, edge_types(), means, stds)
 
     def matrices(
-        self, schema: FeatureSchema, hidden: Mask | None = None
+        self,
+        schema: FeatureSchema,
+        hidden: Mask | None = None,
+        rows: Mapping[str, IntArray] | None = None,
     ) -> dict[str, torch.Tensor]:
-        """Standardised float32 features per node type (unknown values at the mean)."""
+        """Standardised float32 features per node type (unknown values at the mean); with
+        ``rows``, of those rows only (a receptive field's), so that batched inference never
+        holds a standardised copy of the whole graph."""
         schema.check(self.layout())
         out: dict[str, torch.Tensor] = {}
-        for node_type, (_, values) in self.raw(hidden).items():
+        for node_type, (_, every) in self.raw(hidden).items():
+            values = every if rows is None else every[rows[node_type]]
             mean, std = np.array(schema.means[node_type]), np.array(schema.stds[node_type])
             scaled = np.clip(np.nan_to_num((values - mean) / std, nan=0.0), -_CLIP, _CLIP)
             out[node_type] = torch.from_numpy(scaled.astype(np.float32))

@@ -37,6 +37,7 @@ from riskgraph.gnn.features import EdgeType, FeatureSchema
 from riskgraph.graph.snapshot import FloatArray, IntArray
 
 ARCHITECTURES = ("sage", "rgcn", "hgt")
+EdgeIndex = Mapping[EdgeType, Tensor]
 
 
 @dataclass(frozen=True)
@@ -225,18 +226,26 @@ class CompanyRiskNet(nn.Module):
     def embed(
         self,
         x: Mapping[str, Tensor],
-        edge_index: Mapping[EdgeType, Tensor],
+        edge_index: EdgeIndex | Sequence[EdgeIndex],
         wanted: Collection[str] | None = None,
     ) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
         """Every node's first (projected features) and last representation; with
         ``wanted``, the last layer of ``sage`` and ``rgcn`` only updates those node types
-        (the others keep their previous representation), which halves its cost."""
+        (the others keep their previous representation), which halves its cost.
+        ``edge_index`` is one for every layer, or one per layer (a receptive field's,
+        trimmed to what each layer reads: ``riskgraph.gnn.fields``)."""
+        if isinstance(edge_index, Mapping):
+            per_layer: list[EdgeIndex] = [edge_index] * len(self.convs)
+        else:
+            per_layer = list(edge_index)
+            if len(per_layer) != len(self.convs):
+                raise ValueError(f"{len(per_layer)} edge indices for {len(self.convs)} layers")
         first = {t: torch.relu(layer(x[t])) for t, layer in self.inputs.items()}
         h = first
         last = len(self.convs) - 1
         for i, (conv, layer_norms) in enumerate(zip(self.convs, self.norms, strict=True)):
             norms = cast(nn.ModuleDict, layer_norms)
-            edges = dict(edge_index)
+            edges = dict(per_layer[i])
             updated = list(h)
             if self.roots and i == last and wanted is not None:
                 edges = {e: index for e, index in edges.items() if e[2] in wanted}
@@ -251,7 +260,9 @@ class CompanyRiskNet(nn.Module):
             }
         return first, h
 
-    def forward(self, x: Mapping[str, Tensor], edge_index: Mapping[EdgeType, Tensor]) -> Tensor:
+    def forward(
+        self, x: Mapping[str, Tensor], edge_index: EdgeIndex | Sequence[EdgeIndex]
+    ) -> Tensor:
         first, last = self.embed(x, edge_index, wanted={"company"})
         both = torch.cat([first["company"], last["company"]], dim=1)
         logits: Tensor = self.head(both).squeeze(-1)

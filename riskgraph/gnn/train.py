@@ -40,9 +40,14 @@ thousand), so the loss weighs both classes equally (``balanced``, the usual
 **Calibration.** The balanced loss shifts the logits; a Platt scaling (or isotonic
 regression) fitted on the out-of-fold logits turns them into probabilities of exposure.
 
-**Memory.** Full batch on one graph: the features of every world are kept (tens of MB for
-100,000 companies). ``sage`` and ``rgcn`` hold one edge type's messages at a time, so
-inference on 650,000 companies needs the largest edge type's messages, not all of them.
+**Memory.** Training is full batch on one graph: the features of every world are kept
+(tens of MB for 100,000 companies) and autograd keeps every layer's activations of every
+node, so it needs memory in proportion to the province (``training_bytes``); ``train``
+says so, and stops, when that is more than the machine (or GPU) has, rather than swapping.
+Inference is batched (``TrainedModel.logits``): ``RISKGRAPH_GNN_BATCH`` companies at a
+time, each batch on its receptive field only (``riskgraph.gnn.fields``), with the same
+result as one pass over the whole graph and memory that grows with the batch, not the
+province. ``sage`` and ``rgcn`` hold one edge type's messages at a time either way.
 
 **Threads.** On a small or shared machine ``torch.set_num_threads(1)`` is often faster:
 the thread pool's synchronisation can cost more than the arithmetic.
@@ -53,8 +58,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
+import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,16 +76,25 @@ from torch import Tensor
 
 from riskgraph.errors import RiskgraphError
 from riskgraph.gnn.combine import EXPOSURE, OUTCOME, with_gnn
-from riskgraph.gnn.features import EdgeType, FeatureSchema, GraphFeatures
-from riskgraph.gnn.model import CompanyRiskNet, ModelConfig, build_model
+from riskgraph.gnn.features import NODE_TYPES, EdgeType, FeatureSchema, GraphFeatures
+from riskgraph.gnn.fields import Fields
+from riskgraph.gnn.model import CompanyRiskNet, EdgeIndex, ModelConfig, build_model
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
 from riskgraph.risk.analysis import Analysis
+from riskgraph.settings import get_settings
 
 FORMAT = 1  # of the saved file
 LOSSES = ("balanced", "focal")
 CALIBRATIONS = ("platt", "isotonic")
 Log = Callable[[str], None]
 K = TypeVar("K")
+_LOGGER = logging.getLogger(__name__)
+# Bytes full-batch training takes per node, hidden unit and layer: autograd's saved tensors
+# (per-edge-type means, messages, roots, norms, dropout masks), the worlds' features, the
+# mean matrices. From docs/benchmarks.md: 100,000 companies (532,843 nodes, hidden 32, 2
+# layers) trained in 5.0 GiB, 157 bytes per unit; that is the whole process's peak, the
+# snapshot and the analysis included, so the estimate errs on the safe side.
+_TRAIN_BYTES_PER_UNIT = 160
 
 
 class TrainingError(RiskgraphError, ValueError):
@@ -224,28 +240,57 @@ class TrainedModel:
             nets.append(net)
         return nets
 
-    def logits(self, snapshot: Snapshot, analysis: Analysis | None = None) -> FloatArray:
+    def logits(
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis | None = None,
+        *,
+        batch_size: int | None = None,
+    ) -> FloatArray:
         """Uncalibrated logit per company (the snapshot's company order), the mean of the
         members'; raises ``SchemaMismatchError`` when the graph's features are not the
-        model's."""
+        model's. ``batch_size`` companies at a time (default ``RISKGRAPH_GNN_BATCH``),
+        each batch on its receptive field: the logits of one pass over the whole graph,
+        in memory that grows with the batch; 0 makes that one pass (faster where the
+        memory is there, as on a GPU)."""
+        size = get_settings().gnn_batch if batch_size is None else batch_size
+        if size < 0:
+            raise ValueError("batch_size must be positive, or 0 for one pass")
         features = GraphFeatures(snapshot, analysis)
-        x = features.matrices(self.schema)
-        edge_index = features.edge_index()
-        total = np.zeros(features.sizes["company"])
+        n = features.sizes["company"]
+        networks = self.networks()
+        total = np.zeros(n)
         with torch.inference_mode():
-            for net in self.networks():
-                total += net(x, edge_index).double().numpy()
+            if size == 0 or n == 0:
+                total += _summed(networks, features.matrices(self.schema), features.edge_index())
+            else:
+                self.schema.check(features.layout())  # before any batch
+                fields = Fields(features.edge_arrays(), features.sizes)
+                for start in range(0, n, size):
+                    stop = min(start + size, n)
+                    field = fields.field(
+                        "company", np.arange(start, stop), self.config.model.layers
+                    )
+                    x = features.matrices(self.schema, rows=field.rows)
+                    total[start:stop] = _summed(networks, x, field.layers())[field.targets]
         logits: FloatArray = total / max(len(self.states), 1)
         return logits
 
-    def predict(self, snapshot: Snapshot, analysis: Analysis | None = None) -> FloatArray:
+    def predict(
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis | None = None,
+        *,
+        batch_size: int | None = None,
+    ) -> FloatArray:
         """Calibrated probability per company of being (or becoming) exposed, or with a
         model trained on outcomes, of failing within a period like the one it learned."""
-        return self.calibration(self.logits(snapshot, analysis))
+        return self.calibration(self.logits(snapshot, analysis, batch_size=batch_size))
 
-    def add_to(self, analysis: Analysis) -> Analysis:
+    def add_to(self, analysis: Analysis, *, batch_size: int | None = None) -> Analysis:
         """The analysis with this model's score component (``combine.with_gnn``)."""
-        return with_gnn(analysis, self.predict(analysis.snapshot, analysis), self.target)
+        probability = self.predict(analysis.snapshot, analysis, batch_size=batch_size)
+        return with_gnn(analysis, probability, self.target)
 
     def save(self, path: Path | str) -> None:
         """One file, tensors and plain containers only: ``load`` reads it with
@@ -276,6 +321,59 @@ class TrainedModel:
             fingerprint=str(payload["fingerprint"]),
             target=str(payload.get("target", EXPOSURE)),  # files from before outcomes
         )
+
+
+def _summed(
+    networks: list[CompanyRiskNet],
+    x: Mapping[str, Tensor],
+    edge_index: EdgeIndex | Sequence[EdgeIndex],
+) -> FloatArray:
+    """The members' logits, summed in float64 (the caller divides)."""
+    total: FloatArray = np.zeros(x["company"].shape[0])
+    for net in networks:
+        total += net(x, edge_index).double().numpy()
+    return total
+
+
+def training_bytes(nodes: int, model: ModelConfig) -> int:
+    """About the memory full-batch training of a graph of ``nodes`` takes, in bytes."""
+    return nodes * model.hidden * model.layers * _TRAIN_BYTES_PER_UNIT
+
+
+def memory_of(device: torch.device) -> int | None:
+    """The memory a device has, in bytes: the GPU's, or the machine's physical memory;
+    None where it cannot be told."""
+    if device.type == "cuda":
+        return int(torch.cuda.get_device_properties(device).total_memory)
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(
+    nodes: int, model: ModelConfig, budget: int | None, log: Log | None = None
+) -> None:
+    """Raise ``TrainingError`` when full-batch training of ``nodes`` would need more than
+    ``budget`` bytes (no check without one): better said at once than swapping for hours.
+    Training has no batched path; inference has."""
+    need = training_bytes(nodes, model)
+    gib = 2**30
+    message = f"full-batch training: {nodes:,} nodes, about {need / gib:.1f} GiB"
+    if budget is not None:
+        message += f" of {budget / gib:.1f} GiB"
+    _LOGGER.info(message)
+    if log is not None:
+        log(message)
+    if budget is not None and need > budget:
+        problem = (
+            f"full-batch training of {nodes:,} nodes (hidden {model.hidden}, {model.layers} "
+            f"layers) needs about {need / gib:.1f} GiB, more than the {budget / gib:.1f} GiB "
+            "available: train on a smaller province (a region's past snapshot), a smaller "
+            "model, or a machine with more memory (inference is batched and needs none of it)"
+        )
+        _LOGGER.error(problem)
+        raise TrainingError(problem)
 
 
 def _scores(labels: npt.NDArray[np.bool_], values: FloatArray) -> tuple[float, float]:
@@ -368,6 +466,7 @@ def train(
     confirmed: Collection[str] = (),
     outcomes: Collection[str] | None = None,
     device: str | torch.device = "cpu",
+    memory_budget: int | None = None,
 ) -> TrainedModel:
     """Fit networks to predict the exposed companies of ``snapshot`` from the graph, each
     company in a world where its exposure is hidden (module docstring); ``analysis`` adds
@@ -382,10 +481,15 @@ def train(
     not in the graph.
 
     ``device`` is where the networks train ("cuda" on a GPU machine); the model is the
-    same either way and always saved for the CPU."""
+    same either way and always saved for the CPU. ``memory_budget`` (bytes; default: the
+    device's memory) is what training may take: a province whose full-batch training
+    needs more is refused with a ``TrainingError`` (``check_memory``)."""
     target = EXPOSURE if outcomes is None else OUTCOME
     config = config or TrainConfig()
     where = torch.device(device)
+    nodes = sum(snapshot.size(label) for label in NODE_TYPES)
+    budget = memory_of(where) if memory_budget is None else memory_budget
+    check_memory(nodes, config.model, budget, log)
     started = time.perf_counter()
     features = GraphFeatures(snapshot, analysis)
     schema = features.fit()

@@ -78,8 +78,9 @@ class KeyMismatch(RiskgraphError):
     """The graph's resident-ID hashes were made under another key."""
 
 
-def check_id_key(graph: Gateway, fingerprint: str) -> None:
-    """Record the key's fingerprint on a graph's first load; refuse any other key after.
+def check_id_key(graph: Gateway, fingerprint: str, record: bool = True) -> None:
+    """Record the key's fingerprint on a graph's first load (``record``: a bulk load brings
+    it in its files instead); refuse any other key after.
 
     Hashes under two keys would never match, so one person would silently become two;
     re-hashing is impossible (the numbers are not kept). Wiping the graph resets it.
@@ -98,5 +99,5 @@ def check_id_key(graph: Gateway, fingerprint: str) -> None:
             f"{stored}, not under this one ({fingerprint}): nothing was loaded. Set "
             "RISKGRAPH_ID_KEY or RISKGRAPH_ID_KEY_FILE to the graph's key"
         )
-    if stored is None:
+    if stored is None and record:
         graph.write("id_key_record", fingerprint=fingerprint)

@@ -172,7 +172,7 @@ def ingest_bundle(
             "it without --initial, or empty it first (`riskgraph db wipe --yes`)"
         )
     key = id_key_for(settings)
-    check_id_key(graph, key_fingerprint(key))
+    check_id_key(graph, key_fingerprint(key), record=initial is None)
     by_name = {f.spec.name: f for f in files}
     populated = _populated(graph)
     known = validate.Known(

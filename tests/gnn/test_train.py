@@ -11,8 +11,9 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from riskgraph.gnn.combine import FULL_AT, combined_score, with_gnn
-from riskgraph.gnn.explain import _Ensemble, _restrict, explain, explain_company, receptive_field
+from riskgraph.gnn.explain import _Ensemble, explain, explain_company
 from riskgraph.gnn.features import GraphFeatures, SchemaMismatchError
+from riskgraph.gnn.fields import Fields
 from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
 from riskgraph.gnn.train import TrainConfig, TrainedModel, folds_of, train
 from riskgraph.graph.snapshot import Snapshot
@@ -154,16 +155,21 @@ def test_the_receptive_field_predicts_as_the_whole_graph(
 ) -> None:
     features = GraphFeatures(province)
     x, edges = features.matrices(model.schema), features.edge_index()
+    fields = Fields(features.edge_arrays(), features.sizes)
     ensemble = _Ensemble(model.networks())
     with torch.no_grad():
         whole = ensemble(x, edges)
         for company in ("pattern45", "ordinary7", "hub1"):
             index = province.nodes["Company"].index[company]
-            keep = receptive_field(edges, "company", index, model.config.model.layers)
-            assert len(keep["company"]) < province.size("Company")  # it is a real cut
-            sub_x, sub_edges, rows = _restrict(x, edges, keep)
-            row = int(np.searchsorted(rows["company"], index))
-            assert float(ensemble(sub_x, sub_edges)[row]) == pytest.approx(float(whole[index]))
+            field = fields.field(
+                "company", np.array([index]), model.config.model.layers, closed=True
+            )
+            assert len(field.rows["company"]) < province.size("Company")  # it is a real cut
+            sub_x = features.matrices(model.schema, rows=field.rows)
+            row = int(field.targets[0])
+            assert float(ensemble(sub_x, field.edge_index)[row]) == pytest.approx(
+                float(whole[index])
+            )
 
 
 def test_one_explanation_merges_the_gnn_and_the_rules(
