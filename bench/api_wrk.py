@@ -271,7 +271,6 @@ def run(companies: int = 100_000, seed: int = 1, seconds: int = 30, rounds: int 
         cost = median(paired)
         worst = max(hard, key=lambda r: r["p99"])
         errors = sum(r["errors"] for r in hard)
-        ok = worst["p99"] <= TARGET_P99_MS and errors == 0
         verdicts.append(
             f"{workers} worker(s): hardened {median(r['throughput'] for r in hard):.0f} req/s "
             f"against plain {median(r['throughput'] for r in plain):.0f} (medians of "
@@ -279,8 +278,9 @@ def run(companies: int = 100_000, seed: int = 1, seconds: int = 30, rounds: int 
             f"(median of the rounds' paired costs: "
             f"{', '.join(f'{c * 100:+.1f}%' for c in paired)}; target ≤ {MAX_COST * 100:.0f}%: "
             f"**{'met' if cost <= MAX_COST else 'missed'}**); worst p99 {worst['p99']:.0f} ms, "
-            f"{errors:.0f} errors (target p99 ≤ {TARGET_P99_MS:.0f} ms, 0 errors: "
-            f"**{'met' if ok else 'missed'}**)"
+            f"{errors:.0f} errors (0 errors: **{'met' if errors == 0 else 'missed'}**; p99 ≤ "
+            f"{TARGET_P99_MS:.0f} ms, the scale target at 650,000 companies with 2 workers: "
+            f"**{'met' if worst['p99'] <= TARGET_P99_MS else 'missed'}** here)"
         )
         for r in mine:
             rows.append(
