@@ -249,16 +249,14 @@ def _province(companies: int, work: Path, model: Path, seed: int) -> Province:
     return result
 
 
-def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """y = a * x^b, least squares in log-log; (a, b)."""
-    lx = [math.log(x) for x in xs]
-    ly = [math.log(max(y, 1e-9)) for y in ys]
-    n = len(xs)
-    mx, my = sum(lx) / n, sum(ly) / n
-    b = sum((x - mx) * (y - my) for x, y in zip(lx, ly, strict=True)) / max(
-        sum((x - mx) ** 2 for x in lx), 1e-12
-    )
-    return math.exp(my - b * mx), b
+def _exponent(n1: float, y1: float, n2: float, y2: float) -> float:
+    """b in y = a·n^b through two points."""
+    return math.log(max(y2, 1e-9) / max(y1, 1e-9)) / math.log(n2 / n1)
+
+
+def _linear(n1: float, y1: float, n2: float, y2: float) -> float:
+    """y at a national graph, on the straight line through two points."""
+    return y2 + (y2 - y1) / (n2 - n1) * (NATIONAL - n2)
 
 
 def _disk_free_gib(path: Path) -> float:
@@ -291,7 +289,9 @@ def run(sizes: tuple[int, ...] | None = None, seed: int = 1) -> Path:
 def _report(provinces: list[Province], skipped: list[str]) -> str:
     steps = list(dict.fromkeys(s for p in provinces for s in p.steps))
     lines = [
-        "## Growth with the province: 20,000 to 2,000,000 companies",
+        "## Growth with the province: "
+        + " to ".join(f"{p.companies:,}" for p in provinces[:: max(len(provinces) - 1, 1)])
+        + " companies",
         "",
         f"Machine: {machine()}. Command: `python -m bench scale` (`RISKGRAPH_BENCH_SIZES` "
         "to choose the sizes). Each step runs in a fresh process: its time, and its peak "
@@ -325,28 +325,35 @@ def _report(provinces: list[Province], skipped: list[str]) -> str:
     if skipped:
         lines += ["", "Not run: " + "; ".join(skipped)]
     if len(provinces) >= 2:
-        xs = [float(p.companies) for p in provinces]
         lines += [
             "",
-            "Growth per step, fitted as time = a·n^b and memory = c·n^d through the runs "
-            "(n companies), and what they give for a national graph of "
-            f"{NATIONAL:,} enterprises on one large server (same cores; divide the time "
-            "of the parallel parts by the cores there):",
+            "Growth per step from the two largest runs (the small ones are mostly fixed "
+            "costs: JVM start, index creation, preallocated logs): the local exponent b of "
+            "n^b (1: linear), and a straight-line extrapolation (the cost per company "
+            f"between them) to a national graph of {NATIONAL:,} enterprises, on this "
+            "machine's two cores; the parallel parts (the importer, Neo4j's reads, torch) "
+            "divide by the cores a large server has, Python's validation and analysis do "
+            "not.",
             "",
-            "| step | time exponent b | memory exponent d | time at 50M (h) "
-            "| memory at 50M (GiB) |",
+            "| step | time exponent | memory exponent | time at 50M, linear (h) "
+            "| memory at 50M, linear (GiB) |",
             "| --- | ---: | ---: | ---: | ---: |",
         ]
         for s in steps:
             pts = [(float(p.companies), p.steps[s]) for p in provinces if s in p.steps]
             if len(pts) < 2:
                 continue
-            a, b = _fit([x for x, _ in pts], [v["seconds"] for _, v in pts])
-            c, d = _fit([x for x, _ in pts], [v["peak"] for _, v in pts])
+            (n1, a), (n2, b) = pts[-2], pts[-1]
             lines.append(
-                f"| {s} | {b:.2f} | {d:.2f} | {a * NATIONAL**b / 3600:.1f} | "
-                f"{c * NATIONAL**d:,.0f} |"
+                f"| {s} | {_exponent(n1, a['seconds'], n2, b['seconds']):.2f} "
+                f"| {_exponent(n1, a['peak'], n2, b['peak']):.2f} "
+                f"| {_linear(n1, a['seconds'], n2, b['seconds']) / 3600:.1f} "
+                f"| {_linear(n1, a['peak'], n2, b['peak']):,.0f} |"
             )
-        a, b = _fit(xs, [p.store_gib for p in provinces])
-        lines.append(f"| Neo4j store on disk | {b:.2f} | | | {a * NATIONAL**b:,.0f} (disk) |")
+        p1, p2 = provinces[-2], provinces[-1]
+        n1, n2 = float(p1.companies), float(p2.companies)
+        lines.append(
+            f"| Neo4j store on disk | {_exponent(n1, p1.store_gib, n2, p2.store_gib):.2f} | | "
+            f"| {_linear(n1, p1.store_gib, n2, p2.store_gib):,.0f} (disk) |"
+        )
     return "\n".join(lines)

@@ -81,11 +81,11 @@ def run_import(server: EmbeddedServer, files: ImportFiles, database: str) -> Imp
     server started again on whatever the store holds, and raises with the importer's
     own words."""
     settings = server.settings
-    work = files.sources[0].data.parent if files.sources else server.home
     conf = server.home / "conf"
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "neo4j.conf").touch()  # the store's default places under NEO4J_HOME
-    report = work / "import.report"
+    report = server.home / "logs" / "import.report"  # the importer's own account
+    report.parent.mkdir(parents=True, exist_ok=True)
     command = [
         settings.java,
         f"-Xmx{settings.neo4j_heap}",

@@ -17,6 +17,7 @@ Cypher never stores a null.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -73,6 +74,13 @@ class _Table:
         self.rows += 1
 
 
+def _private(path: Path) -> IO[str]:
+    """A file readable by its owner only (0600 from creation), UTF-8 without a BOM."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
 def _property_header(name: str, kind: PropertyType) -> str:
     return f"{name}:{_TYPES[kind]}"
 
@@ -89,7 +97,8 @@ class BulkFiles:
     _seen: dict[str, set[str]] = field(default_factory=dict)  # Address / Phone keys written
 
     def __post_init__(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.directory.chmod(0o700)  # names, phones and ID hashes: the owner's only
         for stale in self.directory.glob("*.csv"):
             stale.unlink()
 
@@ -101,10 +110,10 @@ class BulkFiles:
             return table
         stem = f"{kind}-{name}"
         header_path = self.directory / f"{stem}.header.csv"
-        with header_path.open("w", encoding="utf-8", newline="") as out:
+        with _private(header_path) as out:
             csv.writer(out).writerow(header)
         data_path = self.directory / f"{stem}.csv"
-        stream = data_path.open("w", encoding="utf-8", newline="")
+        stream = _private(data_path)
         source = ImportSource(kind, name, header_path, data_path)
         table = _Table(source, columns, csv.writer(stream, lineterminator="\n"), stream)
         self._tables[key] = table

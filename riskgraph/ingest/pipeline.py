@@ -18,6 +18,7 @@ closed edges, dated by ``delivered`` where a row has no date of its own.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -291,4 +292,5 @@ def _import(
         for file_name, records in bulk.later:
             writer.submit(file_name, records)
             report.later_rows += len(records)
+    shutil.rmtree(initial.directory, ignore_errors=True)  # imported: a copy of the graph
     report.write_s += time.perf_counter() - started

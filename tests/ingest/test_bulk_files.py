@@ -43,6 +43,8 @@ def test_records_become_typed_files_and_later_versions_wait(tmp_path: Path) -> N
     files = bulk.close()
 
     by_name = {s.name: s for s in files.sources}
+    assert (tmp_path / "import").stat().st_mode & 0o777 == 0o700
+    assert all(s.data.stat().st_mode & 0o777 == 0o600 for s in files.sources)
     assert set(by_name) == {"Person", "Address", "REGISTERED_AT-Person", "HOLDS-Person"}
     person_header = _rows(by_name["Person"].header)[0]
     assert person_header[0] == "id:ID(Person)" and "birth_year:long" in person_header
