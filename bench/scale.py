@@ -322,6 +322,13 @@ def _report(provinces: list[Province], skipped: list[str]) -> str:
             f"{load['import_s']:.1f} s and stopping and starting the server "
             f"{load['restart_s']:.1f} s."
         )
+        infer = p.steps.get("GNN inference")
+        if infer is not None and "before" in infer:
+            lines.append(
+                f"GNN inference at {p.companies:,}: the process held {infer['before']:.2f} "
+                f"GiB with the snapshot and the rules' analysis before it began; the "
+                f"inference added {infer['peak'] - infer['before']:.2f} GiB."
+            )
     if skipped:
         lines += ["", "Not run: " + "; ".join(skipped)]
     if len(provinces) >= 2:
