@@ -4,11 +4,11 @@ settings point at (`RISKGRAPH_NEO4J_DIR`/`RISKGRAPH_NEO4J_PORT`, or `NEO4J_URI`)
 
 from __future__ import annotations
 
-import resource
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.children import peak_gib
 from bench.report import machine, write_section
 from riskgraph.engine.engine import Engine
 from riskgraph.engine.runs import current_run, new_run_id
@@ -43,7 +43,7 @@ def run(settings: Settings) -> Path:
             "publish"
         ]
     total = sum(timings.values())
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    peak = peak_gib()
     companies = snapshot.size("Company")
     entities = sum(snapshot.size(label) for label in snapshot.nodes)
     edges = sum(len(t) for t in snapshot.edges.values())

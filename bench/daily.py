@@ -9,7 +9,6 @@ the province the issue names. Writes its section of docs/benchmarks.md."""
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from bench.children import peak_gib
 from bench.ingest import fresh_graph
 from bench.report import machine, write_section
 from riskgraph.engine.daily import run_daily
@@ -124,7 +124,7 @@ def run(companies: int | None = None, changes: float = 0.01, seed: int = 1) -> P
             ready_s, answer_s = first_answer(settings, company, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    peak = peak_gib()
     rows = sum(made.rows.values())
     lines = [
         f"## Daily run, {companies:,} companies, a {changes:.0%} delta",

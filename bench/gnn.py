@@ -14,25 +14,20 @@ With `RISKGRAPH_BENCH_OUTCOMES` (a CSV of companies that failed after the loaded
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
-import resource
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.children import in_child, peak_gib
 from bench.report import machine, write_section
 from riskgraph.gnn.outcomes import read_outcomes
 from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.snapshot import Snapshot, build_snapshot
 from riskgraph.risk.analysis import Analysis, analyze
 from riskgraph.settings import Settings
-
-
-def _peak_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def _prepared(snapshot_file: str, threads: int) -> tuple[Snapshot, Analysis, float]:
@@ -61,7 +56,7 @@ def _train(
         {
             "analysis_s": analysis_s,
             "train_s": train_s,
-            "peak_gib": _peak_gib(),
+            "peak_gib": peak_gib(),
             "metrics": trained.metrics,
             "what": f"{trained.target} target, `{trained.config.model.architecture}`",
         }
@@ -81,23 +76,11 @@ def _infer(snapshot_file: str, model_file: str, threads: int, out: Any) -> None:
         {
             "analysis_s": analysis_s,
             "infer_s": infer_s,
-            "peak_gib": _peak_gib(),
+            "peak_gib": peak_gib(),
             "what": f"{model.target} target, `{model.config.model.architecture}`",
             "target": model.target,
         }
     )
-
-
-def _child(target: Any, *args: Any) -> dict[str, Any]:
-    context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    process = context.Process(target=target, args=(*args, out))
-    process.start()
-    result: dict[str, Any] = out.get()
-    process.join()
-    if process.exitcode != 0:
-        raise RuntimeError(f"benchmark child failed with exit code {process.exitcode}")
-    return result
 
 
 def _snapshot(settings: Settings, folder: Path) -> tuple[dict[str, Any], Path, float]:
@@ -129,8 +112,8 @@ def run(settings: Settings, train: bool = True) -> Path:
         trained = None
         if train:
             model.parent.mkdir(parents=True, exist_ok=True)
-            trained = _child(_train, str(path), str(model), threads, outcomes)
-        inferred = _child(_infer, str(path), str(model), threads)
+            trained = in_child(_train, str(path), str(model), threads, outcomes)
+        inferred = in_child(_infer, str(path), str(model), threads)
     companies = shape["companies"]
     end_load = os.getloadavg()[0]
     rows = [

@@ -20,19 +20,16 @@ what the largest province this machine can serve is, and what a national graph w
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import queue
-import resource
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.children import in_child, peak_gib
 from bench.report import machine, write_section
 from riskgraph.graph.server import EmbeddedServer, free_port
 from riskgraph.settings import Settings
@@ -40,10 +37,6 @@ from riskgraph.settings import Settings
 SIZES = (20_000, 100_000, 650_000, 2_000_000)
 NATIONAL = 50_000_000  # enterprises in a national graph
 GIB = 2**30
-
-
-def _peak_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def _settings(home: Path, heap: str, pagecache: str) -> Settings:
@@ -84,7 +77,7 @@ def _first_load(settings: Settings, bundle: str, out: Any) -> None:
     out.put(
         {
             "seconds": seconds,
-            "peak": _peak_gib(),
+            "peak": peak_gib(),
             "rows": sum(f.read for f in report.files),
             "rejected": report.rejected,
             "import_s": report.imported.seconds,
@@ -100,7 +93,7 @@ def _analyze(settings: Settings, out: Any) -> None:
     with Gateway(settings) as graph:
         started = time.perf_counter()
         Engine(graph, settings, gnn=False).run(raise_alerts=False)
-        out.put({"seconds": time.perf_counter() - started, "peak": _peak_gib()})
+        out.put({"seconds": time.perf_counter() - started, "peak": peak_gib()})
 
 
 def _train(settings: Settings, model: str, out: Any) -> None:
@@ -113,7 +106,7 @@ def _train(settings: Settings, model: str, out: Any) -> None:
         snapshot = build_snapshot(graph)
     started = time.perf_counter()
     train(snapshot, analyze(snapshot)).save(model)
-    out.put({"seconds": time.perf_counter() - started, "peak": _peak_gib()})
+    out.put({"seconds": time.perf_counter() - started, "peak": peak_gib()})
 
 
 def _infer(settings: Settings, model: str, out: Any) -> None:
@@ -125,11 +118,11 @@ def _infer(settings: Settings, model: str, out: Any) -> None:
     with Gateway(settings) as graph:
         snapshot = build_snapshot(graph)
     analysis = analyze(snapshot)
-    before = _peak_gib()
+    before = peak_gib()
     trained = TrainedModel.load(model)
     started = time.perf_counter()
     trained.predict(snapshot, analysis)
-    out.put({"seconds": time.perf_counter() - started, "peak": _peak_gib(), "before": before})
+    out.put({"seconds": time.perf_counter() - started, "peak": peak_gib(), "before": before})
 
 
 def _state(settings: Settings, out: Any) -> None:
@@ -139,7 +132,7 @@ def _state(settings: Settings, out: Any) -> None:
     with Gateway(settings) as graph:
         started = time.perf_counter()
         Engine(graph, settings, gnn=False).current_state()
-        out.put({"seconds": time.perf_counter() - started, "peak": _peak_gib()})
+        out.put({"seconds": time.perf_counter() - started, "peak": peak_gib()})
 
 
 def _daily(settings: Settings, delta: str, out: Any) -> None:
@@ -149,25 +142,7 @@ def _daily(settings: Settings, delta: str, out: Any) -> None:
     with Gateway(settings) as graph:
         started = time.perf_counter()
         run_daily(Path(delta), graph, settings)
-        out.put({"seconds": time.perf_counter() - started, "peak": _peak_gib()})
-
-
-def _child(target: Callable[..., None], *args: Any) -> dict[str, Any]:
-    context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    process = context.Process(target=target, args=(*args, out))
-    process.start()
-    while True:
-        try:
-            result: dict[str, Any] = out.get(timeout=5)
-            break
-        except queue.Empty:
-            if not process.is_alive():  # died without a word (its traceback is on stderr)
-                raise RuntimeError(
-                    f"{target.__name__} failed with exit code {process.exitcode}"
-                ) from None
-    process.join()
-    return result
+        out.put({"seconds": time.perf_counter() - started, "peak": peak_gib()})
 
 
 # --- one province -----------------------------------------------------------------------
@@ -223,18 +198,18 @@ def _province(companies: int, work: Path, model: Path, seed: int) -> Province:
     server = EmbeddedServer(settings)
     server.start()
     try:
-        result.steps["first load"] = _child(_first_load, settings, str(bundle))
-        result.steps["analyze"] = _child(_analyze, settings)
+        result.steps["first load"] = in_child(_first_load, settings, str(bundle))
+        result.steps["analyze"] = in_child(_analyze, settings)
         if not model.exists():
-            result.steps["GNN training (once, smallest province)"] = _child(
+            result.steps["GNN training (once, smallest province)"] = in_child(
                 _train, settings, str(model)
             )
-        result.steps["GNN inference"] = _child(_infer, settings, str(model))
-        result.steps["API state load"] = _child(_state, settings)
+        result.steps["GNN inference"] = in_child(_infer, settings, str(model))
+        result.steps["API state load"] = in_child(_state, settings)
         delta = work / f"p{companies}-delta"
         generate_delta(bundle, delta, 0.01, seed)
         daily = settings.model_copy(update={"gnn_model": model})
-        result.steps["daily cycle (1% delta, analysis with GNN)"] = _child(
+        result.steps["daily cycle (1% delta, analysis with GNN)"] = in_child(
             _daily, daily, str(delta)
         )
         result.neo4j_peak_gib = _jvm_peak_gib(server.pid())
