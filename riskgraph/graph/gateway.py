@@ -170,20 +170,19 @@ class Gateway:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self.uri = self.settings.bolt_uri
-        auth = (self.settings.neo4j_user, password_for(self.settings))
-        self._driver = neo4j.GraphDatabase.driver(
-            self.uri,
-            auth=auth,
-            **DRIVER_OPTIONS,
-        )
         self._database = self.settings.neo4j_database
-        self._auth = auth
+        self._auth = (self.settings.neo4j_user, password_for(self.settings))
         self._async: tuple[asyncio.AbstractEventLoop, neo4j.AsyncDriver] | None = None
-        # one causal chain for every query of this gateway: on a cluster (a neo4j:// URI),
-        # a read routed to a follower waits for the writes made before it, whichever of
-        # execute_query, a session or the async driver made or reads them
-        self._bookmarks = self._driver.execute_query_bookmark_manager
         self._async_bookmarks: neo4j.AsyncBookmarkManager | None = None
+        self._connect()
+
+    def _connect(self) -> None:
+        """A driver, checked to answer. Its bookmark manager is one causal chain for every
+        query of this gateway: on a cluster (a neo4j:// URI), a read routed to a follower
+        waits for the writes made before it, whichever of execute_query, a session or the
+        async driver made or reads them."""
+        self._driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth, **DRIVER_OPTIONS)
+        self._bookmarks = self._driver.execute_query_bookmark_manager
         try:
             self._driver.verify_connectivity()
         except BaseException as exc:
@@ -198,12 +197,7 @@ class Gateway:
         import): the old one's bookmarks name transactions the new store never had, and
         every read would wait for them."""
         self._driver.close()
-        self._driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth, **DRIVER_OPTIONS)
-        self._bookmarks = self._driver.execute_query_bookmark_manager
-        try:
-            self._driver.verify_connectivity()
-        except BaseException as exc:
-            raise self._translate(exc) from exc
+        self._connect()
 
     def __exit__(self, *_: object) -> None:
         self.close()

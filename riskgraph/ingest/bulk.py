@@ -17,7 +17,6 @@ Cypher never stores a null.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from typing import IO, Any
 from riskgraph.graph.admin_import import ImportFiles, ImportSource
 from riskgraph.graph.schema import PropertyType, node, relationship
 from riskgraph.ingest.files import LOADERS
+from riskgraph.ingest.quarantine import open_private
 from riskgraph.ingest.validate import Record
 
 # arrays (a person's aliases) are split on the unit separator, which cleaned text never holds
@@ -74,13 +74,6 @@ class _Table:
         self.rows += 1
 
 
-def _private(path: Path) -> IO[str]:
-    """A file readable by its owner only (0600 from creation), UTF-8 without a BOM."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
 def _property_header(name: str, kind: PropertyType) -> str:
     return f"{name}:{_TYPES[kind]}"
 
@@ -110,10 +103,10 @@ class BulkFiles:
             return table
         stem = f"{kind}-{name}"
         header_path = self.directory / f"{stem}.header.csv"
-        with _private(header_path) as out:
+        with open_private(header_path, "utf-8") as out:
             csv.writer(out).writerow(header)
         data_path = self.directory / f"{stem}.csv"
-        stream = _private(data_path)
+        stream = open_private(data_path, "utf-8")
         source = ImportSource(kind, name, header_path, data_path)
         table = _Table(source, columns, csv.writer(stream, lineterminator="\n"), stream)
         self._tables[key] = table

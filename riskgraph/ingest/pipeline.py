@@ -192,11 +192,10 @@ def ingest_bundle(
     # Only counts stay here: each file's records are dropped once written.
     pending: list[tuple[FileSummary, float, Ticket]] = []
     params = {"delivered": delivered}
-    bulk = BulkFiles(initial.directory) if initial is not None else None
-    if bulk is not None:
-        bulk.meta("id_key", fingerprint=key_fingerprint(key), recorded_at=_now())
+    to_files = _BulkTarget(initial) if initial is not None else None
+    if to_files is not None:
+        to_files.bulk.meta("id_key", fingerprint=key_fingerprint(key), recorded_at=_now())
     with OrderedWriter(graph, settings.ingest_batch_size, params=params) as writer:
-        to_files = _BulkTarget(bulk) if bulk is not None else None
         target: _Target = writer if to_files is None else to_files
         for bundle_file in files:
             name = bundle_file.spec.name
@@ -232,8 +231,8 @@ def ingest_bundle(
         seconds = (ticket.finished_at or started) - started
         report.files.append(dataclasses.replace(summary, seconds=seconds))
     report.write_s = writer.busy_s if to_files is None else to_files.busy_s
-    if bulk is not None and initial is not None:
-        _import(bulk, initial, graph, settings, params, report)
+    if to_files is not None:
+        _import(to_files, graph, settings, params, report)
     return report
 
 
@@ -254,8 +253,9 @@ class _Target(Protocol):
 class _BulkTarget:
     """The pipeline's writer for a bulk load: a file's records go to the import files."""
 
-    def __init__(self, bulk: BulkFiles) -> None:
-        self.bulk = bulk
+    def __init__(self, initial: Initial) -> None:
+        self.initial = initial
+        self.bulk = BulkFiles(initial.directory)
         self.busy_s = 0.0
 
     def submit(
@@ -273,8 +273,7 @@ class _BulkTarget:
 
 
 def _import(
-    bulk: BulkFiles,
-    initial: Initial,
+    to_files: _BulkTarget,
     graph: Gateway,
     settings: Settings,
     params: dict[str, Any],
@@ -282,6 +281,7 @@ def _import(
 ) -> None:
     """Import the files, then the schema, then the later versions through the queries."""
     started = time.perf_counter()
+    bulk, initial = to_files.bulk, to_files.initial
     report.import_files = bulk.close()
     report.imported = initial.load(report.import_files)
     if report.imported is None:

@@ -24,13 +24,19 @@ from riskgraph.ingest.validate import FileResult
 ID_COLUMNS = frozenset({"id_number"})
 
 
-@contextmanager
-def private_csv(path: Path) -> Iterator[TextIO]:
-    """A report file readable by its owner only (rewritten whole on every run)."""
+def open_private(path: Path, encoding: str = "utf-8-sig") -> TextIO:
+    """A new file readable by its owner only (0600 from creation, in a folder made 0700),
+    replacing any file there (the import files: ``encoding="utf-8"``, no BOM)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+    return os.fdopen(fd, "w", encoding=encoding, newline="")
+
+
+@contextmanager
+def private_csv(path: Path) -> Iterator[TextIO]:
+    """A report file readable by its owner only (rewritten whole on every run)."""
+    with open_private(path) as handle:
         yield handle
 
 
