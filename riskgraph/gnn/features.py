@@ -227,12 +227,10 @@ class GraphFeatures:
 
     def edge_index(self) -> dict[EdgeType, torch.Tensor]:
         """Every edge type of the schema as a (2, E) index, reverses included."""
-        out: dict[EdgeType, torch.Tensor] = {}
-        for (src, rel, dst), (s, t) in self._edges.items():
-            out[(src, rel, dst)] = torch.from_numpy(np.stack([s, t]).astype(np.int64))
-        for src, rel, dst in list(out):
-            out[(dst, REVERSE + rel, src)] = out[(src, rel, dst)].flip(0).contiguous()
-        return {e: out[e] for e in edge_types()}
+        return {
+            e: torch.from_numpy(np.stack([s, t]).astype(np.int64))
+            for e, (s, t) in self.edge_arrays().items()
+        }
 
     def _static_features(self) -> dict[str, dict[str, FloatArray]]:
         """The features no hiding changes: attributes, degrees, identifier sharing."""
