@@ -76,6 +76,10 @@ class ApiContext:
     def settings(self) -> Settings:
         return self._settings or get_settings()
 
+    def spend(self, who: str) -> None:
+        """Count a request of ``who`` against ``RISKGRAPH_RATE_LIMIT`` (429 past it)."""
+        self.rate.spend(self.settings().rate_limit, who)
+
     def keys(self) -> KeyRing:
         """The configured keys; a malformed RISKGRAPH_API_KEYS is a ``ConfigError``."""
         secret = self.settings().api_keys
@@ -219,7 +223,7 @@ async def principal(
     if key:
         found = keys.identify(key)
         if found is None:  # guessing keys: counted against the address
-            ctx.rate.spend(ctx.settings().rate_limit, f"unknown-key:{address}")
+            ctx.spend(f"unknown-key:{address}")
             raise ProblemError(401, "unknown API key", "unauthorized", challenge)
     elif signed_in is not None:
         request.state.who = signed_in.principal.who
@@ -234,17 +238,17 @@ async def principal(
             )
         found = signed_in.principal
     elif request.cookies.get(COOKIE):
-        ctx.rate.spend(ctx.settings().rate_limit, f"dead-session:{address}")
+        ctx.spend(f"dead-session:{address}")
         raise ProblemError(
             401, "your session has expired or was closed: sign in again", "unauthorized"
         )
     else:
-        ctx.rate.spend(ctx.settings().rate_limit, f"anonymous:{address}")
+        ctx.spend(f"anonymous:{address}")
         raise ProblemError(
             401, f"send an API key in the {HEADER} header", "unauthorized", challenge
         )
     request.state.who = found.who
-    ctx.rate.spend(ctx.settings().rate_limit, found.who)
+    ctx.spend(found.who)
     return found
 
 

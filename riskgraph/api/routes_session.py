@@ -48,7 +48,7 @@ def sign_in(body: SignIn, request: Request, ctx: Context, graph: Graph) -> JSONR
     """Exchange an API key for a session cookie; the answer carries the CSRF token. Tries
     count against the rate limit of the client's address (no guessing keys at speed)."""
     client = request.client.host if request.client else "unknown"
-    ctx.rate.spend(ctx.settings().rate_limit, f"sign-in:{client}")
+    ctx.spend(f"sign-in:{client}")
     keys = ctx.keys()
     caller = None if keys.empty else keys.identify(body.key)
     if caller is None:
