@@ -23,6 +23,7 @@ from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import BulkRefused, IngestReport, Initial, ingest_bundle
 from riskgraph.settings import Settings
 from tests.conftest import make_settings
+from tests.ingest.test_pipeline import SMESD
 
 # properties that differ between any two loads by design: when the key was recorded
 VOLATILE = {("Meta", "recorded_at")}
@@ -168,3 +169,28 @@ def test_bulk_refuses_a_graph_that_holds_data(
     with pytest.raises(BulkRefused, match="not empty"):
         ingest_bundle(bundle, graph, neo4j_settings, reports=tmp_path, initial=initial)
     assert calls == []
+
+
+@pytest.mark.skipif(
+    not SMESD.is_dir(), reason="the shared SMEsD bundle is not beside this checkout"
+)
+def test_the_real_smesd_bundle_loads_alike_both_ways(
+    own_server: tuple[EmbeddedServer, Settings],
+    graph: Gateway,
+    neo4j_settings: Settings,
+    driver: neo4j.Driver,
+    tmp_path: Path,
+) -> None:
+    """Data riskgraph did not make: SMEsD delivers 3,118 holdings twice (without values,
+    then with them), which the bulk path must merge by query as the transactional one does."""
+    slow = ingest_bundle(SMESD, graph, neo4j_settings, reports=tmp_path / "transactional")
+    server, settings = own_server
+    fast = _bulk(SMESD, server, tmp_path / "bulk")
+    assert fast.later_rows > 0 and fast.loaded == slow.loaded and fast.rejected == 0
+    auth = (settings.neo4j_user, password_for(settings))
+    with neo4j.GraphDatabase.driver(settings.bolt_uri, auth=auth) as bulk_driver:
+        bulk_nodes, bulk_rels = _dump(bulk_driver)
+    nodes, rels = _dump(driver)
+    assert sum(nodes.values()) > 1000 and sum(rels.values()) > 1000
+    assert bulk_nodes - nodes == Counter() and nodes - bulk_nodes == Counter()
+    assert bulk_rels - rels == Counter() and rels - bulk_rels == Counter()
