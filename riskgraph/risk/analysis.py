@@ -4,7 +4,7 @@ arrays out; reading Neo4j and writing back happen at the edges (``riskgraph.grap
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -23,6 +23,7 @@ from riskgraph.risk.rings import (
     detect_rings,
     linkage,
 )
+from riskgraph.weights import PATH_WEIGHTS
 
 Step = Callable[[str], None]  # told the name of each step as it starts
 
@@ -32,6 +33,8 @@ class AnalysisParams:
     rings: RingParams = field(default_factory=RingParams)
     scoring: scoring.ScoringParams = field(default_factory=scoring.ScoringParams)
     alpha: float = 0.85  # propagation: the share of risk passed on at each hop
+    # each relationship type's weight in propagation (hand-set, or fitted by a back-test)
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(PATH_WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def analyze(
 
     exposed = snapshot.exposed() if snapshot.size("Company") else np.zeros(0, dtype=bool)
     with timed("propagation"):
-        graph = contagion_graph(snapshot)
+        graph = contagion_graph(snapshot, params.weights)
         seeds = np.flatnonzero(exposed) + graph.offsets.get("Company", 0)
         entity_contagion = propagate(graph.adjacency, seeds, alpha=params.alpha)
     with timed("rings"):

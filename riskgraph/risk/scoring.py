@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from riskgraph.graph.schema import CompanyStatus, EventType, Level, Tier
 from riskgraph.graph.snapshot import EVENT_TYPES, STATUSES, FloatArray, IntArray, Snapshot
+from riskgraph.risk.combination import Combination
 from riskgraph.weights import (
     COMPONENT_WEIGHTS,
     EVENT_WEIGHTS,
@@ -51,6 +52,9 @@ class ScoringParams:
     unexposed_ring: float = 0.6  # a ring with no exposure yet counts this much of its score
     as_of: float | None = None  # days since 1970; None: the latest event in the snapshot
     weights: Mapping[str, float] = field(default_factory=lambda: dict(COMPONENT_WEIGHTS))
+    # fitted by a back-test (riskgraph calibrate): replaces the noisy-OR of the components it
+    # covers; None: the hand-set weights above
+    combination: Combination | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.yellow <= self.orange <= self.red <= 100:
@@ -159,9 +163,16 @@ def combine(
     components: Mapping[str, FloatArray], exposed: npt.NDArray[np.bool_], params: ScoringParams
 ) -> FloatArray:
     """Noisy-OR of the weighted components given (the rules' four, and the GNN's when a
-    model ran), 0-100; exposed companies score 100."""
+    model ran), 0-100; exposed companies score 100. With a fitted ``combination``, its
+    score takes the place of the components it covers, and the others (the GNN's) are
+    OR-ed onto it with their weights."""
     keep = np.ones_like(exposed, dtype=np.float64)
+    learned = params.combination
+    if learned is not None:
+        keep *= 1.0 - np.clip(learned.score(components) / 100.0, 0.0, 1.0)
     for name, values in components.items():
+        if learned is not None and name in learned.components:
+            continue
         keep *= 1.0 - params.weights[name] * np.clip(values, 0.0, 1.0)
     return np.where(exposed, 100.0, 100.0 * (1.0 - keep))
 

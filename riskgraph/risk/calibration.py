@@ -1,0 +1,337 @@
+"""Back-tested calibration: the province's own history fits what is otherwise hand-set.
+
+Events carry dates, so a province is its own training set (the Zhoushan platform's 回溯
+loop, DOMAIN.md seed 004): the graph as it stood at a cut-off date, the exposures known
+then as seeds, and the companies that failed in the horizon after the cut-off as the
+outcomes. Nothing after the cut-off is seen but those outcomes. On that split this module
+fits, on two thirds of the companies, and checks on the other third (held out):
+
+- **the relationship weights of propagation** (``riskgraph.weights.PATH_WEIGHTS``), by
+  coordinate search over a grid, for the average precision of contagion on the outcomes;
+- **the combination** of the components into the 0-100 score
+  (``riskgraph.risk.combination``);
+- **what each level means**: the observed failure rate of its companies.
+
+Each fitted part is kept only when it does at least as well as the hand-set one on the
+held-out third; with too thin a history (``MIN_OUTCOMES``) nothing is fitted. Pure:
+snapshots and masks in, a ``Calibration`` out; reading the graph as of the cut-off and
+storing the result happen in ``riskgraph.engine.calibrate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.metrics import average_precision_score
+
+from riskgraph.graph.schema import Level
+from riskgraph.graph.snapshot import FloatArray, Snapshot
+from riskgraph.risk import scoring
+from riskgraph.risk.analysis import AnalysisParams, analyze
+from riskgraph.risk.combination import Combination, fit_combination
+from riskgraph.risk.propagation import Propagator, contagion_graph
+
+# Below this many failures among the companies scored (or a third of it held out, or this
+# few seeds), the held-out figures move more from one company to the next than between
+# the weights being chosen: the hand-set values stay (docs/risk-model.md, "Back-test").
+MIN_OUTCOMES = 30
+MIN_HELD_OUT = 10
+MIN_SEEDS = 5
+HELD_OUT = 3  # one company in HELD_OUT (by a hash of its id) is held out
+WEIGHT_GRID = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0)
+STEPS = 5  # moves of the weight search at most
+GAIN = 0.01  # a weight moves only for at least this relative gain in average precision
+
+
+# the rankings whose average precision a back-test reports: (companies, ranking, parameters)
+AP_KEYS = (
+    "fit_contagion_hand_set",  # fitting companies: contagion with the hand-set weights
+    "fit_contagion_fitted",  # ... with the fitted weights
+    "held_out_contagion_hand_set",  # held-out companies: the same two
+    "held_out_contagion_fitted",
+    "held_out_score_hand_set",  # held-out: the hand-set score (weights and combination)
+    "held_out_score_hand_set_combination",  # the noisy-OR on the contagion kept
+    "held_out_score_fitted",  # the fitted combination on the contagion kept
+    "fit_score_fitted",
+)
+
+
+class FitStatus(StrEnum):
+    FITTED = "fitted"  # fitted, and at least as good as the hand-set on the held-out third
+    NOT_BETTER = "not_better"  # fitted, but worse on the held-out third: hand-set kept
+    THIN = "thin"  # too few outcomes, held-out outcomes or seeds: nothing fitted
+
+
+@dataclass(frozen=True)
+class LevelRate:
+    """Of the held-out companies at a level in the back-test, how many failed within the
+    horizon."""
+
+    level: Level
+    companies: int
+    failed: int
+
+    @property
+    def rate(self) -> float:
+        return self.failed / self.companies if self.companies else float("nan")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    cutoff: date
+    now: date
+    horizon_days: int
+    seeds: int  # exposures known at the cut-off
+    companies: int  # companies scored in the back-test (not exposed at the cut-off)
+    outcomes: int  # of them, failed within the horizon
+    held_out_outcomes: int
+    weights_status: FitStatus
+    combination_status: FitStatus
+    weights: dict[str, float] | None = None  # None: the hand-set ones
+    combination: Combination | None = None  # None: the hand-set noisy-OR
+    # average precision on the outcomes, by ranking and companies (``AP_KEYS``)
+    ap: dict[str, float] = field(default_factory=dict)
+    levels: tuple[LevelRate, ...] = ()  # with what is kept
+    hand_set_levels: tuple[LevelRate, ...] = ()
+    fitted_at: str = ""
+
+    @property
+    def fitted(self) -> bool:
+        return self.weights is not None or self.combination is not None
+
+    def apply(self, params: AnalysisParams) -> AnalysisParams:
+        """``params`` with what this calibration kept (thresholds and the rest as given)."""
+        weights = {**params.weights, **self.weights} if self.weights else params.weights
+        scoring_params = replace(params.scoring, combination=self.combination)
+        return replace(params, weights=weights, scoring=scoring_params)
+
+    def to_dict(self) -> dict[str, Any]:
+        def rates(levels: tuple[LevelRate, ...]) -> list[dict[str, Any]]:
+            return [{"level": r.level.value, "companies": r.companies, "failed": r.failed}
+                    for r in levels]  # fmt: skip
+
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "now": self.now.isoformat(),
+            "horizon_days": self.horizon_days,
+            "seeds": self.seeds,
+            "companies": self.companies,
+            "outcomes": self.outcomes,
+            "held_out_outcomes": self.held_out_outcomes,
+            "weights_status": self.weights_status.value,
+            "combination_status": self.combination_status.value,
+            "weights": self.weights,
+            "combination": None if self.combination is None else self.combination.to_dict(),
+            "ap": self.ap,
+            "levels": rates(self.levels),
+            "hand_set_levels": rates(self.hand_set_levels),
+            "fitted_at": self.fitted_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
+        def rates(items: list[dict[str, Any]]) -> tuple[LevelRate, ...]:
+            return tuple(
+                LevelRate(Level(i["level"]), int(i["companies"]), int(i["failed"])) for i in items
+            )
+
+        weights = data.get("weights")
+        combination = data.get("combination")
+        return cls(
+            cutoff=date.fromisoformat(data["cutoff"]),
+            now=date.fromisoformat(data["now"]),
+            horizon_days=int(data["horizon_days"]),
+            seeds=int(data["seeds"]),
+            companies=int(data["companies"]),
+            outcomes=int(data["outcomes"]),
+            held_out_outcomes=int(data["held_out_outcomes"]),
+            weights_status=FitStatus(data["weights_status"]),
+            combination_status=FitStatus(data["combination_status"]),
+            weights=None if weights is None else {str(k): float(v) for k, v in weights.items()},
+            combination=None if combination is None else Combination.from_dict(combination),
+            ap={str(k): float(v) for k, v in data.get("ap", {}).items()},
+            levels=rates(data.get("levels", [])),
+            hand_set_levels=rates(data.get("hand_set_levels", [])),
+            fitted_at=str(data.get("fitted_at", "")),
+        )
+
+
+def held_out(keys: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """One company in ``HELD_OUT``, by a hash of its id: the same split on every run."""
+    return np.array(
+        [
+            int.from_bytes(hashlib.blake2b(str(k).encode(), digest_size=8).digest(), "big")
+            % HELD_OUT
+            == 0
+            for k in keys
+        ],
+        dtype=bool,
+    )
+
+
+def _ap(labels: npt.NDArray[np.bool_], values: FloatArray) -> float:
+    if labels.all() or not labels.any():
+        return float("nan")
+    return float(average_precision_score(labels, values))
+
+
+class WeightSearch:
+    """Contagion for any relationship weights, fast: the contagion graph is linear in the
+    weights, so it is the per-type graphs summed with them, made once."""
+
+    def __init__(self, snapshot: Snapshot, seeds: npt.NDArray[np.int64], alpha: float) -> None:
+        self.alpha = alpha
+        self.parts: dict[str, sp.csr_array] = {}
+        present = {key[1] for key, table in snapshot.edges.items() if len(table)}
+        for rel_type in sorted(present):
+            graph = contagion_graph(snapshot, {rel_type: 1.0})
+            if graph.adjacency.nnz:
+                self.parts[rel_type] = graph.adjacency
+        graph = contagion_graph(snapshot, {})
+        self.companies = graph.indices("Company")
+        self.seeds = seeds + graph.offsets.get("Company", 0)
+        self.size = graph.adjacency.shape[0]
+
+    def contagion(self, weights: Mapping[str, float]) -> FloatArray:
+        adjacency = sp.csr_array((self.size, self.size))
+        for rel_type, part in self.parts.items():
+            if weights.get(rel_type, 0.0) > 0.0:
+                adjacency = adjacency + weights[rel_type] * part
+        scores = Propagator(sp.csr_array(adjacency), self.alpha).scores(self.seeds)
+        out: FloatArray = scores[self.companies]
+        return out
+
+
+def search_weights(
+    search: WeightSearch,
+    start: Mapping[str, float],
+    labels: npt.NDArray[np.bool_],
+    fit: npt.NDArray[np.bool_],
+) -> tuple[dict[str, float], float]:
+    """Greedy search over ``WEIGHT_GRID`` from ``start``: at each step every relationship
+    type is tried at every value of the grid, the others held, and the one move that
+    raises the average precision of contagion on ``fit`` most is made, if it gains at least
+    ``GAIN``; at most ``STEPS`` moves. (weights, that AP)."""
+    weights = {k: float(v) for k, v in start.items()}
+    best = _ap(labels[fit], search.contagion(weights)[fit])
+    for _ in range(STEPS):
+        move: tuple[str, float] | None = None
+        move_ap = best * (1.0 + GAIN)
+        for rel_type in sorted(search.parts):
+            if rel_type not in weights:
+                continue
+            for value in WEIGHT_GRID:
+                if value == weights[rel_type]:
+                    continue
+                ap = _ap(labels[fit], search.contagion({**weights, rel_type: value})[fit])
+                if ap > move_ap:
+                    move, move_ap = (rel_type, value), ap
+        if move is None:
+            break
+        weights[move[0]], best = move[1], move_ap
+    return weights, best
+
+
+def level_rates(
+    level: npt.NDArray[np.str_], failed: npt.NDArray[np.bool_], among: npt.NDArray[np.bool_]
+) -> tuple[LevelRate, ...]:
+    return tuple(
+        LevelRate(lv, int((among & (level == lv.value)).sum()),
+                  int((among & failed & (level == lv.value)).sum()))
+        for lv in (Level.RED, Level.ORANGE, Level.YELLOW, Level.NONE)
+    )  # fmt: skip
+
+
+def backtest(
+    past: Snapshot,
+    failed: npt.NDArray[np.bool_],
+    *,
+    cutoff: date,
+    now: date,
+    horizon_days: int,
+    base: AnalysisParams | None = None,
+    fitted_at: str = "",
+) -> Calibration:
+    """Fit on the graph as of the cut-off (``past``) and the companies of it that failed
+    within the horizon after (``failed``, aligned with its companies)."""
+    base = base or AnalysisParams()
+    base = replace(base, scoring=replace(base.scoring, combination=None))
+    exposed = past.exposed()
+    established = past.nodes["Company"].columns.get("established")
+    cutoff_day = float(np.datetime64(cutoff, "D").astype(np.int64))
+    existed = np.ones(len(exposed), bool) if established is None else ~(established > cutoff_day)
+    scored = ~exposed & existed
+    labels = failed & scored
+    held = held_out(past.nodes["Company"].keys) & scored
+    fit = scored & ~held
+    hand = analyze(past, base)
+    hand_levels = level_rates(hand.level, labels, held)
+    nothing = Calibration(
+        cutoff=cutoff,
+        now=now,
+        horizon_days=horizon_days,
+        seeds=int(exposed.sum()),
+        companies=int(scored.sum()),
+        outcomes=int(labels.sum()),
+        held_out_outcomes=int(labels[held].sum()),
+        weights_status=FitStatus.THIN,
+        combination_status=FitStatus.THIN,
+        levels=hand_levels,
+        hand_set_levels=hand_levels,
+        fitted_at=fitted_at,
+    )
+    if (
+        nothing.outcomes < MIN_OUTCOMES
+        or nothing.held_out_outcomes < MIN_HELD_OUT
+        or nothing.seeds < MIN_SEEDS
+    ):
+        return nothing
+    ap: dict[str, float] = {}
+    # 1. the relationship weights
+    search = WeightSearch(past, np.flatnonzero(exposed), base.alpha)
+    start = {k: float(v) for k, v in base.weights.items()}
+    found, ap["fit_contagion_fitted"] = search_weights(search, start, labels, fit)
+    hand_contagion = search.contagion(start)
+    fitted_contagion = search.contagion(found)
+    ap["fit_contagion_hand_set"] = _ap(labels[fit], hand_contagion[fit])
+    ap["held_out_contagion_hand_set"] = _ap(labels[held], hand_contagion[held])
+    ap["held_out_contagion_fitted"] = _ap(labels[held], fitted_contagion[held])
+    weights_ok = (
+        found != start and ap["held_out_contagion_fitted"] >= ap["held_out_contagion_hand_set"]
+    )
+    weights_status = FitStatus.FITTED if weights_ok else FitStatus.NOT_BETTER
+    contagion = fitted_contagion if weights_ok else hand_contagion
+    # 2. the combination, on the components with the weights kept
+    components = {
+        **hand.components,
+        "contagion": scoring.contagion_component(contagion, base.scoring),
+    }
+    noisy_or = scoring.combine(components, exposed, base.scoring)
+    learned = fit_combination(
+        components, labels, fit, hand.score, scored, (base.scoring.red, base.scoring.yellow)
+    )
+    learned_score = scoring.combine(components, exposed, replace(base.scoring, combination=learned))
+    ap["held_out_score_hand_set"] = _ap(labels[held], hand.score[held])
+    ap["held_out_score_hand_set_combination"] = _ap(labels[held], noisy_or[held])
+    ap["held_out_score_fitted"] = _ap(labels[held], learned.logit(components)[held])
+    ap["fit_score_fitted"] = _ap(labels[fit], learned.logit(components)[fit])
+    combination_ok = ap["held_out_score_fitted"] >= ap["held_out_score_hand_set_combination"]
+    final = learned_score if combination_ok else noisy_or
+    level = scoring.levels(final, base.scoring)
+    return replace(
+        nothing,
+        weights_status=weights_status,
+        combination_status=FitStatus.FITTED if combination_ok else FitStatus.NOT_BETTER,
+        weights=found if weights_ok else None,
+        combination=learned if combination_ok else None,
+        ap=ap,
+        levels=level_rates(level, labels, held),
+    )
