@@ -126,6 +126,14 @@ class Settings(BaseSettings):
     level_yellow: float = Field(
         default=40.0, ge=0, le=100, validation_alias=_env("RISKGRAPH_LEVEL_YELLOW")
     )
+    calibration: Path = Field(
+        default=Path(".riskgraph/calibration.json"),
+        validation_alias=_env("RISKGRAPH_CALIBRATION"),
+        description="The back-test's fitted parameters (relationship weights, the combination "
+        "of the components, each level's observed failure rate): `riskgraph calibrate` "
+        "writes it; every analysis applies what it kept. Remove it to go back to the "
+        "hand-set values.",
+    )
 
     # --- language ----------------------------------------------------------------------------
     locale: Locale = Field(
@@ -147,6 +155,14 @@ class Settings(BaseSettings):
         validation_alias=_env("RISKGRAPH_GNN_MODEL"),
         description="The trained GNN: `riskgraph gnn train` writes it; `analyze` uses it when "
         "it exists (its score component), `gnn predict` and `gnn explain` need it.",
+    )
+    gnn_any_graph: bool = Field(
+        default=False,
+        validation_alias=_env("RISKGRAPH_GNN_ANY_GRAPH"),
+        description="Apply the model at RISKGRAPH_GNN_MODEL even when it was trained on "
+        "another graph (or records none). Off: such a model is refused (analyze scores with "
+        "the rules only and says so; gnn predict and explain stop), as a model trained on "
+        "one data set can lower the scores of another; `--model FILE` uses a file anyway.",
     )
     gnn_threads: int = Field(
         default=1,

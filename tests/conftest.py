@@ -76,6 +76,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
         "neo4j_password": None,
         "runs_dir": home / "runs",
         "lock_file": home / "pipeline.lock",
+        "calibration": home / "calibration.json",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -115,12 +116,13 @@ def server_env(
     neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[None]:
     """The CLI (which reads the environment) pointed at the session server, with no GNN
-    model (a developer's trained one must not leak into the tests)."""
+    model and no calibration (a developer's own must not leak into the tests)."""
     monkeypatch.setenv("NEO4J_URI", neo4j_settings.bolt_uri)
     monkeypatch.setenv("NEO4J_PASSWORD", password_for(neo4j_settings))
     id_key_for(neo4j_settings)  # the session's ID key, made on first use
     monkeypatch.setenv("RISKGRAPH_ID_KEY_FILE", str(id_key_file(neo4j_settings)))
     monkeypatch.setenv("RISKGRAPH_GNN_MODEL", str(tmp_path / "no-model.pt"))
+    monkeypatch.setenv("RISKGRAPH_CALIBRATION", str(tmp_path / "calibration.json"))
     monkeypatch.setenv("RISKGRAPH_RUNS_DIR", str(neo4j_settings.runs_dir))
     monkeypatch.setenv("RISKGRAPH_LOCK_FILE", str(neo4j_settings.lock_file))
     get_settings.cache_clear()

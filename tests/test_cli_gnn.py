@@ -18,7 +18,8 @@ from riskgraph.graph.gateway import Gateway
 from riskgraph.graph.snapshot import build_snapshot
 from riskgraph.ingest.generator import generate
 from riskgraph.ingest.pipeline import ingest_bundle
-from riskgraph.settings import Settings
+from riskgraph.settings import Settings, get_settings
+from tests.engine.small import load_small, untrained_model
 
 runner = CliRunner()
 # 3,000 companies, 4 of them exposed, one or more in each of the 3 folds (seed 8)
@@ -161,3 +162,50 @@ def test_an_unknown_device_is_refused(tmp_path: Path) -> None:
         app, ["gnn", "train", "--model", str(tmp_path / "m.pt"), "--device", "tpu"]
     )
     assert result.exit_code == 2 and "cpu, cuda or cuda:N" in result.output
+
+
+def test_a_model_from_another_graph_is_refused_unless_named(
+    graph: Gateway,
+    neo4j_settings: Settings,
+    server_env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    load_small(graph, neo4j_settings, tmp_path / "bundle")
+    model = tmp_path / "models" / "gnn.pt"
+    model.parent.mkdir()
+    untrained_model(graph, neo4j_settings, "another-graph").save(model)
+    monkeypatch.setenv("RISKGRAPH_GNN_MODEL", str(model))
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["analyze"])
+    assert result.exit_code == 0, result.output
+    assert "警告：" in result.stderr and f"GNN 模型 {model} 训练于图 another-graph" in result.stderr
+    assert f"riskgraph analyze --model {model}" in result.stderr
+    assert "RISKGRAPH_GNN_ANY_GRAPH=true" in result.stderr and "评分仅依据规则" in result.stderr
+
+    result = runner.invoke(app, ["daily", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model"]["status"] == "foreign"  # stdout: the JSON only
+    assert "警告" in result.stderr
+
+    result = runner.invoke(app, ["gnn", "predict"])
+    assert result.exit_code == 1
+    assert f"riskgraph gnn predict --model {model}" in result.output
+    result = runner.invoke(app, ["gnn", "explain", "X"])
+    assert result.exit_code == 1 and "riskgraph gnn explain --model" in result.output
+
+    result = runner.invoke(app, ["analyze", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert f"GNN 模型：{model}" in result.output and "按要求采用" in result.output
+    result = runner.invoke(app, ["analyze", "--model", str(model), "--no-gnn"])
+    assert result.exit_code == 2 and "contradict" in result.output
+
+    monkeypatch.setenv("RISKGRAPH_LOCALE", "en")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["analyze"])
+    assert "warning: the GNN model" in result.stderr and "not applied" in result.stderr
+    monkeypatch.setenv("RISKGRAPH_GNN_ANY_GRAPH", "true")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["analyze"])
+    assert result.exit_code == 0 and "applied as asked" in result.output

@@ -358,6 +358,67 @@ class StateInfo(BaseModel):
     rings: int
 
 
+# --- the model card (/model) ---------------------------------------------------------------------
+class LevelMeaning(BaseModel):
+    level: str
+    label: str  # the level in the request's language
+    companies: int  # held-out companies at this level in the back-test
+    failed: int  # of them, failed within the horizon
+    rate: float | None  # failed / companies; None when no company was at the level
+    text: str  # the sentence a regulator reads, in the request's language
+
+
+class RelationshipWeight(BaseModel):
+    relationship: str
+    label: str
+    hand_set: float
+    used: float  # in the current run's propagation
+
+
+class CombinationTerm(BaseModel):
+    components: list[str]
+    coefficient: float
+
+
+class BacktestCard(BaseModel):
+    cutoff: dt.date
+    now: dt.date  # the latest event of the history back-tested
+    horizon_days: int
+    seeds: int
+    companies: int
+    outcomes: int
+    held_out_outcomes: int
+    weights_status: str  # fitted, not_better (hand-set kept) or thin (nothing fitted)
+    combination_status: str
+    average_precision: dict[str, float]
+    fitted_at: str
+    levels: list[LevelMeaning]  # with what the calibration kept
+    hand_set_levels: list[LevelMeaning]
+
+
+class GnnCard(BaseModel):
+    architecture: str
+    target: str  # exposure or outcome
+    fingerprint: str
+    metrics: dict[str, float]
+
+
+class ModelCard(BaseModel):
+    """How the current run's scores are made, and what their levels meant in the back-test."""
+
+    run_id: str | None
+    scored_at: str | None
+    combination: str  # "fitted" (the back-test's logistic model) or "hand_set" (noisy-OR)
+    combination_terms: list[CombinationTerm]  # the fitted model's, empty when hand-set
+    combination_intercept: float | None
+    component_weights: dict[str, float]  # the hand-set noisy-OR's
+    relationship_weights: list[RelationshipWeight]
+    levels: dict[str, float]  # the thresholds: red, orange, yellow
+    backtest: BacktestCard | None  # None: `riskgraph calibrate` has not run
+    calibration_applied: bool  # whether the current run used the stored calibration
+    gnn: GnnCard | None  # None: the run scored without a GNN
+
+
 # --- the GNN's explanation (/companies/{id}/explanation) -------------------------------------
 class GnnTie(BaseModel):
     source_label: str

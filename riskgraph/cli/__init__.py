@@ -1,6 +1,6 @@
 """The ``riskgraph`` command line: one module per group of commands (``db``; ``data``:
-ingest, generate, query, export; ``risk``: analyze, propagate, evaluate; ``daily``; ``gnn``;
-``demo``; ``serve``). Output and exit codes live here; the work lives in
+ingest, generate, query, export; ``risk``: analyze, propagate, evaluate, calibrate;
+``daily``; ``gnn``; ``demo``; ``serve``). Output and exit codes live here; the work lives in
 ``riskgraph.engine`` and the layers below it."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ app.add_typer(data.export_app, name="export")
 app.command()(risk.analyze)
 app.command()(risk.propagate)
 app.command()(risk.evaluate)
+app.command()(risk.calibrate)
 app.command()(daily.daily)
 app.add_typer(gnn.gnn_app, name="gnn")
 app.command()(serve.serve)

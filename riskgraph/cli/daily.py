@@ -25,6 +25,7 @@ from riskgraph.cli.common import (
     errors,
     renderer,
 )
+from riskgraph.cli.risk import ModelFileOption, model_choice, show_model
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import get_settings
 
@@ -61,6 +62,8 @@ def write_xlsx(report: DailyReport, path: Path) -> None:
 
 def show(report: DailyReport) -> None:
     words = renderer()
+    if report.model is not None:
+        show_model(report.model)
     console.print(
         _("run {run} is current (previous: {previous})").format(
             run=report.run_id, previous=report.previous_run_id or "-"
@@ -103,8 +106,12 @@ def daily(
     ] = None,
     delivered: DeliveredOption = None,
     gnn: Annotated[
-        bool, typer.Option(help="Add the GNN's component when the model file exists.")
+        bool,
+        typer.Option(
+            help="Add the GNN's component when the model file exists and was trained on this graph."
+        ),
     ] = True,
+    model: ModelFileOption = None,
     as_of: AsOfOption = None,
     encoding: EncodingOption = None,
     mapping_file: MappingOption = None,
@@ -114,10 +121,12 @@ def daily(
     run: level changes, new alerts, new/changed/gone rings (docs/daily.md: cron, systemd)."""
     from riskgraph.cli.data import show_ingest
     from riskgraph.engine.daily import run_daily
+    from riskgraph.engine.models import ModelStatus
     from riskgraph.ingest.files import STEMS
     from riskgraph.ingest.mapping import load_mapping
 
     settings = get_settings()
+    choice = model_choice(model, gnn)
     with errors(), Gateway(settings) as graph:
         job = partial(
             run_daily,
@@ -126,7 +135,7 @@ def daily(
             settings,
             delivered=delivered.date() if delivered is not None else None,
             as_of=as_of.date() if as_of is not None else None,
-            gnn=None if gnn else False,
+            gnn=choice,
             mapping=load_mapping(mapping_file, STEMS),
             encoding=encoding,
             reports=reports,
@@ -140,6 +149,8 @@ def daily(
         write_xlsx(report, xlsx)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        if report.model is not None and report.model.status is ModelStatus.FOREIGN:
+            show_model(report.model)  # the warning, on stderr (stdout holds the JSON only)
     else:
         show(report)
         if xlsx is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,7 @@ import typer
 from rich.table import Table
 
 from riskgraph.cli.common import _, console, errors, renderer
-from riskgraph.cli.risk import run_engine, show_summary, snapshot_of
+from riskgraph.cli.risk import refusing_foreign, run_engine, show_summary, snapshot_of
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import Gateway
 from riskgraph.settings import Settings, get_settings
@@ -31,10 +32,14 @@ ModelOption = Annotated[
 ]
 
 
-def _threads(settings: Settings, threads: int | None) -> None:
+def _threads(settings: Settings, threads: int | None) -> Settings:
+    """The settings with --threads (the engine sets torch's threads when it loads a model)."""
     import torch
 
-    torch.set_num_threads(threads or settings.gnn_threads)
+    if threads is not None:
+        settings = settings.model_copy(update={"gnn_threads": threads})
+    torch.set_num_threads(settings.gnn_threads)
+    return settings
 
 
 @gnn_app.command()
@@ -57,22 +62,24 @@ def train(
     ] = "cpu",
 ) -> None:
     """Train on the exposures (and confirmed alerts) known now, or with --outcomes on a
-    past snapshot and the failures that followed it; save model, schema, fingerprint and
-    metrics."""
+    past snapshot and the failures that followed it; save model, schema, fingerprint,
+    metrics and the graph it was trained on (applied by default to that graph only)."""
     from riskgraph.engine.engine import Engine
     from riskgraph.gnn.model import ARCHITECTURES, ModelConfig
     from riskgraph.gnn.outcomes import read_outcomes
     from riskgraph.gnn.train import TrainConfig
     from riskgraph.gnn.train import train as fit
+    from riskgraph.graph.identity import graph_identity
 
     settings = get_settings()
     path = model or settings.gnn_model
     if architecture not in ARCHITECTURES:
         raise typer.BadParameter(f"one of {', '.join(ARCHITECTURES)}", param_hint="--architecture")
-    _threads(settings, threads)
+    settings = _threads(settings, threads)
     _check_device(device)
     with errors(), Gateway(settings) as graph:
         failed = None if outcomes is None else read_outcomes(outcomes)
+        graph_id = graph_identity(graph)
         snapshot = snapshot_of(graph)
         confirmed = _confirmed_alerts(graph)
         analysis = Engine(graph, settings, gnn=False).analyze(snapshot)
@@ -91,6 +98,7 @@ def train(
                 device=device,
             )
         elapsed = time.perf_counter() - started
+    trained = replace(trained, graph_id=graph_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.save(path)
     title = _("GNN ({architecture}) trained in {seconds} s, saved to {path}")
@@ -110,6 +118,7 @@ def train(
             f"{len(failed)} / {sum(c in known for c in failed)}",
         )
     table.add_row(_("fingerprint"), trained.fingerprint)
+    table.add_row(_("graph"), graph_id)
     console.print(table)
 
 
@@ -136,14 +145,12 @@ def predict(
     threads: Annotated[int | None, typer.Option(min=1, help="torch threads.")] = None,
 ) -> None:
     """Analyze with the GNN's component and write back (``analyze`` does the same when the
-    model file exists); list the companies the GNN rates highest."""
-    from riskgraph.engine.engine import load_model
-
+    model file exists); list the companies the GNN rates highest. The default model file
+    must have been trained on this graph; --model FILE uses a file whatever its graph."""
     settings = get_settings()
-    _threads(settings, threads)
-    with errors(), Gateway(settings) as graph:
-        trained = load_model(model or settings.gnn_model)
-        run = run_engine(graph, settings, trained)
+    settings = _threads(settings, threads)
+    with errors(), Gateway(settings) as graph, refusing_foreign("riskgraph gnn predict"):
+        run = run_engine(graph, settings, model if model is not None else True)
     show_summary(run)
     analysis = run.analysis
     assert analysis.gnn_probability is not None
@@ -153,7 +160,7 @@ def predict(
     ]
     title = (
         _("highest GNN probability of failure (not exposed yet), top {n}")
-        if trained.target == "outcome"
+        if run.model.target == "outcome"
         else _("highest GNN probability of exposure (not exposed yet), top {n}")
     )
     table = Table(title=title.format(n=top))
@@ -181,19 +188,22 @@ def explain(
 ) -> None:
     """Why COMPANY scores what it does: the GNN's ties, entities and features, the
     propagation's evidence paths, the reasons."""
-    from riskgraph.engine.engine import Engine, load_model
+    from riskgraph.engine.engine import Engine
     from riskgraph.engine.names import named_values
     from riskgraph.gnn.explain import explain as explain_one
     from riskgraph.risk.codes import Reason
 
     settings = get_settings()
-    _threads(settings, threads)
+    settings = _threads(settings, threads)
     with errors(), Gateway(settings) as graph:
-        trained = load_model(model or settings.gnn_model)
+        engine = Engine(graph, settings, gnn=model if model is not None else True)
+        with refusing_foreign("riskgraph gnn explain"):
+            trained = engine.model()
+        assert trained is not None  # required: a missing or refused model raised
         snapshot = snapshot_of(graph)
         if company not in snapshot.nodes["Company"].index:
             raise RiskgraphError(f"no company {company!r} in the graph")
-        analysis = Engine(graph, settings, gnn=trained).analyze(snapshot)
+        analysis = engine.analyze(snapshot)
         with console.status("explaining..."):
             result = explain_one(analysis, company, trained, top=top)
         paths = named_values(graph, [p.path for p in result.paths])

@@ -14,6 +14,7 @@ from typing import Any
 
 from riskgraph.engine.engine import Engine, Progress, RunReport
 from riskgraph.engine.lock import pipeline_lock
+from riskgraph.engine.models import ModelUse
 from riskgraph.engine.names import lookup_names
 from riskgraph.engine.runs import RunScores, RunStore, scores_of
 from riskgraph.graph.gateway import Gateway, QueryGateway
@@ -63,6 +64,7 @@ class DailyReport:
     rings: RingChanges
     ingest: IngestReport | None
     timings: dict[str, float]
+    model: ModelUse | None = None  # the GNN the run scored with, or why none
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON (docs/daily.md)."""
@@ -86,6 +88,7 @@ class DailyReport:
                 "changed": [asdict(r) for r in self.rings.changed],
                 "gone": self.rings.gone,
             },
+            "model": None if self.model is None else self.model.to_json(),
         }
 
 
@@ -176,6 +179,7 @@ def report_of(
         rings=ring_changes(run.previous_rings, run.analysis),
         ingest=ingest,
         timings=dict(run.timings),
+        model=run.model,
     )
 
 
@@ -186,7 +190,7 @@ def run_daily(
     *,
     delivered: date | None = None,
     as_of: date | None = None,
-    gnn: bool | None = None,
+    gnn: Path | bool | None = None,
     mapping: Mapping | None = None,
     encoding: str | None = None,
     reports: Path | None = None,
@@ -196,7 +200,8 @@ def run_daily(
 ) -> DailyReport:
     """Ingest ``delta`` (None: nothing to load) as ``riskgraph ingest`` would (schema first,
     then the bundle), then one analysis run with alerts, under the pipeline lock; the diff
-    against the run before."""
+    against the run before. ``gnn`` as ``Engine``'s: None, the model file when it exists
+    and was trained on this graph; a Path, that file; False, none."""
     with pipeline_lock(settings.lock_file, "riskgraph daily"):
         ingested = None
         if delta is not None:

@@ -19,6 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from riskgraph.engine import alerts, runs, writeback
+from riskgraph.engine.models import ModelStatus, ModelUse, choose_model
+from riskgraph.engine.models import ModelUnusable as ModelUnusable  # re-exported
+from riskgraph.engine.models import load_model as load_model  # re-exported
 from riskgraph.engine.names import named
 from riskgraph.engine.params import analysis_params
 from riskgraph.engine.runs import CurrentRun, RunStore, Saved, current_run, new_run_id, scores_of
@@ -45,22 +48,6 @@ class NothingToAnalyse(RiskgraphError):
     """The graph holds no companies yet."""
 
 
-class ModelUnusable(RiskgraphError):
-    """The GNN model file is missing or not a riskgraph model."""
-
-
-def load_model(path: Path) -> TrainedModel:
-    """The saved GNN, or a clear error saying how to make one."""
-    from riskgraph.gnn.train import TrainedModel
-
-    if not path.exists():
-        raise ModelUnusable(f"no GNN model at {path}: train one with `riskgraph gnn train`")
-    try:
-        return TrainedModel.load(path)
-    except Exception as exc:  # torch's and pickle's errors for a file that is not a model
-        raise ModelUnusable(f"{path} is not a usable riskgraph GNN model: {exc}") from exc
-
-
 @dataclass(frozen=True)
 class RunReport:
     """What ``Engine.run`` did."""
@@ -74,6 +61,8 @@ class RunReport:
     previous_run_id: str | None = None
     previous_artefact: Path | None = None  # where the previous run saved its state
     previous_rings: PreviousRings = field(default_factory=PreviousRings)
+    # the GNN it scored with, or why none (a model at the default path from another graph)
+    model: ModelUse = field(default_factory=lambda: ModelUse(ModelStatus.DISABLED))
 
 
 def _quiet(step: str, done: int, total: int | None) -> None:
@@ -81,14 +70,16 @@ def _quiet(step: str, done: int, total: int | None) -> None:
 
 
 class Engine:
-    """The pipeline over one graph. ``gnn``: None uses the model file when it exists (as
-    ``analyze`` always has), False never, or a model already loaded."""
+    """The pipeline over one graph. ``gnn``: None uses the model file when it exists and
+    was trained on this graph (``riskgraph.engine.models``), True requires it, False uses
+    none; a Path is a model file named on purpose, used whatever graph it was trained on;
+    or a model already loaded."""
 
     def __init__(
         self,
         graph: QueryGateway,
         settings: Settings,
-        gnn: TrainedModel | bool | None = None,
+        gnn: TrainedModel | Path | bool | None = None,
         progress: Progress | None = None,
         as_of: date | None = None,
         exclusive: bool = False,
@@ -103,24 +94,24 @@ class Engine:
         self.progress = progress or _quiet
         self._gnn = gnn
         self._model: TrainedModel | None = None
+        self._use: ModelUse | None = None
         self.timings: dict[str, float] = {}
 
     # --- inputs ---------------------------------------------------------------------------
     def model(self) -> TrainedModel | None:
-        """The GNN this engine scores with, loaded once; None without one."""
-        if self._gnn is False:
-            return None
-        if self._gnn is not None and self._gnn is not True:
-            return self._gnn
-        if self._model is None:
-            path = self.settings.gnn_model
-            if self._gnn is None and not path.exists():
-                return None
-            import torch
-
-            torch.set_num_threads(self.settings.gnn_threads)
-            self._model = load_model(path)
+        """The GNN this engine scores with, loaded once; None without one, or when the
+        model file at the default path was trained on another graph (``model_use`` says
+        which)."""
+        if self._use is None:
+            self._model, self._use = choose_model(self.graph, self.settings, self._gnn)
         return self._model
+
+    @property
+    def model_use(self) -> ModelUse:
+        """Which model this engine scores with, or why none (``ModelUse``)."""
+        self.model()
+        assert self._use is not None
+        return self._use
 
     def snapshot(self) -> Snapshot:
         started = time.perf_counter()
@@ -250,7 +241,7 @@ class Engine:
         if digests is None:
             digests = writeback.row_digests(writeback.score_columns(analysis, reasons))
         scores = scores_of(analysis, digests)
-        path = self.store.save(Saved(run_id, analysis, tree, reasons), scores)
+        path = self.store.save(Saved(run_id, analysis, tree, reasons, self.model_use), scores)
         self.timings["save"] = time.perf_counter() - started
         return path
 
@@ -279,6 +270,7 @@ class Engine:
             "rings": len(analysis.rings.rings),
             "artefact": str(artefact.resolve()),
             "written": written,
+            **self.model_use.props(),
         }
         statements.append(("publish_run", {"id": run_id, "props": props}))
         self.graph.write_together(statements)
@@ -323,6 +315,7 @@ class Engine:
             previous_run_id=previous.id if previous else None,
             previous_artefact=previous.artefact if previous else None,
             previous_rings=rings_before,
+            model=self.model_use,
         )
 
     def state(self) -> EngineState:

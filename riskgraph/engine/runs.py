@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from riskgraph.engine.models import ModelUse
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import QueryGateway
 from riskgraph.risk.analysis import Analysis
@@ -83,6 +84,8 @@ class Saved:
     analysis: Analysis
     tree: EvidenceTree
     reasons: dict[int, list[Reason]]
+    # the GNN the run scored with, or why none; None in runs saved before it was recorded
+    model: ModelUse | None = None
 
 
 @dataclass(frozen=True)

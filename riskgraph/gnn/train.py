@@ -63,6 +63,7 @@ import os
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -95,6 +96,10 @@ _LOGGER = logging.getLogger(__name__)
 # layers) trained in 5.0 GiB, 157 bytes per unit; that is the whole process's peak, the
 # snapshot and the analysis included, so the estimate errs on the safe side.
 _TRAIN_BYTES_PER_UNIT = 160
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class TrainingError(RiskgraphError, ValueError):
@@ -224,6 +229,11 @@ class TrainedModel:
     metrics: dict[str, float]
     fingerprint: str
     target: str = EXPOSURE  # exposure (t0 exposures) or outcome (a past period's failures)
+    # the graph it was trained on (riskgraph.graph.identity; `gnn train` records it): the
+    # engine refuses the default model file on another graph. None: not recorded (files
+    # from before it, or trained outside the command)
+    graph_id: str | None = None
+    trained_at: str | None = field(default_factory=_now)  # ISO 8601, UTC; None: not recorded
 
     @property
     def uses_analysis(self) -> bool:
@@ -304,6 +314,8 @@ class TrainedModel:
             "metrics": dict(self.metrics),
             "fingerprint": self.fingerprint,
             "target": self.target,
+            "graph_id": self.graph_id,
+            "trained_at": self.trained_at,
         }
         torch.save(payload, Path(path))
 
@@ -320,6 +332,8 @@ class TrainedModel:
             metrics={k: float(v) for k, v in payload["metrics"].items()},
             fingerprint=str(payload["fingerprint"]),
             target=str(payload.get("target", EXPOSURE)),  # files from before outcomes
+            graph_id=payload.get("graph_id"),  # None in files from before graph ids
+            trained_at=payload.get("trained_at"),
         )
 
 

@@ -309,6 +309,26 @@ NODES: tuple[NodeType, ...] = (
             Property("artefact", STR, "path of its saved state (RISKGRAPH_RUNS_DIR)"),
             Property("state", STR, "writing (scores being written back), published, abandoned"),
             Property("written", INT, "companies whose scores it wrote (the others were unchanged)"),
+            Property("model", STR, "the GNN: applied, absent, disabled or foreign (refused)"),
+            Property("model_path", STR, "the GNN model file it used or refused"),
+            Property("model_graph", STR, "the graph id that model was trained on"),
+            Property("model_trained_at", STR, "when that model was trained (ISO 8601)"),
+            Property("model_target", STR, "what that model predicts: exposure or outcome"),
+        ),
+        derived=True,
+    ),
+    NodeType(
+        label="Meta",
+        key="name",
+        description="What riskgraph records about the graph itself, one node per name: "
+        "'graph' (its identity, made on first use: riskgraph.graph.identity), 'id_key' (the "
+        "fingerprint of the resident-ID key). Connected to nothing; wiped with the graph.",
+        properties=(
+            Property("name", STR, "graph or id_key"),
+            Property("id", STR, "graph: a random UUID, the graph's identity"),
+            Property("created_at", PropertyType.ANY, "graph: when the id was made (datetime)"),
+            Property("fingerprint", STR, "id_key: the key's fingerprint"),
+            Property("recorded_at", PropertyType.ANY, "id_key: when it was recorded (datetime)"),
         ),
         derived=True,
     ),

@@ -80,6 +80,25 @@ class Renderer:
     def label(self, label: str) -> str:
         return self.text(LABELS[label]) if label in LABELS else label
 
+    def level_rate(self, level: Level | str, failed: int, companies: int, days: int) -> str:
+        """What a level meant in the back-test: how many of its companies failed."""
+        if companies == 0:
+            return self.text(N_("no company was marked {level} in the back-test")).format(
+                level=self.level(level)
+            )
+        return self.text(
+            N_(
+                "of the {companies} companies marked {level}, {percent}% ({failed}) failed "
+                "within {days} days"
+            )
+        ).format(
+            companies=companies,
+            level=self.level(level),
+            percent=f"{100 * failed / companies:.1f}",
+            failed=failed,
+            days=days,
+        )
+
     def relation(self, rel_type: str) -> str:
         return self.text(RELATIONS[rel_type]) if rel_type in RELATIONS else rel_type
 

@@ -81,7 +81,7 @@ def test_a_stored_combination_reads_back_and_a_negative_coefficient_is_refused()
                               (80.0, 40.0))  # fmt: skip
     again = Combination.from_dict(learned.to_dict())
     np.testing.assert_allclose(again.score(components), learned.score(components))
-    broken = {**learned.to_dict(), "coefficients": [-1.0] + list(learned.coefficients[1:])}
+    broken = {**learned.to_dict(), "coefficients": [-1.0, *learned.coefficients[1:]]}
     with pytest.raises(ValueError, match=">= 0"):
         Combination.from_dict(broken)
 
