@@ -173,6 +173,11 @@ class CompanyRisk(BaseModel):
     scored_at: str | None = None
     contagion: float | None = None
     components: Components
+    contributions: Components | None = Field(
+        None,
+        description="with a back-tested combination (riskgraph calibrate, GET /model): each "
+        "component's share of its log-odds for this company; null with the hand-set weights",
+    )
     reasons: list[str] = Field(description="why, in the request's language (Accept-Language)")
     reason_codes: list[ReasonOut] = Field(description="the same reasons as data")
     evidence: list[EvidencePathOut] = Field(description="strongest paths from exposed companies")

@@ -189,6 +189,7 @@ async def risk_payload(
         scored_at=row["scored_at"],
         contagion=row["contagion"],
         components=row["components"],
+        contributions=row.get("contributions"),
         level_name=words.level_or_none(row["level"]),
         tier_name=words.tier_or_none(row["tier"]),
         **reasons_fields(list(row["reasons"]), words),

@@ -61,6 +61,7 @@ class EngineState:
                 "structure": c["structure"],
                 "gnn": c.get("gnn"),
             },
+            "contributions": self._contributions(row),
             "reasons": [r.to_json() for r in self.reasons.get(row, [])],
             "gnn": c.get("gnn"),
             "gnn_probability": (
@@ -69,6 +70,16 @@ class EngineState:
                 else float(np.round(a.gnn_probability[row], PROBABILITY_DECIMALS))
             ),
         }
+
+    def _contributions(self, row: int) -> dict[str, float] | None:
+        """With a fitted combination (``riskgraph calibrate``), each component's share of
+        its logit for this company; None with the hand-set noisy-OR."""
+        combination = self.analysis.params.scoring.combination
+        if combination is None:
+            return None
+        one = {k: v[row : row + 1] for k, v in self.analysis.components.items()}
+        shares = combination.contributions(one)
+        return {k: float(np.round(v[0], COMPONENT_DECIMALS)) for k, v in shares.items()}
 
     def company_row(self, company_id: str) -> int | None:
         return self.analysis.snapshot.nodes["Company"].index.get(company_id)
