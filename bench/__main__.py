@@ -68,6 +68,18 @@ def _smesd() -> Path:
     return smesd.run()
 
 
+def _smesd_product() -> Path:
+    from bench import smesd_product
+
+    return smesd_product.run()
+
+
+def _evaluation_grid() -> Path:
+    from bench import evaluation_grid
+
+    return evaluation_grid.run()
+
+
 def _gnn_lift() -> Path:
     from bench import gnn_lift
 
@@ -118,6 +130,8 @@ BENCHMARKS: dict[str, Callable[[], Path]] = {
     "queries": _queries,
     "propagation": _propagation,
     "smesd": _smesd,
+    "evaluation-grid": _evaluation_grid,
+    "smesd-product": _smesd_product,
     "gnn": _gnn,
     "gnn-infer": _gnn_infer,
     "gnn-lift": _gnn_lift,
