@@ -12,7 +12,7 @@ the back-tested score and hop distance, and what the back-test kept. No GNN: the
 judges the rules and their calibration.
 
 `python -m bench evaluation-grid`; ``RISKGRAPH_BENCH_VARIANTS=default,hubs`` picks
-variants, ``RISKGRAPH_BENCH_GRID=20000:1`` the size and seed (test seeds 1-3 as the
+variants, ``RISKGRAPH_BENCH_GRID_PROVINCE=20000:1`` the size and seed (test seeds 1-3 as the
 evaluation's; nothing here was tuned on them)."""
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _variant(work: Path, name: str, companies: int, seed: int) -> Row:
 
 def run() -> Path:
     names = os.environ.get("RISKGRAPH_BENCH_VARIANTS", ",".join(VARIANTS)).split(",")
-    ((companies, seed),) = provinces(DEFAULT, "RISKGRAPH_BENCH_GRID")
+    ((companies, seed),) = provinces(DEFAULT, "RISKGRAPH_BENCH_GRID_PROVINCE")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="riskgraph-grid-") as tmp:
         for name in names:
