@@ -37,8 +37,17 @@ data, which only makes the model conservative). Positives are rare (about one co
 thousand), so the loss weighs both classes equally (``balanced``, the usual
 ``pos_weight = negatives / positives``) or focuses on hard cases (``focal``).
 
+**Beside the networks.** A logistic regression on each company's own standardised row
+is cross-fitted on the same folds and worlds, and its logit blended with the networks'
+by a weight chosen on the out-of-fold predictions (``riskgraph.gnn.tabular``; weight 1,
+the networks alone, where the blend does not rank better). With the analysis, a monotone
+combination of the rules' components and the model's probability is fitted on the same
+out-of-fold predictions and replaces the noisy-OR where it ranks the held-out folds at
+least as well (``riskgraph.gnn.combine.choose_combination``).
+
 **Calibration.** The balanced loss shifts the logits; a Platt scaling (or isotonic
-regression) fitted on the out-of-fold logits turns them into probabilities of exposure.
+regression) fitted on the out-of-fold (blended) logits turns them into probabilities of
+exposure.
 
 **Memory.** Training is full batch on one graph: the features of every world are kept
 (tens of MB for 100,000 companies) and autograd keeps every layer's activations of every
@@ -76,12 +85,21 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import Tensor
 
 from riskgraph.errors import RiskgraphError
-from riskgraph.gnn.combine import EXPOSURE, OUTCOME, with_gnn
+from riskgraph.gnn.combine import (
+    EXPOSURE,
+    OUTCOME,
+    choose_combination,
+    held_out_components,
+    with_gnn,
+)
 from riskgraph.gnn.features import NODE_TYPES, EdgeType, FeatureSchema, GraphFeatures
 from riskgraph.gnn.fields import Fields
 from riskgraph.gnn.model import CompanyRiskNet, EdgeIndex, ModelConfig, build_model
+from riskgraph.gnn.tabular import Tabular, blend, choose_weight, fit_tabular
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
 from riskgraph.risk.analysis import Analysis
+from riskgraph.risk.combination import Combination
+from riskgraph.risk.scoring import ScoringParams
 from riskgraph.settings import get_settings
 
 FORMAT = 1  # of the saved file
@@ -118,6 +136,8 @@ class TrainConfig:
     loss: str = "balanced"
     focal_gamma: float = 2.0
     calibration: str = "platt"
+    tabular: bool = True  # a logistic regression beside the networks, blended if it helps
+    combination: bool = True  # fit the combination with the rules on held-out data
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -234,6 +254,13 @@ class TrainedModel:
     # from before it, or trained outside the command)
     graph_id: str | None = None
     trained_at: str | None = field(default_factory=_now)  # ISO 8601, UTC; None: not recorded
+    # the logistic regression beside the networks and the weight of the networks' logit in
+    # the blend (riskgraph.gnn.tabular); None and 1: the networks alone
+    tabular: Tabular | None = None
+    blend: float = 1.0
+    # the combination with the rules fitted on held-out data (combine.choose_combination);
+    # None: the noisy-OR
+    combination: Combination | None = None
 
     @property
     def uses_analysis(self) -> bool:
@@ -284,6 +311,11 @@ class TrainedModel:
                     x = features.matrices(self.schema, rows=field.rows)
                     total[start:stop] = _summed(networks, x, field.layers())[field.targets]
         logits: FloatArray = total / max(len(self.states), 1)
+        if self.tabular is not None and self.blend < 1.0:
+            rows = {t: np.zeros(0, dtype=np.int64) for t in features.sizes}
+            rows["company"] = np.arange(n)
+            own = features.matrices(self.schema, rows=rows)["company"].double().numpy()
+            logits = blend(logits, self.tabular.logits(own), self.blend)
         return logits
 
     def predict(
@@ -300,7 +332,7 @@ class TrainedModel:
     def add_to(self, analysis: Analysis, *, batch_size: int | None = None) -> Analysis:
         """The analysis with this model's score component (``combine.with_gnn``)."""
         probability = self.predict(analysis.snapshot, analysis, batch_size=batch_size)
-        return with_gnn(analysis, probability, self.target)
+        return with_gnn(analysis, probability, self.target, self.combination)
 
     def save(self, path: Path | str) -> None:
         """One file, tensors and plain containers only: ``load`` reads it with
@@ -316,6 +348,9 @@ class TrainedModel:
             "target": self.target,
             "graph_id": self.graph_id,
             "trained_at": self.trained_at,
+            "tabular": None if self.tabular is None else self.tabular.to_dict(),
+            "blend": self.blend,
+            "combination": None if self.combination is None else self.combination.to_dict(),
         }
         torch.save(payload, Path(path))
 
@@ -334,6 +369,16 @@ class TrainedModel:
             target=str(payload.get("target", EXPOSURE)),  # files from before outcomes
             graph_id=payload.get("graph_id"),  # None in files from before graph ids
             trained_at=payload.get("trained_at"),
+            # None and 1 in files from before the tabular member and the fitted combination
+            tabular=None
+            if payload.get("tabular") is None
+            else Tabular.from_dict(payload["tabular"]),
+            blend=float(payload.get("blend", 1.0)),
+            combination=(
+                None
+                if payload.get("combination") is None
+                else Combination.from_dict(payload["combination"])
+            ),
         )
 
 
@@ -528,14 +573,30 @@ def train(
                 "use fewer folds or more data"
             )
     edge_index = _on(features.edge_index(), where)
-    if hidden.any():
-        worlds = {
-            k: _on(features.matrices(schema, hidden & (fold == k)), where)
-            for k in range(config.folds)
-        }
-    else:  # one world serves every fold
-        world = _on(features.matrices(schema), where)
-        worlds = dict.fromkeys(range(config.folds), world)
+    # each company's row and rule components from the world where its fold is hidden
+    rows_x = np.zeros((n, len(schema.features["company"])))
+    rules: dict[str, FloatArray] = {}
+    worlds: dict[int, dict[str, Tensor]] = {}
+    for k in range(config.folds):
+        mine = fold == k
+        world_hidden = hidden & mine
+        if k == 0 or hidden.any():  # else one world serves every fold
+            worlds[k] = _on(features.matrices(schema, world_hidden), where)
+        else:
+            worlds[k] = worlds[0]
+        rows_x[mine] = worlds[k]["company"][torch.from_numpy(mine).to(where)].double().cpu().numpy()
+        if analysis is not None and config.combination:
+            names, values = features.raw(world_hidden)["company"]
+            column = {name: values[:, j] for j, name in enumerate(names)}
+            world_rules = held_out_components(
+                analysis,
+                world_hidden,
+                column["contagion"],
+                column["ring_score"],
+                column["ring_exposed"],
+            )
+            for name, value in world_rules.items():
+                rules.setdefault(name, np.zeros(n))[mine] = value[mine]
     members = [
         _fit_member(k, schema, worlds, edge_index, positive, usable, fold, config, log, where)
         for k in held_out
@@ -546,11 +607,41 @@ def train(
     for k, member in zip(held_out, members, strict=True):
         oof[(fold == k) & usable] = member.validation_logits
     labels = positive[validated]
+    extra: dict[str, float] = {"gnn_validation_roc_auc": _scores(labels, oof[validated])[1]}
+    tabular, weight = None, 1.0
+    if config.tabular:
+        tab_oof, tabular, by_c = fit_tabular(rows_x, positive, usable, fold, held_out)
+        weight, by_weight = choose_weight(oof[validated], tab_oof[validated], labels)
+        oof = blend(oof, tab_oof, weight)
+        extra["tabular_validation_roc_auc"] = by_c[tabular.c]
+        extra["tabular_c"] = tabular.c
+        extra.update({f"blend_{w:g}_validation_roc_auc": v for w, v in by_weight.items()})
+        if log is not None:
+            log(
+                f"blend: weight {weight:g} on the networks (held-out ROC-AUC by weight {by_weight})"
+            )
+    extra["blend_weight"] = weight
     calibration = Calibration.fit(config.calibration, oof[validated], labels)
+    combination = None
+    if rules:
+        combination, figures = choose_combination(
+            {name: value[validated] for name, value in rules.items()},
+            calibration(oof[validated]),
+            labels,
+            fold[validated],
+            held_out,
+            analysis.params.scoring if analysis is not None else ScoringParams(),
+            target,
+        )
+        extra.update(figures)
+        extra["combination_fitted"] = float(combination is not None)
+        if log is not None:
+            log(f"combination with the rules: {'fitted' if combination else 'noisy-OR'} {figures}")
     ap, auc = _scores(labels, oof[validated])
     metrics = {
         "validation_average_precision": ap,
         "validation_roc_auc": auc,
+        **extra,
         "validation_loss": float(np.mean([m.best_loss for m in members])),
         "validation_positives": float(labels.sum()),
         "validation_negatives": float((~labels).sum()),
@@ -567,4 +658,7 @@ def train(
         metrics=metrics,
         fingerprint=snapshot_fingerprint(snapshot, schema),
         target=target,
+        tabular=tabular,
+        blend=weight,
+        combination=combination,
     )

@@ -36,6 +36,7 @@ from riskgraph.weights import (
 )
 
 COMPONENTS = ("contagion", "ring", "events", "structure")  # the rules'; "gnn" joins them
+UNEXPOSED_MAX = 99.99  # 100 means exposed
 
 
 @dataclass(frozen=True)
@@ -89,24 +90,39 @@ def as_of(snapshot: Snapshot, params: ScoringParams) -> float:
     return float(np.nanmax(dates))
 
 
-def event_component(snapshot: Snapshot, params: ScoringParams) -> FloatArray:
+def event_component(
+    snapshot: Snapshot, params: ScoringParams, hidden: npt.NDArray[np.bool_] | None = None
+) -> FloatArray:
     """1 - exp(-evidence): each event adds its type's weight times its severity (/3) times
-    2^(-age / half-life); an abnormal or revoked status adds like a fresh event."""
+    2^(-age / half-life); an abnormal or revoked status adds like a fresh event.
+
+    ``hidden`` companies are scored as before their exposure (what the GNN's training
+    hides, ``riskgraph.gnn.features``): their events dated on or after their first exposure
+    are left out and their status counts as active."""
     n = snapshot.size("Company")
     evidence = np.zeros(n)
+    hide = np.zeros(n, dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
     table = snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
     if table is not None and len(table):
         columns = snapshot.nodes["Event"].columns
         types = columns["type"][table.target].astype(np.int64)
+        dates = columns["date"][table.target].astype(np.float64)
         weight = np.array([EVENT_WEIGHTS.get(t, 0.0) for t in EVENT_TYPES] + [0.0])[types]
         severity = np.nan_to_num(columns["severity"][table.target], nan=3.0) / 3.0
-        age = np.maximum(as_of(snapshot, params) - columns["date"][table.target], 0.0)
+        age = np.maximum(as_of(snapshot, params) - dates, 0.0)
         fade = np.exp2(-np.nan_to_num(age, nan=0.0) / params.event_half_life_days)
+        if hide.any():
+            exposure = (types == EVENT_TYPES.index(EventType.EXPOSURE)) & ~np.isnan(dates)
+            first = np.full(n, np.inf)
+            np.minimum.at(first, table.source[exposure], dates[exposure])
+            after = hide[table.source] & (dates >= first[table.source])  # NaN: kept
+            weight = np.where(after, 0.0, weight)
         np.add.at(evidence, table.source, weight * severity * fade)
     status = snapshot.nodes["Company"].columns.get("status")
     if status is not None:
         flagged = [STATUSES.index(s) for s in (CompanyStatus.ABNORMAL, CompanyStatus.REVOKED)]
-        evidence += np.isin(status, flagged) * EVENT_WEIGHTS[EventType.ABNORMAL_OPERATION]
+        raised = np.isin(status, flagged) & ~(hide & snapshot.exposed())
+        evidence += raised * EVENT_WEIGHTS[EventType.ABNORMAL_OPERATION]
     return 1.0 - np.exp(-evidence)
 
 
@@ -165,7 +181,8 @@ def combine(
     """Noisy-OR of the weighted components given (the rules' four, and the GNN's when a
     model ran), 0-100; exposed companies score 100. With a fitted ``combination``, its
     score takes the place of the components it covers, and the others (the GNN's) are
-    OR-ed onto it with their weights."""
+    OR-ed onto it with their weights. Only exposure scores 100: any other company stays at
+    most ``UNEXPOSED_MAX``, which the write-back's two decimals keep apart from it."""
     keep = np.ones_like(exposed, dtype=np.float64)
     learned = params.combination
     if learned is not None:
@@ -174,7 +191,7 @@ def combine(
         if learned is not None and name in learned.components:
             continue
         keep *= 1.0 - params.weights[name] * np.clip(values, 0.0, 1.0)
-    return np.where(exposed, 100.0, 100.0 * (1.0 - keep))
+    return np.where(exposed, 100.0, np.minimum(100.0 * (1.0 - keep), UNEXPOSED_MAX))
 
 
 def levels(score: FloatArray, params: ScoringParams) -> npt.NDArray[np.str_]:

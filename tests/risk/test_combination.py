@@ -105,3 +105,13 @@ def test_design_multiplies_the_components_of_a_term() -> None:
     components = {"a": np.array([0.5, 2.0]), "b": np.array([0.5, 0.5])}
     x = design(components, (("a",), ("a", "b")))
     np.testing.assert_allclose(x, [[0.5, 0.25], [1.0, 0.5]])  # clipped to [0, 1] first
+
+
+def test_only_exposure_scores_100() -> None:
+    components = {name: np.ones(3) for name in scoring.COMPONENTS}
+    saturated = Combination(terms_of(scoring.COMPONENTS), (50.0,) * 10, 0.0, 5.0, 0.0)
+    exposed = np.array([True, False, False])
+    score = scoring.combine(components, exposed, ScoringParams(combination=saturated))
+    assert score[0] == 100.0
+    assert (score[1:] == scoring.UNEXPOSED_MAX).all()
+    assert np.round(score[1:], 2).max() < 100.0
