@@ -262,9 +262,18 @@ def generate(
             help="With --delta-of: the delta's date (default the province's t0 + 1 day).",
         ),
     ] = None,
+    variant: Annotated[
+        str,
+        typer.Option(
+            help="How rings are planted and failures spread: default, big-rings, "
+            "phones-only, addresses-only, nominees-only, misspelled, hubs, slow, guarantee, "
+            "loan, mixed."
+        ),
+    ] = "default",
 ) -> None:
     """Write a realistic synthetic province bundle, with its truth in OUT/truth/, or with
     --delta-of a delta of one (changed shares, exits, officers, statuses, exposures...)."""
+    from riskgraph.ingest.generator import VARIANTS
     from riskgraph.ingest.generator import generate as generate_province
     from riskgraph.ingest.synthetic.delta import generate_delta
 
@@ -282,13 +291,16 @@ def generate(
         )
         return
 
+    if variant not in VARIANTS:
+        raise typer.BadParameter(f"one of {', '.join(VARIANTS)}", param_hint="--variant")
     out = out or Path("data/province")
     with errors(), console.status(f"generating {companies:,} companies..."):
-        report = generate_province(companies, seed, out)
+        report = generate_province(companies, seed, out, variant=VARIANTS[variant])
     console.print(_counts(f"synthetic province in {report.out}", "file", report.rows))
     console.print(
         f"{report.rings} rings planted ({report.exposed_rings} exposed), "
-        f"{report.future_exposures} future exposures, {report.malformed} malformed rows"
+        f"{report.future_exposures} future exposures, {report.past_exposures} past ones, "
+        f"{report.malformed} malformed rows"
     )
 
 

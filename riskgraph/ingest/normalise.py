@@ -146,9 +146,15 @@ _KINDS = {
 }
 
 
+# a note in brackets after the number ("（微信同号）"), an extension ("转8001", "ext. 12")
+_PHONE_NOTE = re.compile(r"\s*\([^0-9()]*\)\s*$")
+_PHONE_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x)\s*\d{1,6}\s*$", re.IGNORECASE)
+
+
 def normalise_phone(text: str, region: str = "CN") -> Phone:
-    """E.164 form of a phone written any common way (+86/86 prefixes, dashes, full-width)."""
-    value = halfwidth(text).strip()
+    """E.164 form of a phone written any common way (+86/86 prefixes, dashes, full-width,
+    a label in front, a note or an extension behind: the line, not the extension)."""
+    value = _PHONE_EXTENSION.sub("", _PHONE_NOTE.sub("", halfwidth(text).strip()))
     digits = re.sub(r"\D", "", value)
     if not value.startswith("+") and digits.startswith("86") and len(digits) in (12, 13):
         value = "+" + digits  # '86-138-1234-5678' carries the country code without '+'

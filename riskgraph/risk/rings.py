@@ -17,6 +17,7 @@ more of its companies) or control (a holding of at least ``controller_share``).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,9 @@ _LEGAL = ROLES.index(OfficerRole.LEGAL_REPRESENTATIVE)
 @dataclass(frozen=True)
 class RingParams:
     resolution: float = 0.1  # CPM: the least link weight per pair for a group to hold
+    # the second pass, over companies left in groups under min_companies: sparse groups,
+    # such as twenty firms on one phone and nothing else (1/19 a pair, ``rarity``)
+    sparse_resolution: float = 0.02
     max_identifier_degree: int = 60  # identifiers on more filings are hubs, not evidence
     min_companies: int = 5
     threshold: float = 0.5  # ring score from which a group is reported as a ring
@@ -95,15 +99,65 @@ def _company_incidence(snapshot: Snapshot, label: str, rel_type: str) -> sp.csr_
     return matrix
 
 
+_NUMERALS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_HOUSE_NUMBER = re.compile(r"([〇零一二三四五六七八九十两]{1,4})(?=号)")
+# the same place written other ways: 12层 = 12楼, A栋 = A座 = A幢, 88# = 88号, 1203室 = 1203
+_SPELLINGS = (
+    (re.compile(r"(?<=\d)#"), "号"),
+    (re.compile(r"(?<=[0-9A-Za-z])[栋座]"), "幢"),
+    (re.compile(r"(?<=\d)层"), "楼"),
+    (re.compile(r"(?<=\d)室$"), ""),
+)
+
+
+def _chinese_number(text: str) -> str:
+    """十二 -> 12, 二十 -> 20, 九十九 -> 99, 一〇五 -> 105; the text itself when not a number."""
+    if "十" not in text:
+        return "".join(str(_NUMERALS[ch]) for ch in text)
+    tens, _, units = text.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return text
+    return str((_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[units] if units else 0))
+
+
+def address_form(key: str) -> str:
+    """One spelling of a normalised address key for linkage: the building, floor and room
+    words registries use interchangeably made one (栋/座/幢, 层/楼, #/号, a trailing 室)
+    and a house number in Chinese numerals in digits. Stored keys stay as they are."""
+    text = _HOUSE_NUMBER.sub(lambda m: _chinese_number(m.group(1)), key)
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
+    return text.upper()
+
+
+def _merge_columns(incidence: sp.csr_array, keys: npt.NDArray[np.object_]) -> sp.csr_array:
+    """Columns whose keys have the same ``address_form`` summed into one (ties stay 0/1)."""
+    if len(keys) == 0:
+        return incidence
+    _, group = np.unique(np.array([address_form(str(k)) for k in keys]), return_inverse=True)
+    if int(group.max()) + 1 == len(keys):
+        return incidence
+    merge = sp.csr_array(
+        (np.ones(len(keys)), (np.arange(len(keys)), group)), shape=(len(keys), int(group.max()) + 1)
+    )
+    merged = sp.csr_array(incidence @ merge)
+    merged.data[:] = 1.0
+    return merged
+
+
 def connectors(snapshot: Snapshot) -> dict[str, sp.csr_array]:
-    """Company × connector incidence for every kind of thing companies can share."""
+    """Company × connector incidence for every kind of thing companies can share; addresses
+    spelled differently but naming the same place (``address_form``) are one connector."""
     people = _company_incidence(snapshot, "Person", "OFFICER_OF") + _company_incidence(
         snapshot, "Person", "HOLDS"
     )
     people.data[:] = 1.0
+    addresses = _company_incidence(snapshot, "Address", "REGISTERED_AT")
+    if "Address" in snapshot.nodes:
+        addresses = _merge_columns(addresses, snapshot.nodes["Address"].keys)
     return {
         "Phone": _company_incidence(snapshot, "Phone", "HAS_PHONE"),
-        "Address": _company_incidence(snapshot, "Address", "REGISTERED_AT"),
+        "Address": addresses,
         "Person": sp.csr_array(people),
     }
 
@@ -172,6 +226,104 @@ def communities(links: sp.csr_array, resolution: float, seed: int, iterations: i
     membership[linked] = found
     membership[isolated] = found.max() + 1 + np.arange(int(isolated.sum()))
     return membership
+
+
+def _one_hot(membership: IntArray) -> sp.csr_array:
+    n = len(membership)
+    return sp.csr_array(
+        (np.ones(n), (np.arange(n), membership)), shape=(n, int(membership.max()) + 1)
+    )
+
+
+def _merge_tied_groups(links: sp.csr_array, membership: IntArray, min_size: int) -> IntArray:
+    """Groups of ``min_size`` or more that send each other the majority of the link weight
+    leaving them, at least half a tie per company of the smaller, from a third or more of
+    each group's companies (not through one bridging company), become one."""
+    one_hot = _one_hot(membership)
+    reach = sp.csr_array(links @ one_hot)
+    reach.data[:] = 1.0
+    between = sp.csr_array(one_hot.T @ links @ one_hot).tocoo()
+    tied_companies = sp.csr_array(one_hot.T @ reach)
+    size = np.bincount(membership)
+    outside = between.row != between.col
+    leaving = np.bincount(between.row[outside], weights=between.data[outside], minlength=len(size))
+    a, b, w = between.row, between.col, between.data
+    tied = (
+        outside
+        & (size[a] >= min_size)
+        & (size[b] >= min_size)
+        & (w >= 0.5 * np.minimum(size[a], size[b]))
+        & (w > 0.5 * leaving[a])
+        & (w > 0.5 * leaving[b])
+    )
+    if tied.any():
+        a_to_b = np.asarray(tied_companies[a[tied], b[tied]]).ravel()
+        b_to_a = np.asarray(tied_companies[b[tied], a[tied]]).ravel()
+        wide = (a_to_b >= size[a[tied]] / 3) & (b_to_a >= size[b[tied]] / 3)
+        tied[np.flatnonzero(tied)[~wide]] = False
+    if not tied.any():
+        return membership
+    pairs = sp.csr_array((np.ones(int(tied.sum())), (a[tied], b[tied])), shape=(len(size),) * 2)
+    _, merged = connected_components(pairs, directed=False)
+    out: IntArray = merged[membership].astype(np.int64)
+    return out
+
+
+def consolidate(
+    links: sp.csr_array, membership: IntArray, min_size: int, rounds: int = 2
+) -> IntArray:
+    """Undo what CPM's density bar does to big groups. A company stays in a group only with
+    link weight of ``resolution`` times the group's size, but what one company shares (a
+    phone, an address, a few people: about 1 each, ``rarity``) does not grow with the
+    group, so a ring of 50 sheds its less tied members and breaks in parts. Here two groups
+    of ``min_size`` or more merge when each sends the other most of the weight leaving it,
+    and a company joins such a group when it holds the majority of the company's evidence
+    (at least 1, more than its own group). Small groups and weak ties stay as they were."""
+    membership = membership.copy()
+    if len(membership) == 0:
+        return membership
+    strength = np.asarray(links.sum(axis=1)).ravel()
+    rows = np.arange(len(membership))
+    for _ in range(rounds):
+        membership = _merge_tied_groups(links, membership, min_size)
+        weights = sp.csr_array(links @ _one_hot(membership))
+        size = np.bincount(membership)
+        best = np.asarray(weights.argmax(axis=1)).ravel()
+        most = np.asarray(weights.max(axis=1).todense()).ravel()
+        own = np.asarray(weights[rows, membership]).ravel()
+        move = (
+            (best != membership)
+            & (size[best] >= min_size)
+            & (most >= 2.0)
+            & (most > 0.5 * strength)
+            & (most > own)
+        )
+        if not move.any():
+            break
+        membership[move] = best[move]
+    return membership
+
+
+def regroup_leftovers(links: sp.csr_array, membership: IntArray, params: RingParams) -> IntArray:
+    """A second Leiden pass at ``sparse_resolution`` over the companies left in groups of
+    fewer than ``min_companies``. One identifier shared by ``d`` firms links each pair by
+    1/(d-1), so a ring whose firms share only one phone or one address (twenty of them: 0.05
+    a pair) never holds together at ``resolution``. Here every link counts at most
+    ``resolution``, so that what groups is many weak ties, not one strong one; the dense
+    groups found first keep their members, and these groups are scored like any other."""
+    size = np.bincount(membership)
+    left = np.flatnonzero(size[membership] < params.min_companies)
+    if len(left) == 0 or params.sparse_resolution >= params.resolution:
+        return membership
+    capped = sp.csr_array(links[left][:, left])
+    # one strong tie (a family's firms, a chance shared address) must not glue groups here
+    capped.data = np.minimum(capped.data, params.resolution)
+    found = communities(capped, params.sparse_resolution, params.seed, params.iterations)
+    out = membership.copy()
+    out[left] = int(membership.max()) + 1 + found
+    _, dense = np.unique(out, return_inverse=True)  # numbered 0.. again
+    result: IntArray = dense.astype(np.int64)
+    return result
 
 
 def _holdings(snapshot: Snapshot) -> sp.csr_array:
@@ -361,6 +513,8 @@ def detect_rings(
     if links is None:
         links = linkage(snapshot, params.max_identifier_degree)
     membership = communities(links, params.resolution, params.seed, params.iterations)
+    membership = regroup_leftovers(links, membership, params)
+    membership = consolidate(links, membership, params.min_companies)
     context = _context(snapshot)
     features = group_features(links, membership, params, context)
     candidates: list[tuple[float, IntArray, dict[str, float]]] = []

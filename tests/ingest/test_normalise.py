@@ -22,7 +22,34 @@ def test_one_mobile_many_spellings(spelling: str) -> None:
     assert norm.normalise_phone(spelling) == norm.Phone("+8613812345678", "mobile")
 
 
-@pytest.mark.parametrize("spelling", ["0571-87654321", "(0571)87654321", "+86 571 8765 4321"])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "手机：13812345678",
+        "138.1234.5678",
+        "0086 138 1234 5678",
+        "(+86)138-1234-5678",
+        "13812345678（微信同号）",
+        "１３８－１２３４－５６７８",
+    ],
+)
+def test_a_careless_mobile_is_still_the_same_line(spelling: str) -> None:
+    assert norm.normalise_phone(spelling) == norm.Phone("+8613812345678", "mobile")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "0571-87654321",
+        "(0571)87654321",
+        "+86 571 8765 4321",
+        "电话：0571-87654321",
+        "0571-87654321转8021",
+        "0571 87654321 ext. 12",
+        "（0571）8765 4321",
+        "Tel:057187654321",
+    ],
+)
 def test_landline_with_area_code(spelling: str) -> None:
     assert norm.normalise_phone(spelling) == norm.Phone("+8657187654321", "fixed_line")
 

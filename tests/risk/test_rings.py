@@ -10,7 +10,14 @@ import pytest
 
 from riskgraph.graph.snapshot import Snapshot
 from riskgraph.risk.codes import Reason, RingReasonCode
-from riskgraph.risk.rings import RingParams, detect_rings, linkage, ring_reasons, ring_score
+from riskgraph.risk.rings import (
+    RingParams,
+    address_form,
+    detect_rings,
+    linkage,
+    ring_reasons,
+    ring_score,
+)
 from tests.risk.tiny import TinyGraph
 
 
@@ -119,6 +126,120 @@ def test_rings_do_not_depend_on_node_order() -> None:
         for score, members in _found(scrambled, params)
     ]
     assert a and sorted(a) == sorted(b)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "浙江省杭州市西湖区文三路88号A座1203室",
+        "浙江省杭州市西湖区文三路88号A栋1203室",
+        "浙江省杭州市西湖区文三路88号A幢1203",
+        "浙江省杭州市西湖区文三路88#A座1203",
+        "浙江省杭州市西湖区文三路八十八号a座1203室",
+    ],
+)
+def test_one_place_spelled_many_ways_has_one_form(spelling: str) -> None:
+    assert address_form(spelling) == "浙江省杭州市西湖区文三路88号A幢1203"
+
+
+def test_other_places_keep_their_own_forms() -> None:
+    forms = {
+        address_form(a)
+        for a in (
+            "浙江省杭州市西湖区文三路88号A座1203室",
+            "浙江省杭州市西湖区文三路88号B座1203室",
+            "浙江省杭州市西湖区文三路8号A座1203室",
+            "浙江省杭州市西湖区文三路88号国际大厦12楼1203室",
+            "浙江省杭州市西湖区三里屯路88号",
+            "浙江省杭州市西湖区十里河88号",
+        )
+    }
+    assert len(forms) == 6
+    assert "浙江省杭州市西湖区三里屯路88号" in forms and "浙江省杭州市西湖区十里河88号" in forms
+
+
+def test_a_ring_sharing_an_address_spelled_two_ways_is_linked() -> None:
+    """Half the ring writes its room one way, half another: still one shared address."""
+    g = TinyGraph()
+    firms = [g.company(f"m{i}", established=_on("2022-03-01", i)) for i in range(6)]
+    for i, firm in enumerate(firms):
+        g.address(
+            firm,
+            "浙江省杭州市西湖区文三路88号A座1203室"
+            if i % 2
+            else "浙江省杭州市西湖区文三路88号A栋1203",
+        )
+    links = linkage(g.build(), RingParams().max_identifier_degree)
+    assert links.nnz == 6 * 5
+
+
+def plant_big_ring(g: TinyGraph, members: int = 48) -> set[str]:
+    """A gang of ``members`` firms under two shells, fronted in turn by five nominees, on
+    three phones and two addresses: each firm shares only a few things with the rest."""
+    shells = [g.company(f"shell{i}", established="2021-11-01", industry="投资管理") for i in (0, 1)]
+    g.holds(shells[0], shells[1], 1.0, by="Company")
+    nominees = [g.person(f"nominee{i}") for i in range(5)]
+    firms = []
+    for i in range(members):
+        firm = g.company(f"m{i:02d}", established=_on("2022-03-01", i), industry="资产管理")
+        g.holds(shells[i % 2], firm, 0.9, by="Company")
+        g.officer(nominees[i % 5], firm)
+        g.phone(firm, f"+861390000000{i % 3}")
+        g.address(firm, f"room 170{i % 2}")
+        if i % 3 == 0:
+            g.event(firm, "complaint", "2023-06-01")
+        firms.append(firm)
+    return {*shells, *firms}
+
+
+def test_a_big_ring_is_found_whole() -> None:
+    """CPM asks each member for link weight growing with the group's size; what a firm
+    shares does not grow, so a big ring comes out of Leiden in parts and frayed:
+    ``consolidate`` mends it."""
+    g = TinyGraph()
+    ring = plant_big_ring(g)
+    group = plant_group(g, lambda k: k)
+    add_hub(g, [k for k in (*ring, *group) if k in g.nodes["Company"]])
+    found = _found(g.build())
+    assert len(found) == 1
+    assert ring <= found[0][1]
+
+
+def test_a_small_group_bridged_to_a_ring_by_one_company_stays_apart() -> None:
+    g = TinyGraph()
+    ring = plant_big_ring(g, members=12)
+    others = [g.company(f"shop{i}", established=_on("2010-01-01", 300 * i)) for i in range(6)]
+    for i, shop in enumerate(others):  # a family's shops, one sharing the ring's phone
+        g.phone(shop, "+8657188880000")
+        g.address(shop, f"home {i % 2}")
+    g.phone(others[0], "+8613900000000")
+    found = _found(g.build())
+    assert len(found) == 1 and not set(others) & found[0][1]
+    assert ring <= found[0][1]
+
+
+def test_a_ring_on_one_phone_and_nothing_else_is_found_without_its_neighbours() -> None:
+    """Twenty firms on one phone are linked 1/19 a pair, too sparse for the first pass;
+    the second finds them, and a family's shops tied to one of them by a chance shared
+    address stay out."""
+    g = TinyGraph()
+    firms = []
+    for i in range(20):
+        firm = g.company(f"m{i:02d}", established=_on("2022-03-01", i), industry="资产管理")
+        g.officer(g.person(f"front{i}"), firm)
+        g.phone(firm, "+8613900000000")
+        if i % 2:
+            g.event(firm, "complaint", "2023-06-01")
+        firms.append(firm)
+    owner = g.person("owner")
+    shops = [g.company(f"shop{i}", established=_on("2010-01-01", 300 * i)) for i in range(3)]
+    for shop in shops:
+        g.officer(owner, shop)
+    g.address(shops[0], "chance address")
+    g.address(firms[0], "chance address")
+    found = _found(g.build())
+    assert len(found) == 1
+    assert set(firms) <= found[0][1] and not set(shops) & found[0][1]
 
 
 def test_an_exposure_inside_raises_the_ring_score_and_is_a_reason() -> None:

@@ -7,12 +7,16 @@ generators, so the same parameters always produce the same world.
 from __future__ import annotations
 
 import itertools
+import math
+import random
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
 from riskgraph.ingest.synthetic import tables as T
 from riskgraph.ingest.synthetic.codes import id_codes_for_year, make_ric
+from riskgraph.ingest.synthetic.variant import Channel, Tie, Variant
 from riskgraph.ingest.synthetic.world import (
     ABNORMAL,
     ABNORMAL_OP,
@@ -30,14 +34,15 @@ from riskgraph.ingest.synthetic.world import (
     CREDITOR,
     DIRECTOR,
     EXECUTIVE,
-    EXPOSURE,
     GROUP,
     GUARANTEE,
+    GUARANTEE_CONTAGION,
     HUB,
     I64,
     LEGAL,
     LITIGATION,
     LOAN,
+    LOAN_CONTAGION,
     MANAGER,
     MEMBER,
     NEG_NEWS,
@@ -48,6 +53,7 @@ from riskgraph.ingest.synthetic.world import (
     REVOKED,
     RING_CONTAGION,
     RING_ROLES,
+    SEED,
     SHELL,
     SME,
     SUPERVISOR,
@@ -81,18 +87,23 @@ _SEVERITY_RANGE = {CASE_FILED: (4, 5), LITIGATION: (1, 3), PENALTY: (2, 3), ABNO
                    COMPLAINT: (1, 3), NEG_NEWS: (2, 4), TAX: (2, 3)}  # fmt: skip
 
 
-def build(companies: int, seed: int, t0: date) -> Province:
-    p = Province(companies, seed, t0)
+def build(companies: int, seed: int, t0: date, variant: Variant | None = None) -> Province:
+    p = Province(companies, seed, t0, variant)
     _malformed_companies(p)
     ring_people = _rings(p)
     _groups(p)
     _smes(p, ring_people)
     _standalone_exposures(p)
+    if p.variant.history:
+        _standalone_exposures(p, p.t0 - p.r.randint(366, 1095))
     _hubs(p)
     _agencies(p)
     _background_events(p)
     _background_links(p)
+    _link_contagion(p)
     _background_failures(p)
+    if p.variant.history:
+        _background_failures(p, past=True)
     _malformed_persons(p)
     finalize_companies(p)
     finalize_persons(p)
@@ -116,29 +127,66 @@ def _malformed_companies(p: Province) -> None:
 
 
 def _ring_size(p: Province, count: int) -> int:
+    sizes = p.variant.ring_sizes
+    if sizes is not None:
+        lo, hi = sizes
+        cap = max(lo, min(hi, p.n // (count * 4)))
+        drawn = int(math.exp(p.r.uniform(math.log(lo), math.log(hi + 1))))
+        return max(lo, min(cap, drawn))
     cap = max(5, min(30, p.n // (count * 8)))
     return min(cap, 5 + int(p.r.gammavariate(1.5, 5.0)))
 
 
-def _rings(p: Province) -> list[tuple[bool, list[int]]]:
-    """Fraud rings; returns (exposed, controllers) per ring for the controllers' other firms."""
+@dataclass(frozen=True)
+class _Fronts:
+    """A ring's nominees: the shared ones (``own`` empty) or one per company, each written
+    now and then as its second record (``aliases``)."""
+
+    r: random.Random
+    nominees: list[int]
+    own: dict[int, int]
+    aliases: dict[int, int]
+
+    def pick(self, company: int) -> int:
+        person = self.own[company] if self.own else self.r.choice(self.nominees)
+        alias = self.aliases.get(person)
+        return alias if alias is not None and self.r.random() < 0.5 else person
+
+
+# (the day its first members blew up, or None when none did; its controllers) per ring
+RingPeople = list[tuple[int | None, list[int]]]
+
+
+def _rings(p: Province) -> RingPeople:
+    """Fraud rings, planted with the variant's ties; returns each ring's seed day (None
+    when not exposed) and controllers, for the controllers' other firms. A third of the
+    rings blow up shortly before t0 (their failures come after it); with ``history`` as
+    many more blew up 1-3 years before t0 and their failures already happened."""
     r = p.r
+    v = p.variant
+    ties = v.ring_ties
     count = max(3, round(p.n / 1000))
     exposed = set(r.sample(range(count), max(1, round(count / 3))))
     cyclic = {0} | {i for i in range(count) if r.random() < 0.4}
+    earlier = max(1, round(count / 3)) if v.history else 0
+    cyclic |= {i for i in range(count, count + earlier) if r.random() < 0.4}
     year = date.fromordinal(p.t0).year
-    out: list[tuple[bool, list[int]]] = []
-    for ring in range(count):
-        members = p.take(_ring_size(p, count))
-        shells = p.take(r.randint(1, 4))
+    out: RingPeople = []
+    for ring in range(count + earlier):
+        seed_day = p.t0 - r.randint(366, 1095) if ring >= count else None
+        members = p.take(_ring_size(p, count + earlier))
+        shells = p.take(r.randint(1, 4)) if Tie.OWNERSHIP in ties else []
         every = shells + members
         home = p.district()
-        start = p.t0 - r.randint(200, 1500)
+        start = (seed_day or p.t0) - r.randint(200, 1500 if seed_day is None else 1200)
+        start -= max(0, v.ring_span_days - 60)
         industries = r.choices(_FUND, weights=_FUND_W, k=2)
         motif = r.choice(T.FUND_BRAND_CHARS)
+        for c in every:
+            p.dirty[c] = r.random() < v.misspelled
         for c in members:
             p.kind[c] = MEMBER
-            p.est[c] = start + r.randint(0, 60)
+            p.est[c] = start + r.randint(0, v.ring_span_days)
             p.industry[c] = r.choice(industries)
         for c in shells:
             p.kind[c] = SHELL
@@ -155,73 +203,111 @@ def _rings(p: Province) -> list[tuple[bool, list[int]]]:
 
         family = p.surname() if r.random() < 0.4 else -1
         controllers = [p.person(family, year - r.randint(35, 58)) for _ in range(r.randint(1, 3))]
-        k = max(2, min(5, len(every) // 3))
+        shared = Tie.PERSON in ties  # else every company has a front of its own
+        k = max(2, min(5, len(every) // 3)) if shared else len(every)
         nominees = [
             p.person(birth=year - int(r.triangular(22, 66, 30)), outside=r.random() < 0.6)
             for _ in range(k)
         ]
+        own = dict(zip(every, nominees, strict=False)) if not shared else {}
+        # a nominee written on some filings as a second record: a name variant, no ID number
+        aliases: dict[int, int] = {}
+        for person in nominees:
+            if r.random() < v.misspelled:
+                alias = p.person(birth=p.p_birth[person], outside=bool(p.p_outside[person]))
+                p.alias_of[alias] = person
+                aliases[person] = alias
+        # with neither people nor ownership to tie the ring, its identifiers must: every
+        # filing carries one of them (two of its phones on most, chained; one or two
+        # registered addresses, hardly ever a hub's)
+        alone = not ties & {Tie.PERSON, Tie.OWNERSHIP}
         phones = [
             p.mobile() if r.random() < 0.75 else p.landline(home) for _ in range(r.randint(1, 3))
         ]
         addrs = [
             p.address(home if r.random() < 0.7 else p.district(), style=r.choice((2, 4)))
-            for _ in range(r.randint(1, 3))
+            for _ in range(r.randint(1, 2 if alone else 3))
         ]
         for c in every:
             x = r.random()
-            p.addr[c] = r.choice(addrs) if x < 0.75 else HUB if x < 0.87 else p.address(home)
-            p.phone1[c] = r.choice(phones) if r.random() < 0.85 else p.mobile()
-            if r.random() < 0.2:
-                second = r.choice(phones) if r.random() < 0.5 else p.mobile()
+            if Tie.ADDRESS in ties:
+                near, hub = (0.95, 1.0) if alone else (0.75, 0.87)
+                p.addr[c] = r.choice(addrs) if x < near else HUB if x < hub else p.address(home)
+            else:
+                p.addr[c] = HUB if x < 0.12 else p.address(home)
+            if Tie.PHONE not in ties:
+                p.phone1[c] = p.mobile()
+                continue
+            p.phone1[c] = r.choice(phones) if alone or r.random() < 0.85 else p.mobile()
+            if r.random() < (0.7 if alone else 0.2):
+                second = r.choice(phones) if alone or r.random() < 0.5 else p.mobile()
                 if second != p.phone1[c]:
                     p.phone2[c] = second
+        fronts = _Fronts(r, nominees, own, aliases)
+        if Tie.OWNERSHIP in ties:
+            # Ownership: controllers -> shell chain -> members, optionally a cycle of members.
+            for person, bp in zip(controllers, r.choice(_SPLITS[len(controllers)]), strict=True):
+                p.hold(PERSON, person, shells[0], bp, p.since(int(p.est[shells[0]]), 0.8, 0.1))
+            for upper, lower in itertools.pairwise(shells):
+                main = r.choice((10000, 9000, 8000, 7000))
+                since = p.since(int(p.est[lower]), 0.8, 0.1)
+                p.hold(COMPANY, upper, lower, main, since)
+                if main < 10000:
+                    p.hold(PERSON, fronts.pick(lower), lower, 10000 - main, since)
+            cycle: dict[int, tuple[int, int]] = {}
+            if ring in cyclic and len(members) >= 3:
+                loop = r.sample(members, 4 if len(members) >= 8 and r.random() < 0.4 else 3)
+                for a, b in zip(loop, loop[1:] + loop[:1], strict=True):
+                    cycle[b] = (a, r.choice((1000, 1500, 2000)))
+            deep = shells[len(shells) // 2 :]
+            for c in members:
+                since = p.since(int(p.est[c]), 0.85, 0.05)
+                extra = cycle.get(c)
+                room = 10000 - (extra[1] if extra else 0)
+                main = min(room, r.choice((10000, 9000, 8000, 7000, 6000, 5100)))
+                p.hold(COMPANY, r.choice(deep), c, main, since)
+                if extra:
+                    p.hold(COMPANY, extra[0], c, extra[1], since)
+                if room > main and r.random() < 0.85:
+                    p.hold(PERSON, fronts.pick(c), c, room - main, since)
+        else:  # the fronts hold the members themselves (代持)
+            for c in members:
+                since = p.since(int(p.est[c]), 0.85, 0.05)
+                main = r.choice((10000, 7000, 6000, 5100)) if shared else 10000
+                first, second = fronts.pick(c), fronts.pick(c)
+                if second == first:
+                    main = 10000
+                p.hold(PERSON, first, c, main, since)
+                if main < 10000:
+                    p.hold(PERSON, second, c, 10000 - main, since)
 
-        # Ownership: controllers -> shell chain -> members, optionally a cycle among members.
-        for person, bp in zip(controllers, r.choice(_SPLITS[len(controllers)]), strict=True):
-            p.hold(PERSON, person, shells[0], bp, p.since(int(p.est[shells[0]]), 0.8, 0.1))
-        for upper, lower in itertools.pairwise(shells):
-            main = r.choice((10000, 9000, 8000, 7000))
-            since = p.since(int(p.est[lower]), 0.8, 0.1)
-            p.hold(COMPANY, upper, lower, main, since)
-            if main < 10000:
-                p.hold(PERSON, r.choice(nominees), lower, 10000 - main, since)
-        cycle: dict[int, tuple[int, int]] = {}
-        if ring in cyclic and len(members) >= 3:
-            loop = r.sample(members, 4 if len(members) >= 8 and r.random() < 0.4 else 3)
-            for a, b in zip(loop, loop[1:] + loop[:1], strict=True):
-                cycle[b] = (a, r.choice((1000, 1500, 2000)))
-        deep = shells[len(shells) // 2 :]
-        for c in members:
-            since = p.since(int(p.est[c]), 0.85, 0.05)
-            extra = cycle.get(c)
-            room = 10000 - (extra[1] if extra else 0)
-            main = min(room, r.choice((10000, 9000, 8000, 7000, 6000, 5100)))
-            p.hold(COMPANY, r.choice(deep), c, main, since)
-            if extra:
-                p.hold(COMPANY, extra[0], c, extra[1], since)
-            if room > main and r.random() < 0.85:
-                p.hold(PERSON, r.choice(nominees), c, room - main, since)
-
-        # Nominees front everything: each is legal representative of at least two companies.
+        # Nominees front everything: each is legal representative of at least two companies
+        # (or, when people are not what the ring shares, each company has its own front).
         order = every[:]
         r.shuffle(order)
         for j, c in enumerate(order):
-            rep = nominees[j % k]
+            if shared:
+                rep = nominees[j % k]
+                rep = aliases[rep] if rep in aliases and r.random() < 0.5 else rep
+                supervisor = nominees[(j + 1) % k]
+            else:
+                rep, supervisor = own[c], p.person()
             p.office(rep, c, LEGAL)
             if r.random() < 0.7:
                 p.office(rep, c, EXECUTIVE)
-            p.office(nominees[(j + 1) % k], c, SUPERVISOR)
-            if r.random() < 0.3:
-                p.office(r.choice(nominees), c, MANAGER)
-        if r.random() < 0.4:
+            p.office(supervisor, c, SUPERVISOR)
+            if shared and r.random() < 0.3:
+                p.office(fronts.pick(c), c, MANAGER)
+        if Tie.OWNERSHIP in ties and r.random() < 0.4:
             p.office(controllers[0], shells[0], DIRECTOR)
-        for person in nominees:
-            if r.random() < 0.3:
-                p.p_phones.add(person, r.choice(phones))
-        if r.random() < 0.4:
-            dorm = p.address(home, style=0)
+        if shared:
             for person in nominees:
-                p.p_addresses.add(person, dorm)
+                if r.random() < 0.3:
+                    p.p_phones.add(person, r.choice(phones))
+            if r.random() < 0.4:
+                dorm = p.address(home, style=0)
+                for person in nominees:
+                    p.p_addresses.add(person, dorm)
 
         for c in members:
             others = [x for x in every if x != c]
@@ -241,35 +327,39 @@ def _rings(p: Province) -> list[tuple[bool, list[int]]]:
             if r.random() < 0.15:
                 p.event(c, p.when(c), LITIGATION, ring=True)
 
-        if ring in exposed:
+        base: int | None = None  # when the ring's failures start (t0: they are all to come)
+        if ring in exposed or seed_day is not None:
             for c in r.sample(members, r.randint(1, min(3, len(members)))):
-                when = min(p.t0, max(p.t0 - r.randint(1, 240), int(p.est[c]) + 60))
-                p.event(c, when, EXPOSURE, ring=True)
-                p.exposed.add(c)
+                soon = p.t0 - r.randint(1, 240) if seed_day is None else seed_day + r.randint(0, 60)
+                when = min(p.t0, max(soon, int(p.est[c]) + 60))
+                p.expose(c, when, SEED, ring=True, earlier=seed_day is not None)
+                base = p.t0 if seed_day is None else max(base or 0, when)
                 if r.random() < 0.7:
                     p.event(c, min(p.t0, when + r.randint(0, 30)), CASE_FILED, ring=True)
                 x = r.random()
                 if x < 0.6:
                     p.status[c] = ABNORMAL if x < 0.5 else REVOKED
-            for j, c in enumerate([c for c in members if c not in p.exposed]):
-                if j == 0 or r.random() < 0.75:
-                    p.fail(c, RING_CONTAGION, 7, 365)
-            for c in shells:
-                if r.random() < 0.5:
-                    p.fail(c, RING_CONTAGION, 14, 450)
+            if v.holdings_spread:
+                for j, c in enumerate([c for c in members if c not in p.exposed]):
+                    if j == 0 or r.random() < 0.75:
+                        p.fail(c, RING_CONTAGION, 7, 365, base)
+                for c in shells:
+                    if r.random() < 0.5:
+                        p.fail(c, RING_CONTAGION, 14, 450, base)
 
         ring_id = ring + 1
         for c in members:
             p.ring_truth.add(ring_id, COMPANY, c, RING_ROLES.index("member"))
         for c in shells:
             p.ring_truth.add(ring_id, COMPANY, c, RING_ROLES.index("shell"))
-        for person in nominees:
+        for person in nominees + list(aliases.values()):
             p.ring_truth.add(ring_id, PERSON, person, RING_ROLES.index("nominee"))
-        for person in controllers:
-            p.ring_truth.add(ring_id, PERSON, person, RING_ROLES.index("controller"))
-        out.append((ring in exposed, controllers))
-    p.rings = count
-    p.exposed_rings = len(exposed)
+        if Tie.OWNERSHIP in ties:  # else they stay hidden behind the fronts
+            for person in controllers:
+                p.ring_truth.add(ring_id, PERSON, person, RING_ROLES.index("controller"))
+        out.append((base, controllers))
+    p.rings = count + earlier
+    p.exposed_rings = len(exposed) + earlier
     return out
 
 
@@ -382,7 +472,7 @@ def _groups(p: Province) -> None:
                     p.link(c, other, TRADE, amount_p=0.5)
 
 
-def _smes(p: Province, ring_people: list[tuple[bool, list[int]]]) -> None:
+def _smes(p: Province, ring_people: RingPeople) -> None:
     """Ordinary firms: 1-3 people, families, serial entrepreneurs, the controllers' side firms."""
     r = p.r
     rest = p.take(p.remaining())
@@ -400,7 +490,7 @@ def _smes(p: Province, ring_people: list[tuple[bool, list[int]]]) -> None:
     investors = np.flatnonzero(p.kind == GROUP).tolist() + rest[: max(1, k // 3)]
 
     # Side businesses of ring controllers: these fail with their controller.
-    for exposed, controllers in ring_people:
+    for base, controllers in ring_people:
         first = True
         for n_ctrl, person in enumerate(controllers):
             for _ in range(r.randint(1 if n_ctrl == 0 else 0, 3)):
@@ -409,6 +499,8 @@ def _smes(p: Province, ring_people: list[tuple[bool, list[int]]]) -> None:
                 c = rest[pos]
                 pos += 1
                 p.status[c] = ACTIVE
+                if base is not None and base < p.t0:  # in business before the ring blew up
+                    p.est[c] = min(int(p.est[c]), base - r.randint(90, 3000))
                 main = r.choice((10000, 8000, 6000))
                 p.hold(PERSON, person, c, main, p.since(int(p.est[c])))
                 partner = p.person() if main < 10000 else person
@@ -417,8 +509,8 @@ def _smes(p: Province, ring_people: list[tuple[bool, list[int]]]) -> None:
                 legal = person if r.random() < 0.5 else partner if partner != person else p.person()
                 _officers(p, c, legal, partner if partner != legal else p.person())
                 _contact(p, c, legal)
-                if exposed and (first or r.random() < 0.6):
-                    p.fail(c, CONTROLLER_CONTAGION, 30, 540)
+                if base is not None and p.variant.holdings_spread and (first or r.random() < 0.6):
+                    p.fail(c, CONTROLLER_CONTAGION, 30, 540 if base == p.t0 else 450, base)
                     first = False
 
     # Families co-owning a few firms.
@@ -518,25 +610,40 @@ def _contact(p: Province, c: int, legal: int) -> None:
         p.phone2[c] = p.mobile()
 
 
-def _standalone_exposures(p: Province) -> None:
-    """Blow-ups outside any ring; the owners' other firms are contagion candidates."""
+def _standalone_exposures(p: Province, seed_day: int | None = None) -> None:
+    """Blow-ups outside any ring; the owners' other firms are contagion candidates. Within
+    700 days before t0 with the failures to come, or from ``seed_day`` on (the history
+    wave) with the failures before t0."""
     r = p.r
-    k = max(1, round(0.0005 * p.n))
+    # where failures spread only through links, more seeds: as many failures to learn from
+    k = max(1, round(0.0005 * p.n)) if p.variant.holdings_spread else max(3, round(0.0015 * p.n))
     sme = p.kind == SME
+    if seed_day is not None:
+        sme &= p.est < seed_day - 180
     fund = np.isin(p.industry, _FUND) & sme & (p.status == ACTIVE)
-    candidates = [c for c in np.flatnonzero(fund).tolist() if c not in p.future]
+    done = p.future.keys() | p.exposed
+    candidates = [c for c in np.flatnonzero(fund).tolist() if c not in done]
     if len(candidates) < k:
-        candidates += [c for c in np.flatnonzero(sme).tolist() if c not in p.future]
+        candidates += [c for c in np.flatnonzero(sme).tolist() if c not in done]
     chosen = r.sample(candidates, min(k, len(candidates)))
     if not chosen:
         return
+    base = p.t0
     for c in chosen:
-        p.event(c, p.when(c, after=180, back=700), EXPOSURE)
-        p.exposed.add(c)
+        if seed_day is None:
+            day = p.when(c, after=180, back=700)
+            complaint = p.when(c, after=90)
+        else:
+            day = seed_day + r.randint(0, 120)
+            complaint = max(int(p.est[c]) + 90, day - r.randint(0, 300))
+            base = max(base if base < p.t0 else 0, day)
+        p.expose(c, day, SEED, earlier=seed_day is not None)
         if r.random() < 0.5:
             p.status[c] = ABNORMAL
         if r.random() < 0.6:
-            p.event(c, p.when(c, after=90), COMPLAINT, ring=True)
+            p.event(c, complaint, COMPLAINT, ring=True)
+    if not p.variant.holdings_spread:
+        return
     h = p.holdings.arrays()
     o = p.officers.arrays()
     people_of: dict[int, set[int]] = {}
@@ -555,14 +662,65 @@ def _standalone_exposures(p: Province) -> None:
     related += o["company"][mask].tolist()
     for c in sorted(set(related) - set(chosen)):
         if r.random() < 0.4:
-            p.fail(c, CONTROLLER_CONTAGION, 30, 540)
+            p.fail(c, CONTROLLER_CONTAGION, 30, 540 if base == p.t0 else 450, base)
+
+
+# per channel: the links failures spread through, with the cause they are recorded under
+_SPREAD = {
+    Channel.HOLDINGS: (),
+    Channel.GUARANTEE: ((GUARANTEE, GUARANTEE_CONTAGION),),
+    Channel.LOAN: ((LOAN, LOAN_CONTAGION),),
+    Channel.MIXED: ((GUARANTEE, GUARANTEE_CONTAGION), (LOAN, LOAN_CONTAGION)),
+}
+
+
+def _link_contagion(p: Province) -> None:
+    """Failures through guarantees or loans (the variant's channel): every seed has
+    counterparties of its own, linked before it blew up, and the companies guaranteeing or
+    guaranteed by it (lending to or borrowing from it) mostly fail after it: after t0 for
+    the seeds shortly before t0, before t0 for those of the earlier wave."""
+    spread = _SPREAD[p.variant.channel]
+    if not spread:
+        return
+    r = p.r
+    alone = len(spread) == 1
+    pool = np.flatnonzero(((p.kind == SME) | (p.kind == GROUP)) & (p.status == ACTIVE)).tolist()
+    seeds = sorted(p.seeds, key=lambda s: (s[1], s[0]))
+    for c, day, _ in seeds:
+        for kind, _ in spread:
+            for _ in range(r.randint(4, 8) if alone else r.randint(1, 3)):
+                other = pool[r.randrange(len(pool))]
+                start = max(int(p.est[c]), int(p.est[other]))
+                if other == c or start >= day - 60:
+                    continue
+                since = r.randint(start, day - 30) if r.random() < 0.8 else NONE
+                amount = int(r.lognormvariate(13.0, 1.3)) // 1000 * 1000 + 1000
+                src, dst = (c, other) if r.random() < 0.5 else (other, c)
+                p.links.add(src, dst, kind, amount if r.random() < 0.8 else NONE, since)
+    lk = p.links.arrays()
+    chance = 0.8 if alone else 0.5
+    for kind, cause in spread:
+        m = lk["type"] == kind
+        src, dst = lk["src"][m], lk["dst"][m]
+        pairs = np.concatenate([np.stack([src, dst], 1), np.stack([dst, src], 1)])
+        pairs = np.unique(pairs, axis=0)
+        starts = np.searchsorted(pairs[:, 0], np.arange(p.n + 1))
+        for c, day, earlier in seeds:
+            for other in pairs[starts[c] : starts[c + 1], 1].tolist():
+                if r.random() < chance:
+                    if earlier:
+                        p.fail(other, cause, 14, 400, day)
+                    else:
+                        p.fail(other, cause, 7, 365)
 
 
 def _chunks(p: Province, count: int, pool: I64) -> list[I64]:
-    """Disjoint groups of 100-500 firms (fewer when the province is small)."""
+    """Disjoint groups of 100-500 firms (fewer when the province is small; with the
+    variant's ``hubs`` scale s, of 100/s-500s firms)."""
     r = p.r
-    sizes = [r.randint(100, 500) for _ in range(count)]
-    cap = max(5, int(0.1 * p.n) // count)
+    scale = p.variant.hubs
+    sizes = [r.randint(int(100 / scale), int(500 * scale)) for _ in range(count)]
+    cap = max(5, int(min(0.5, 0.1 * scale) * p.n) // count)
     sizes = [min(s, cap) for s in sizes]
     chosen = p.np.permutation(pool)
     out: list[I64] = []
@@ -576,7 +734,7 @@ def _chunks(p: Province, count: int, pool: I64) -> list[I64]:
 def _hubs(p: Province) -> None:
     """Registered-address agencies: one address, hundreds of legitimate tenants."""
     r = p.r
-    count = max(2, round(0.06 * p.n / 250))
+    count = round(max(2, 0.06 * p.n / 250) * p.variant.hubs)
     pool = np.flatnonzero(p.kind == SME)
     for members in _chunks(p, count, pool):
         hub = p.address(p.district(), style=5)
@@ -590,7 +748,7 @@ def _hubs(p: Province) -> None:
 def _agencies(p: Province) -> None:
     """Bookkeeping agencies put their own phone on hundreds of their clients' filings."""
     r = p.r
-    count = max(2, round(0.05 * p.n / 250))
+    count = round(max(2, 0.05 * p.n / 250) * p.variant.hubs)
     pool = np.flatnonzero(p.kind == SME)
     for members in _chunks(p, count, pool):
         phone = p.landline(p.district())
@@ -650,15 +808,17 @@ def _background_links(p: Province) -> None:
         p.links.extend(src, dst, np.full(m, kind), amount, since)
 
 
-def _background_failures(p: Province) -> None:
-    """Unrelated failures: the base rate a contagion model must beat."""
+def _background_failures(p: Province, past: bool = False) -> None:
+    """Unrelated failures: the base rate a contagion model must beat; in the year after
+    t0, or (``past``) over the three years before it, at the same rate per year."""
     r = p.r
     ok = ((p.kind == SME) | (p.kind == GROUP)) & (p.status == ACTIVE)
     candidates = [
         c for c in np.flatnonzero(ok).tolist() if c not in p.exposed and c not in p.future
     ]
-    for c in r.sample(candidates, min(len(candidates), max(1, round(0.005 * p.n)))):
-        p.fail(c, BACKGROUND, 1, 365)
+    rate, base = (0.015, p.t0 - 1096) if past else (0.005, p.t0)
+    for c in r.sample(candidates, min(len(candidates), max(1, round(rate * p.n)))):
+        p.fail(c, BACKGROUND, 1, 1095 if past else 365, base)
 
 
 # ---------------------------------------------------------------------------- persons
@@ -692,7 +852,11 @@ def finalize_persons(p: Province) -> None:
             surname.tolist(), first.tolist(), second.tolist(), single.tolist(), strict=True
         )
     ]
+    for alias, person in p.alias_of.items():  # a second record: a name variant, no ID number
+        p.person_names[alias] = _name_variant(p.person_names[person], alias)
     has_id = (g.random(m) < 0.8).tolist()
+    for alias in p.alias_of:
+        has_id[alias] = False
     month = g.integers(1, 13, m).tolist()
     day = g.integers(1, 29, m).tolist()
     seq = g.integers(0, 1000, m).tolist()
@@ -719,3 +883,18 @@ def finalize_persons(p: Province) -> None:
     position = np.empty(m, dtype=np.int64)
     position[order] = np.arange(m)
     p.person_ids = [f"P{x + 1:07d}" for x in position.tolist()]
+
+
+_TRADITIONAL = str.maketrans(
+    "伟华国军刚丽红兰东龙凤杰强辉荣贵宝庆涛韩刘陈张",
+    "偉華國軍剛麗紅蘭東龍鳳傑強輝榮貴寶慶濤韓劉陳張",
+)
+
+
+def _name_variant(name: str, k: int) -> str:
+    """The same name written another way: traditional characters, or a space (half- or
+    full-width) after the surname."""
+    traditional = name.translate(_TRADITIONAL)
+    if traditional != name and k % 2 == 0:
+        return traditional
+    return name[0] + (" " if k % 3 else "\u3000") + name[1:]

@@ -7,6 +7,7 @@ written on different filings.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from stdnum.cn import ric, uscc
@@ -140,3 +141,61 @@ def spell_address(head: str, tail: str, omit_province: bool, wide: bool) -> str:
     """``head`` is city + district, ``tail`` the street part; the province is often left out."""
     text = head + tail if omit_province else PROVINCE + head + tail
     return full_width(text) if wide else text
+
+
+# ---------------------------------------------------------------------------- dirty forms
+
+DIRTY_STYLES = 6
+_WIDE_DASH = str.maketrans({"-": "－", "(": "（", ")": "）", ":": "："})
+_NUMERALS = "〇一二三四五六七八九"
+
+
+def dirty_phone(digits: str, style: int) -> str:
+    """A number as hand-typed on a careless filing: a label in front, an extension or a
+    note behind, 0086, dots, full-width punctuation; it still names the same line."""
+    if digits[0] == "0":
+        area, local = digits[:4], digits[4:]
+        forms = (
+            f"电话：{area}-{local}",
+            f"{area}-{local}转{8000 + int(local[-2:])}",
+            f"（{area}）{local[:4]} {local[4:]}",
+            f"0086-{area[1:]}-{local}",
+            f"Tel:{area}{local}",
+            full_width(f"{area}-{local}").translate(_WIDE_DASH),
+        )
+    else:
+        a, b, c = digits[:3], digits[3:7], digits[7:]
+        forms = (
+            f"手机：{digits}",
+            f"{a}.{b}.{c}",
+            f"0086 {a} {b} {c}",
+            f"(+86){a}-{b}-{c}",
+            f"{digits}（微信同号）",
+            full_width(f"{a}-{b}-{c}").translate(_WIDE_DASH),
+        )
+    return forms[style % len(forms)]
+
+
+def chinese_number(value: int) -> str:
+    """1-99 in Chinese numerals (十二, 二十, 九十九), as house numbers are sometimes written."""
+    tens, units = divmod(value, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else _NUMERALS[tens] + "十"
+    return head + (_NUMERALS[units] if units or not head else "")
+
+
+def dirty_tail(tail: str, style: int) -> str:
+    """The street part of an address spelled another way: 栋 for 幢 or 座, 层 and 楼 swapped,
+    the 室 left off, # for 号, a small house number in Chinese numerals, spaces between
+    the parts."""
+    number = re.search(r"(\d+)号", tail)
+    if style == 0:
+        return re.sub(r"(?<=[0-9A-D])[幢座]", "栋", tail).replace("层", "楼")
+    if style == 1 and tail.endswith("室"):
+        return tail[:-1]
+    if style in (1, 2) and number and number.end() < len(tail):
+        return tail[: number.end() - 1] + "#" + tail[number.end() :].removesuffix("室")
+    if style == 3 and number and int(number.group(1)) < 100:
+        return tail[: number.start()] + chinese_number(int(number.group(1))) + tail[number.end(1) :]
+    if style == 4:
+        return re.sub(r"(号|幢|座|层|楼)(?=.)", r"\1 ", tail)
+    return re.sub(r"(?<=\d)楼", "层", tail).removesuffix("室")

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from riskgraph.ingest.synthetic import tables as T
 from riskgraph.ingest.synthetic.codes import USCC_ALPHABET, district_prefix, make_uscc
+from riskgraph.ingest.synthetic.variant import Variant
 
 I64 = npt.NDArray[np.int64]
 
@@ -30,8 +31,11 @@ LEGAL, DIRECTOR, SUPERVISOR, MANAGER, EXECUTIVE = range(5)
 GUARANTEE, LOAN, TRADE, BRANCH, RENT, CREDITOR = range(6)
 EXPOSURE, CASE_FILED, LITIGATION, PENALTY, ABNORMAL_OP, COMPLAINT, NEG_NEWS, TAX = range(8)
 ACTIVE, REVOKED, CANCELLED, ABNORMAL = range(4)
-CAUSES = ("ring_contagion", "controller_contagion", "background")
-RING_CONTAGION, CONTROLLER_CONTAGION, BACKGROUND = range(3)
+CAUSES = ("ring_contagion", "controller_contagion", "background", "guarantee_contagion",
+          "loan_contagion", "seed")  # fmt: skip
+RING_CONTAGION, CONTROLLER_CONTAGION, BACKGROUND, GUARANTEE_CONTAGION, LOAN_CONTAGION, SEED = range(
+    6
+)
 BAD_COMPANY_REASONS = ("invalid_uscc", "missing_field", "bad_date", "bad_number")
 BAD_PERSON_REASONS = ("missing_field", "bad_number")
 RING_ROLES = ("member", "nominee", "controller", "shell")
@@ -66,9 +70,10 @@ class Columns:
 class Province:
     """Builds the province; the writer turns it into the CSV bundle."""
 
-    def __init__(self, companies: int, seed: int, t0: date) -> None:
+    def __init__(self, companies: int, seed: int, t0: date, variant: Variant | None = None) -> None:
         if companies < 100:
             raise ValueError("a province needs at least 100 companies")
+        self.variant = variant or Variant()
         self.n = companies
         self.t0 = t0.toordinal()
         self.np = np.random.default_rng([seed, companies, self.t0])
@@ -107,6 +112,12 @@ class Province:
         self.ring_truth = Columns("ring", "kind", "entity", "role")
         self.future: dict[int, tuple[int, int]] = {}
         self.exposed: set[int] = set()
+        # the failures before t0 (seeds included): company -> (day, cause), each also an
+        # exposure event in the bundle; the seeds as (company, day, of the earlier wave)
+        self.past: dict[int, tuple[int, int]] = {}
+        self.seeds: list[tuple[int, int, bool]] = []
+        self.dirty = np.zeros(n, dtype=np.bool_)  # companies whose identifiers are misspelled
+        self.alias_of: dict[int, int] = {}  # person -> the person they are a second record of
         self.rings = 0
         self.exposed_rings = 0
         self.hub_addresses: list[int] = []
@@ -254,12 +265,32 @@ class Province:
         since = r.randint(start, self.t0) if r.random() < 0.7 else NONE
         self.links.add(src, dst, kind, amount, since)
 
-    def fail(self, company: int, cause: int, lo: int, hi: int) -> None:
+    def fail(self, company: int, cause: int, lo: int, hi: int, base: int | None = None) -> None:
+        """``company`` fails ``lo``-``hi`` days after ``base`` (default t0): after t0 into
+        the truth's future, before it as a dated exposure event (``past``)."""
         if company in self.future or company in self.exposed or self.bad[company] >= 0:
             return
         if self.status[company] == CANCELLED:  # a dissolved firm cannot blow up any more
             return
-        self.future[company] = (self.t0 + self.r.randint(lo, hi), cause)
+        day = (self.t0 if base is None else base) + self.r.randint(lo, hi)
+        if day > self.t0:
+            self.future[company] = (day, cause)
+        elif day > int(self.est[company]) + 30:
+            self.expose(company, day, cause)
+            x = self.r.random()
+            if x < 0.6:
+                self.status[company] = ABNORMAL if x < 0.45 else REVOKED
+
+    def expose(
+        self, company: int, day: int, cause: int, ring: bool = False, earlier: bool = False
+    ) -> None:
+        """A blow-up on ``day`` (at most t0): the exposure event, the truth of the past.
+        A seed of the ``earlier`` wave has its failures before t0, the others after it."""
+        self.event(company, day, EXPOSURE, ring=ring)
+        self.exposed.add(company)
+        self.past[company] = (day, cause)
+        if cause == SEED:
+            self.seeds.append((company, day, earlier))
 
     def brand_name(self, chars: str = T.BRAND_CHARS) -> str:
         return self.r.choice(chars) + self.r.choice(chars)

@@ -21,10 +21,13 @@ import numpy as np
 from riskgraph.ingest.files import FILES
 from riskgraph.ingest.synthetic import tables as T
 from riskgraph.ingest.synthetic.codes import (
+    DIRTY_STYLES,
     LANDLINE_STYLES,
     MOBILE_STYLES,
     USCC_ALPHABET,
     corrupt_uscc,
+    dirty_phone,
+    dirty_tail,
     make_uscc,
     spell_address,
     spell_phone,
@@ -406,12 +409,14 @@ def _addresses(p: Province, out: Path, log: Malformed, g: np.random.Generator,
     total = p.n + len(pa["person"])
     omit = (g.random(total) < 0.2).tolist()
     wide = (g.random(total) < 0.07).tolist()
+    dirty = _dirty_styles(p, g)
     k = 0
     for c in range(p.n):
         a = int(p.addr[c])
         if p.kind[c] == BAD:
             continue
-        sink.write((p.uscc[c], spell_address(heads[district[a]], tail[a], omit[k], wide[k])))
+        street = dirty_tail(tail[a], dirty[c]) if dirty[c] >= 0 else tail[a]
+        sink.write((p.uscc[c], spell_address(heads[district[a]], street, omit[k], wide[k])))
         k += 1
     for i in np.argsort(_positions(p, pa["person"]), kind="stable").tolist():
         a = int(pa["addr"][i])
@@ -422,6 +427,16 @@ def _addresses(p: Province, out: Path, log: Malformed, g: np.random.Generator,
     return sink.rows
 
 
+def _dirty_styles(p: Province, g: np.random.Generator) -> list[int]:
+    """Per company, how its identifiers are misspelled (-1: as usual); no draw at all when
+    the variant misspells nothing, so that the other spellings stay as they were."""
+    if not p.dirty.any():
+        return [-1] * p.n
+    styles = g.integers(0, DIRTY_STYLES, p.n)
+    out: list[int] = np.where(p.dirty, styles, -1).tolist()
+    return out
+
+
 def _phones(p: Province, out: Path, log: Malformed, g: np.random.Generator, forger: Forger) -> int:
     sink = Sink(out, "phones.csv", log, g, 0.001, forger.phone)
     digits = p.ph_digits
@@ -429,6 +444,7 @@ def _phones(p: Province, out: Path, log: Malformed, g: np.random.Generator, forg
     total = 2 * p.n + len(pp["person"])
     mobile = g.choice(MOBILE_STYLES, total, p=_MOBILE_STYLE_P / _MOBILE_STYLE_P.sum()).tolist()
     fixed = g.choice(LANDLINE_STYLES, total, p=_LANDLINE_STYLE_P / _LANDLINE_STYLE_P.sum()).tolist()
+    dirty = _dirty_styles(p, g)
     k = 0
 
     def spell(phone: int, k: int) -> str:
@@ -440,7 +456,8 @@ def _phones(p: Province, out: Path, log: Malformed, g: np.random.Generator, forg
             continue
         for phone in (int(p.phone1[c]), int(p.phone2[c])):
             if phone != NONE:
-                sink.write((p.uscc[c], spell(phone, k)))
+                text = spell(phone, k) if dirty[c] < 0 else dirty_phone(digits[phone], dirty[c] + k)
+                sink.write((p.uscc[c], text))
                 k += 1
     for i in np.argsort(_positions(p, pp["person"]), kind="stable").tolist():
         sink.write((p.person_ids[int(pp["person"][i])], spell(int(pp["phone"][i]), k)))
@@ -467,6 +484,11 @@ def _truth(p: Province, out: Path, log: Malformed) -> None:
         w.writerow(("company_id", "date", "cause"))
         for c, (day, cause) in sorted(p.future.items(), key=lambda kv: (kv[1][0], p.uscc[kv[0]])):
             w.writerow((p.uscc[c], iso(day), CAUSES[cause]))
+    with (out / "truth" / "past_exposures.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")  # every blow-up before t0, the seeds' too
+        w.writerow(("company_id", "date", "cause"))
+        for c, (day, cause) in sorted(p.past.items(), key=lambda kv: (kv[1][0], p.uscc[kv[0]])):
+            w.writerow((p.uscc[c], iso(day), CAUSES[cause]))
     with (out / "truth" / "malformed.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(("file", "line", "reason", "outcome"))
@@ -477,6 +499,7 @@ def _truth(p: Province, out: Path, log: Malformed) -> None:
 
 def _summary(p: Province, out: Path, seed: int, rows: dict[str, int], log: Malformed) -> None:
     causes = Counter(CAUSES[cause] for _, cause in p.future.values())
+    before = Counter(CAUSES[cause] for _, cause in p.past.values())
     kinds = Counter(p.kind.tolist())
     summary: dict[str, Any] = {
         "parameters": {"companies": p.n, "seed": seed, "t0": iso(p.t0)},
@@ -498,12 +521,17 @@ def _summary(p: Province, out: Path, seed: int, rows: dict[str, int], log: Malfo
             "legal_representatives": int((p.officers.arrays()["role"] == LEGAL).sum()),
             "future_exposures": {
                 "total": len(p.future),
-                **{cause: causes[cause] for cause in CAUSES},
+                **{cause: causes[cause] for cause in CAUSES if cause != "seed"},
+            },
+            "past_exposures": {
+                "total": len(p.past),
+                **{cause: before[cause] for cause in CAUSES if before[cause]},
             },
             "malformed": {name: sum(1 for f, _, _ in log if f == name) for name in BUNDLE},
             "malformed_total": len(log),
         },
         "rows": rows,
+        "variant": p.variant.describe(),
     }
     text = json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False)
     (out / "truth" / "summary.json").write_text(text + "\n", encoding="utf-8")
