@@ -240,6 +240,17 @@ def search_weights(
     return weights, best
 
 
+def on_hand_set_scale(found: Mapping[str, float], start: Mapping[str, float]) -> dict[str, float]:
+    """``found`` scaled so that its strongest relationship weighs what the hand-set
+    strongest does. A back-test tells how relationship types compare (lowering all but
+    guarantees ranks like raising guarantees); the overall scale, with ``alpha``, sets how
+    fast risk fades per hop, which the hand-set values define and the search does not fit."""
+    top, fitted_top = max(start.values(), default=0.0), max(found.values(), default=0.0)
+    if fitted_top <= 0.0 or top <= 0.0:
+        return dict(found)
+    return {k: round(min(1.0, v * top / fitted_top), 4) for k, v in found.items()}
+
+
 def level_rates(
     level: npt.NDArray[np.str_], failed: npt.NDArray[np.bool_], among: npt.NDArray[np.bool_]
 ) -> tuple[LevelRate, ...]:
@@ -298,9 +309,10 @@ def backtest(
     # 1. the relationship weights
     search = WeightSearch(past, np.flatnonzero(exposed), base.alpha)
     start = {k: float(v) for k, v in base.weights.items()}
-    found, ap["fit_contagion_fitted"] = search_weights(search, start, labels, fit)
+    found = on_hand_set_scale(search_weights(search, start, labels, fit)[0], start)
     hand_contagion = search.contagion(start)
     fitted_contagion = search.contagion(found)
+    ap["fit_contagion_fitted"] = _ap(labels[fit], fitted_contagion[fit])
     ap["fit_contagion_hand_set"] = _ap(labels[fit], hand_contagion[fit])
     ap["held_out_contagion_hand_set"] = _ap(labels[held], hand_contagion[held])
     ap["held_out_contagion_fitted"] = _ap(labels[held], fitted_contagion[held])

@@ -117,3 +117,21 @@ def test_a_damaged_calibration_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CalibrationError, match="riskgraph calibrate"):
         load(path)
     assert load(tmp_path / "absent.json") is None
+
+
+@pytest.mark.parametrize("seed", [21])
+def test_on_a_province_whose_failures_spread_through_guarantees_the_weight_rises(
+    graph: Gateway, neo4j_settings: Settings, tmp_path: Path, seed: int
+) -> None:
+    """A generated province (the guarantee variant: failures spread only to the companies
+    guaranteeing or guaranteed by a failed one, in its history as after t0)."""
+    from riskgraph.ingest.generator import VARIANTS, generate
+
+    generate(4000, seed, tmp_path / "province", variant=VARIANTS["guarantee"])
+    ingest_bundle(tmp_path / "province", graph, neo4j_settings)
+    result = run_backtest(graph, hand_set_params(get_settings()))
+    assert result.weights_status is FitStatus.FITTED, result.to_dict()
+    assert result.weights is not None
+    assert result.weights["GUARANTEE"] > PATH_WEIGHTS["GUARANTEE"], (result.weights, result.ap)
+    fitted, hand = result.ap["held_out_contagion_fitted"], result.ap["held_out_contagion_hand_set"]
+    assert fitted > hand
