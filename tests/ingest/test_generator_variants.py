@@ -18,14 +18,11 @@ from typer.testing import CliRunner
 from riskgraph.cli import app
 from riskgraph.ingest.generator import VARIANTS, Channel, GenerationReport, Tie, Variant, generate
 from riskgraph.ingest.normalise import normalise_phone
+from tests.ingest.test_generator import FILES
 
 T0 = date(2024, 1, 1)
 N = 1500
 SEED = 13
-FILES = (
-    "companies.csv", "persons.csv", "shareholdings.csv", "officers.csv", "addresses.csv",
-    "phones.csv", "links.csv", "events.csv",
-)  # fmt: skip
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
