@@ -413,7 +413,10 @@ class ModelCard(BaseModel):
 
     run_id: str | None
     scored_at: str | None
-    combination: str  # "fitted" (the back-test's logistic model) or "hand_set" (noisy-OR)
+    combination: str  # "fitted" (a monotone logistic model) or "hand_set" (noisy-OR)
+    # who fitted it: "calibrate" (the back-test) or "gnn_train" (with the GNN, on held-out
+    # folds); None when hand-set
+    combination_fitted_by: str | None = None
     combination_terms: list[CombinationTerm]  # the fitted model's, empty when hand-set
     combination_intercept: float | None
     component_weights: dict[str, float]  # the hand-set noisy-OR's

@@ -78,6 +78,11 @@ def model_card(caller: Viewer, ctx: Context, state: State, words: Words) -> Mode
         run_id=state.run_id,
         scored_at=state.scored_at,
         combination="hand_set" if combination is None else "fitted",
+        combination_fitted_by=None
+        if combination is None
+        else "gnn_train"
+        if model is not None and model.combination == combination
+        else "calibrate",
         combination_terms=[]
         if combination is None
         else [

@@ -26,6 +26,7 @@ def test_without_a_back_test_the_card_shows_the_hand_set_model(
     assert answer.status_code == 200, answer.text
     card = answer.json()
     assert card["combination"] == "hand_set"
+    assert card["combination_fitted_by"] is None
     assert card["combination_terms"] == []
     assert card["backtest"] is None
     assert card["calibration_applied"] is False
