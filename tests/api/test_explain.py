@@ -3,12 +3,15 @@ trained, under the same privacy rules as every answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 
 from riskgraph.engine.engine import Engine
 from riskgraph.gnn.model import ModelConfig
 from riskgraph.gnn.train import TrainConfig, train
 from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.identity import graph_identity
 from riskgraph.graph.snapshot import build_snapshot
 from riskgraph.risk.analysis import analyze
 from riskgraph.settings import Settings
@@ -27,8 +30,10 @@ def test_explanation_without_then_with_a_model(
 
     with Gateway(api_settings) as graph:
         snapshot = build_snapshot(graph)
+        this_graph = graph_identity(graph)
     config = TrainConfig(model=ModelConfig(hidden=8), max_epochs=3, folds=2, cross_fit=False)
-    trained = train(snapshot, analyze(snapshot), config)
+    # trained on this graph, as `riskgraph gnn train` records it (else it is refused)
+    trained = replace(train(snapshot, analyze(snapshot), config), graph_id=this_graph)
     trained.save(api_settings.gnn_model)
     try:  # the API serves the current run: a run with the model, then the API's reload
         with Gateway(api_settings) as graph:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -17,6 +18,7 @@ from riskgraph.engine.engine import Engine
 from riskgraph.gnn.model import ModelConfig
 from riskgraph.gnn.train import TrainConfig, train
 from riskgraph.graph.gateway import Gateway
+from riskgraph.graph.identity import graph_identity
 from riskgraph.i18n.locale import Locale
 from riskgraph.i18n.render import Renderer
 from riskgraph.settings import Settings
@@ -32,7 +34,10 @@ def test_every_reader_reports_the_gnn_inclusive_score(
         engine = Engine(graph, api_settings, gnn=False)
         snapshot = engine.snapshot()
         config = TrainConfig(model=ModelConfig(hidden=8), max_epochs=3, folds=2, cross_fit=False)
-        trained = train(snapshot, engine.analyze(snapshot), config)
+        # trained on this graph, as `riskgraph gnn train` records it (else it is refused)
+        trained = replace(
+            train(snapshot, engine.analyze(snapshot), config), graph_id=graph_identity(graph)
+        )
     trained.save(api_settings.gnn_model)
     try:
         with Gateway(api_settings) as graph:  # what `riskgraph analyze` runs, model and all
