@@ -104,10 +104,14 @@ def load_model(path: Path) -> TrainedModel:
 
 
 def _use(
-    model: TrainedModel, path: Path | None, graph: str | None = None, forced: bool = False
+    model: TrainedModel,
+    path: Path | None,
+    graph: str | None = None,
+    forced: bool = False,
+    status: ModelStatus = ModelStatus.APPLIED,
 ) -> ModelUse:
     return ModelUse(
-        ModelStatus.APPLIED,
+        status,
         path,
         model.graph_id,
         model.trained_at,
@@ -142,9 +146,7 @@ def choose_model(
     here = graph_identity(graph)
     foreign = model.graph_id != here
     if foreign and not explicit and not settings.gnn_any_graph:
-        use = ModelUse(
-            ModelStatus.FOREIGN, path, model.graph_id, model.trained_at, model.target, here
-        )
+        use = _use(model, path, here, status=ModelStatus.FOREIGN)
         if gnn is True:
             raise ForeignModel(use)
         log.info("GNN model refused: %s", ForeignModel(use))

@@ -32,12 +32,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from riskgraph.graph.snapshot import FloatArray, IntArray
 from riskgraph.risk import scoring
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.combination import Combination, fit_combination
+from riskgraph.risk.evaluation import ranking_quality
 
 EXPOSURE, OUTCOME = "exposure", "outcome"  # what a model was trained to predict
 FULL_AT = {EXPOSURE: 0.5, OUTCOME: 0.1}  # probability at which the component is full
@@ -102,13 +102,6 @@ def held_out_components(
     }
 
 
-def _ranks(labels: npt.NDArray[np.bool_], values: FloatArray) -> tuple[float, float]:
-    """(ROC-AUC, average precision); NaN when one class is missing."""
-    if labels.all() or not labels.any():
-        return float("nan"), float("nan")
-    return float(roc_auc_score(labels, values)), float(average_precision_score(labels, values))
-
-
 def choose_combination(
     components: Mapping[str, FloatArray],
     probability: FloatArray,
@@ -141,8 +134,8 @@ def choose_combination(
         )
         mine = fold == k
         cross[mine] = combination.logit({n: v[mine] for n, v in fitted_inputs.items()})
-    hand_auc, hand_ap = _ranks(labels[scored], hand[scored])
-    fitted_auc, fitted_ap = _ranks(labels[scored], cross[scored])
+    hand_auc, hand_ap = ranking_quality(labels[scored], hand[scored])
+    fitted_auc, fitted_ap = ranking_quality(labels[scored], cross[scored])
     figures = {
         "combination_noisy_or_roc_auc": hand_auc,
         "combination_noisy_or_average_precision": hand_ap,

@@ -81,7 +81,6 @@ import numpy.typing as npt
 import torch
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import Tensor
 
 from riskgraph.errors import RiskgraphError
@@ -99,6 +98,7 @@ from riskgraph.gnn.tabular import Tabular, blend, choose_weight, fit_tabular
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
 from riskgraph.risk.analysis import Analysis
 from riskgraph.risk.combination import Combination
+from riskgraph.risk.evaluation import folds_of, ranking_quality
 from riskgraph.risk.scoring import ScoringParams
 from riskgraph.settings import get_settings
 
@@ -156,17 +156,6 @@ class TrainConfig:
         values = dict(data)
         values["model"] = ModelConfig(**values["model"])
         return cls(**values)
-
-
-def folds_of(keys: npt.NDArray[np.object_], folds: int) -> IntArray:
-    """Each company's fold, from a hash of its key: stable across runs and node orders."""
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(str(k).encode(), digest_size=8).digest(), "big") % folds
-            for k in keys
-        ],
-        dtype=np.int64,
-    )
 
 
 def snapshot_fingerprint(snapshot: Snapshot, schema: FeatureSchema) -> str:
@@ -435,16 +424,6 @@ def check_memory(
         raise TrainingError(problem)
 
 
-def _scores(labels: npt.NDArray[np.bool_], values: FloatArray) -> tuple[float, float]:
-    """(average precision, ROC-AUC), NaN when one class is missing."""
-    if labels.all() or not labels.any():
-        return float("nan"), float("nan")
-    return (
-        float(average_precision_score(labels, values)),
-        float(roc_auc_score(labels, values)),
-    )
-
-
 @dataclass(frozen=True)
 class _Member:
     state: dict[str, Tensor]
@@ -607,7 +586,7 @@ def train(
     for k, member in zip(held_out, members, strict=True):
         oof[(fold == k) & usable] = member.validation_logits
     labels = positive[validated]
-    extra: dict[str, float] = {"gnn_validation_roc_auc": _scores(labels, oof[validated])[1]}
+    extra: dict[str, float] = {"gnn_validation_roc_auc": ranking_quality(labels, oof[validated])[0]}
     tabular, weight = None, 1.0
     if config.tabular:
         tab_oof, tabular, by_c = fit_tabular(rows_x, positive, usable, fold, held_out)
@@ -637,7 +616,7 @@ def train(
         extra["combination_fitted"] = float(combination is not None)
         if log is not None:
             log(f"combination with the rules: {'fitted' if combination else 'noisy-OR'} {figures}")
-    ap, auc = _scores(labels, oof[validated])
+    auc, ap = ranking_quality(labels, oof[validated])
     metrics = {
         "validation_average_precision": ap,
         "validation_roc_auc": auc,

@@ -20,7 +20,6 @@ storing the result happen in ``riskgraph.engine.calibrate``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -30,13 +29,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.metrics import average_precision_score
 
 from riskgraph.graph.schema import Level
 from riskgraph.graph.snapshot import FloatArray, Snapshot
 from riskgraph.risk import scoring
 from riskgraph.risk.analysis import AnalysisParams, analyze
 from riskgraph.risk.combination import Combination, fit_combination
+from riskgraph.risk.evaluation import folds_of, ranking_quality
 from riskgraph.risk.propagation import Propagator, contagion_graph
 
 # Below this many failures among the companies scored (or a third of it held out, or this
@@ -166,21 +165,12 @@ class Calibration:
 
 def held_out(keys: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
     """One company in ``HELD_OUT``, by a hash of its id: the same split on every run."""
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(str(k).encode(), digest_size=8).digest(), "big")
-            % HELD_OUT
-            == 0
-            for k in keys
-        ],
-        dtype=bool,
-    )
+    held: npt.NDArray[np.bool_] = folds_of(keys, HELD_OUT) == 0
+    return held
 
 
 def _ap(labels: npt.NDArray[np.bool_], values: FloatArray) -> float:
-    if labels.all() or not labels.any():
-        return float("nan")
-    return float(average_precision_score(labels, values))
+    return ranking_quality(labels, values)[1]
 
 
 class WeightSearch:
@@ -310,7 +300,7 @@ def backtest(
     search = WeightSearch(past, np.flatnonzero(exposed), base.alpha)
     start = {k: float(v) for k, v in base.weights.items()}
     found = on_hand_set_scale(search_weights(search, start, labels, fit)[0], start)
-    hand_contagion = search.contagion(start)
+    hand_contagion = hand.contagion  # the hand-set analysis' own
     fitted_contagion = search.contagion(found)
     ap["fit_contagion_fitted"] = _ap(labels[fit], fitted_contagion[fit])
     ap["fit_contagion_hand_set"] = _ap(labels[fit], hand_contagion[fit])

@@ -14,6 +14,7 @@ A method that returns one giant component scores well on member recall and badly
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from riskgraph.graph.snapshot import Snapshot
+from riskgraph.graph.snapshot import IntArray, Snapshot
 
 ENTITY_TYPES = ("company", "person")  # as written in truth/rings.csv
 _LABELS = {"company": "Company", "person": "Person"}
@@ -208,12 +209,33 @@ def contagion_metrics(
     values = np.array([scores.get(c, 0.0) for c in companies], dtype=np.float64)
     n_pos = int(labels.sum())
     n_neg = len(labels) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        auc = ap = math.nan
-    else:
-        auc = float(roc_auc_score(labels, values))
-        ap = float(average_precision_score(labels, values))
+    auc, ap = ranking_quality(labels.astype(bool), values)
     return ContagionMetrics(auc, ap, _precision_at_k(values, labels, n_pos), n_pos, n_neg)
+
+
+def ranking_quality(
+    labels: npt.NDArray[np.bool_], values: npt.NDArray[np.float64]
+) -> tuple[float, float]:
+    """(ROC-AUC, average precision) of ranking ``labels`` by ``values``; NaN for both when
+    one class is missing."""
+    if labels.all() or not labels.any():
+        return math.nan, math.nan
+    return (
+        float(roc_auc_score(labels, values)),
+        float(average_precision_score(labels, values)),
+    )
+
+
+def folds_of(keys: npt.NDArray[np.object_], folds: int) -> IntArray:
+    """Each company's fold, from a hash of its key: stable across runs and node orders (the
+    GNN's cross-fitting folds, the back-test's held-out third)."""
+    return np.array(
+        [
+            int.from_bytes(hashlib.blake2b(str(k).encode(), digest_size=8).digest(), "big") % folds
+            for k in keys
+        ],
+        dtype=np.int64,
+    )
 
 
 # --- truth readers -------------------------------------------------------------------------

@@ -98,6 +98,19 @@ def _dump(driver: neo4j.Driver) -> tuple[Counter[Any], Counter[Any]]:
     return nodes, rels
 
 
+def _same_graph(settings: Settings, driver: neo4j.Driver) -> Counter[Any]:
+    """Assert that the bulk-loaded server (``settings``) and the transactional one
+    (``driver``) hold the same, sizeable graph; the bulk graph's nodes."""
+    auth = (settings.neo4j_user, password_for(settings))
+    with neo4j.GraphDatabase.driver(settings.bolt_uri, auth=auth) as bulk_driver:
+        bulk_nodes, bulk_rels = _dump(bulk_driver)
+    nodes, rels = _dump(driver)
+    assert sum(nodes.values()) > 1000 and sum(rels.values()) > 1000
+    assert bulk_nodes - nodes == Counter() and nodes - bulk_nodes == Counter()
+    assert bulk_rels - rels == Counter() and rels - bulk_rels == Counter()
+    return bulk_nodes
+
+
 def _rejected(directory: Path) -> dict[str, str]:
     return {
         p.name: p.read_text(encoding="utf-8") for p in sorted((directory / "_rejected").glob("*"))
@@ -149,13 +162,7 @@ def test_bulk_and_transactional_loads_give_the_same_graph(
     assert slow.rejected > 0 and slow.merged >= 1
     assert _rejected(tmp_path / "bulk") == _rejected(tmp_path / "transactional")
 
-    auth = (settings.neo4j_user, password_for(settings))
-    with neo4j.GraphDatabase.driver(settings.bolt_uri, auth=auth) as bulk_driver:
-        bulk_nodes, bulk_rels = _dump(bulk_driver)
-    nodes, rels = _dump(driver)
-    assert sum(nodes.values()) > 1000 and sum(rels.values()) > 1000
-    assert bulk_nodes - nodes == Counter() and nodes - bulk_nodes == Counter()
-    assert bulk_rels - rels == Counter() and rels - bulk_rels == Counter()
+    bulk_nodes = _same_graph(settings, driver)
     # the description came through whole (its line breaks made spaces, as on every path)
     assert any('第一行,"引号" 第二行 第三行' in str(key) for key in bulk_nodes)
 
@@ -187,10 +194,4 @@ def test_the_real_smesd_bundle_loads_alike_both_ways(
     server, settings = own_server
     fast = _bulk(SMESD, server, tmp_path / "bulk")
     assert fast.later_rows > 0 and fast.loaded == slow.loaded and fast.rejected == 0
-    auth = (settings.neo4j_user, password_for(settings))
-    with neo4j.GraphDatabase.driver(settings.bolt_uri, auth=auth) as bulk_driver:
-        bulk_nodes, bulk_rels = _dump(bulk_driver)
-    nodes, rels = _dump(driver)
-    assert sum(nodes.values()) > 1000 and sum(rels.values()) > 1000
-    assert bulk_nodes - nodes == Counter() and nodes - bulk_nodes == Counter()
-    assert bulk_rels - rels == Counter() and rels - bulk_rels == Counter()
+    _same_graph(settings, driver)
