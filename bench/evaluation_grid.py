@@ -98,7 +98,9 @@ def run() -> Path:
             row = _variant(Path(tmp), name, companies, seed)
             rows.append(row)
             f = row.figures()
-            sys.stdout.write(f"{name}: {f}\n")
+            sys.stdout.write(
+                f"{name}: {f} {row.calibration.ap} {row.calibration.seed_half_life_days}\n"
+            )
             sys.stdout.flush()
     table = []
     for row in rows:
@@ -116,8 +118,10 @@ def run() -> Path:
                 f"{c.seeds} / {c.outcomes}",
                 c.weights_status.value,
                 c.combination_status.value,
-                ", ".join(f"{k} {v:g}" for k, v in sorted((c.weights or {}).items())
-                          if v != PATH_WEIGHTS.get(k)) or "-",
+                ", ".join([f"{k} {v:g}" for k, v in sorted((c.weights or {}).items())
+                           if v != PATH_WEIGHTS.get(k)]
+                          + ([f"seed half-life {c.seed_half_life_days:g} d"]
+                             if c.seed_half_life_days is not None else [])) or "-",
                 f"{row.calibrate_s:.0f}",
                 f"{row.total_s:.0f}",
             ]

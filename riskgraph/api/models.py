@@ -394,6 +394,7 @@ class BacktestCard(BaseModel):
     outcomes: int
     held_out_outcomes: int
     weights_status: str  # fitted, not_better (hand-set kept) or thin (nothing fitted)
+    seed_half_life_days: float | None = None  # fitted with the weights (None: no fading)
     combination_status: str
     average_precision: dict[str, float]
     fitted_at: str
@@ -421,6 +422,8 @@ class ModelCard(BaseModel):
     combination_intercept: float | None
     component_weights: dict[str, float]  # the hand-set noisy-OR's
     relationship_weights: list[RelationshipWeight]
+    # an exposure's seeding of contagion halves every this many days; None: it never fades
+    seed_half_life_days: float | None = None
     levels: dict[str, float]  # the thresholds: red, orange, yellow
     backtest: BacktestCard | None  # None: `riskgraph calibrate` has not run
     calibration_applied: bool  # whether the current run used the stored calibration

@@ -50,6 +50,7 @@ def _backtest(result: Calibration, words: Renderer) -> BacktestCard:
         outcomes=result.outcomes,
         held_out_outcomes=result.held_out_outcomes,
         weights_status=result.weights_status.value,
+        seed_half_life_days=result.seed_half_life_days,
         combination_status=result.combination_status.value,
         average_precision={k: round(v, 4) for k, v in result.ap.items() if v == v},
         fitted_at=result.fitted_at,
@@ -71,6 +72,7 @@ def model_card(caller: Viewer, ctx: Context, state: State, words: Words) -> Mode
         and (
             stored.combination == combination
             and all(params.weights.get(k) == v for k, v in (stored.weights or {}).items())
+            and (stored.weights is None or stored.seed_half_life_days == params.seed_half_life_days)
         )
     )
     model = state.model
@@ -100,6 +102,7 @@ def model_card(caller: Viewer, ctx: Context, state: State, words: Words) -> Mode
             )
             for rel_type in sorted(set(PATH_WEIGHTS) | set(params.weights))
         ],
+        seed_half_life_days=params.seed_half_life_days,
         levels={
             "red": params.scoring.red,
             "orange": params.scoring.orange,

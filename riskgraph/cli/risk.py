@@ -360,6 +360,14 @@ def show_calibration(result: Calibration) -> None:
             if value != before:
                 weights.add_row(rel_type, f"{before:.2f}", f"{value:.2f}")
         console.print(weights)
+        console.print(
+            _("an exposure's contagion halves every {days} days").format(
+                days=f"{result.seed_half_life_days:g}"
+            )
+            if result.seed_half_life_days is not None
+            else _("an exposure's contagion does not fade with its age"),
+            highlight=False,
+        )
     if result.combination is not None:
         terms = Table(title=_("combination: coefficients of the logistic model (logit)"))
         terms.add_column(_("term"))

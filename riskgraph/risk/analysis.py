@@ -14,7 +14,12 @@ import numpy.typing as npt
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
 from riskgraph.risk import scoring
 from riskgraph.risk.evidence import EvidenceTree, evidence_tree
-from riskgraph.risk.propagation import ContagionGraph, contagion_graph, propagate
+from riskgraph.risk.propagation import (
+    ContagionGraph,
+    contagion_graph,
+    propagate,
+    seed_strength,
+)
 from riskgraph.risk.ring_ids import PreviousRings, assign_ids
 from riskgraph.risk.rings import (
     RingParams,
@@ -35,6 +40,9 @@ class AnalysisParams:
     alpha: float = 0.85  # propagation: the share of risk passed on at each hop
     # each relationship type's weight in propagation (hand-set, or fitted by a back-test)
     weights: Mapping[str, float] = field(default_factory=lambda: dict(PATH_WEIGHTS))
+    # an exposure's seeding fades by half every this many days (fitted by a back-test);
+    # None: every exposed company seeds alike, however long ago it blew up
+    seed_half_life_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,9 @@ def analyze(
     with timed("propagation"):
         graph = contagion_graph(snapshot, params.weights)
         seeds = np.flatnonzero(exposed) + graph.offsets.get("Company", 0)
-        entity_contagion = propagate(graph.adjacency, seeds, alpha=params.alpha)
+        today = scoring.as_of(snapshot, params.scoring)
+        strength = seed_strength(snapshot, exposed, params.seed_half_life_days, today)
+        entity_contagion = propagate(graph.adjacency, seeds, alpha=params.alpha, strength=strength)
     with timed("rings"):
         links = linkage(snapshot, params.rings.max_identifier_degree)
         rings = detect_rings(snapshot, params.rings, links)

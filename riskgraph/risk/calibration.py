@@ -6,8 +6,9 @@ then as seeds, and the companies that failed in the horizon after the cut-off as
 outcomes. Nothing after the cut-off is seen but those outcomes. On that split this module
 fits, on two thirds of the companies, and checks on the other third (held out):
 
-- **the relationship weights of propagation** (``riskgraph.weights.PATH_WEIGHTS``), by
-  coordinate search over a grid, for the average precision of contagion on the outcomes;
+- **propagation**: the relationship weights (``riskgraph.weights.PATH_WEIGHTS``) and how
+  fast an exposure stops seeding contagion (its half-life), by coordinate search over a
+  grid, for the average precision of contagion on the outcomes;
 - **the combination** of the components into the 0-100 score
   (``riskgraph.risk.combination``);
 - **what each level means**: the observed failure rate of its companies.
@@ -36,7 +37,7 @@ from riskgraph.risk import scoring
 from riskgraph.risk.analysis import AnalysisParams, analyze
 from riskgraph.risk.combination import Combination, fit_combination
 from riskgraph.risk.evaluation import folds_of, ranking_quality
-from riskgraph.risk.propagation import Propagator, contagion_graph
+from riskgraph.risk.propagation import Propagator, contagion_graph, seed_strength
 
 # Below this many failures among the companies scored (or a third of it held out, or this
 # few seeds), the held-out figures move more from one company to the next than between
@@ -46,7 +47,9 @@ MIN_HELD_OUT = 10
 MIN_SEEDS = 5
 HELD_OUT = 3  # one company in HELD_OUT (by a hash of its id) is held out
 WEIGHT_GRID = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0)
-STEPS = 5  # moves of the weight search at most
+# how fast an exposure stops seeding contagion (days to half; None: never)
+HALF_LIFE_GRID: tuple[float | None, ...] = (None, 730.0, 365.0, 180.0, 90.0, 30.0)
+STEPS = 8  # moves of the weight search at most
 GAIN = 0.01  # a weight moves only for at least this relative gain in average precision
 
 
@@ -95,6 +98,8 @@ class Calibration:
     weights_status: FitStatus
     combination_status: FitStatus
     weights: dict[str, float] | None = None  # None: the hand-set ones
+    # with fitted weights, the seeds' half-life fitted with them (None there: no fading)
+    seed_half_life_days: float | None = None
     combination: Combination | None = None  # None: the hand-set noisy-OR
     # average precision on the outcomes, by ranking and companies (``AP_KEYS``)
     ap: dict[str, float] = field(default_factory=dict)
@@ -108,9 +113,15 @@ class Calibration:
 
     def apply(self, params: AnalysisParams) -> AnalysisParams:
         """``params`` with what this calibration kept (thresholds and the rest as given)."""
-        weights = {**params.weights, **self.weights} if self.weights else params.weights
         scoring_params = replace(params.scoring, combination=self.combination)
-        return replace(params, weights=weights, scoring=scoring_params)
+        if self.weights is None:
+            return replace(params, scoring=scoring_params)
+        return replace(
+            params,
+            weights={**params.weights, **self.weights},
+            seed_half_life_days=self.seed_half_life_days,
+            scoring=scoring_params,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         def rates(levels: tuple[LevelRate, ...]) -> list[dict[str, Any]]:
@@ -128,6 +139,7 @@ class Calibration:
             "weights_status": self.weights_status.value,
             "combination_status": self.combination_status.value,
             "weights": self.weights,
+            "seed_half_life_days": self.seed_half_life_days,
             "combination": None if self.combination is None else self.combination.to_dict(),
             "ap": self.ap,
             "levels": rates(self.levels),
@@ -155,6 +167,11 @@ class Calibration:
             weights_status=FitStatus(data["weights_status"]),
             combination_status=FitStatus(data["combination_status"]),
             weights=None if weights is None else {str(k): float(v) for k, v in weights.items()},
+            seed_half_life_days=(
+                None
+                if data.get("seed_half_life_days") is None
+                else float(data["seed_half_life_days"])
+            ),
             combination=None if combination is None else Combination.from_dict(combination),
             ap={str(k): float(v) for k, v in data.get("ap", {}).items()},
             levels=rates(data.get("levels", [])),
@@ -173,12 +190,25 @@ def _ap(labels: npt.NDArray[np.bool_], values: FloatArray) -> float:
     return ranking_quality(labels, values)[1]
 
 
-class WeightSearch:
-    """Contagion for any relationship weights, fast: the contagion graph is linear in the
-    weights, so it is the per-type graphs summed with them, made once."""
+@dataclass(frozen=True)
+class Propagation:
+    """What the search fits: relationship weights and the seeds' half-life."""
 
-    def __init__(self, snapshot: Snapshot, seeds: npt.NDArray[np.int64], alpha: float) -> None:
+    weights: dict[str, float]
+    half_life: float | None = None
+
+
+class WeightSearch:
+    """Contagion for any relationship weights and seed half-life, fast: the contagion graph
+    is linear in the weights, so it is the per-type graphs summed with them, made once."""
+
+    def __init__(
+        self, snapshot: Snapshot, seeds: npt.NDArray[np.int64], alpha: float, today: float
+    ) -> None:
         self.alpha = alpha
+        exposed = np.zeros(snapshot.size("Company"), dtype=bool)
+        exposed[seeds] = True  # seeds in order: their strengths follow them
+        self._strength = {h: seed_strength(snapshot, exposed, h, today) for h in HALF_LIFE_GRID}
         self.parts: dict[str, sp.csr_array] = {}
         present = {key[1] for key, table in snapshot.edges.items() if len(table)}
         for rel_type in sorted(present):
@@ -187,47 +217,70 @@ class WeightSearch:
                 self.parts[rel_type] = graph.adjacency
         graph = contagion_graph(snapshot, {})
         self.companies = graph.indices("Company")
-        self.seeds = seeds + graph.offsets.get("Company", 0)
+        self.seeds = np.sort(seeds) + graph.offsets.get("Company", 0)
         self.size = graph.adjacency.shape[0]
 
-    def contagion(self, weights: Mapping[str, float]) -> FloatArray:
+    def contagion(self, weights: Mapping[str, float], half_life: float | None = None) -> FloatArray:
         adjacency = sp.csr_array((self.size, self.size))
         for rel_type, part in self.parts.items():
             if weights.get(rel_type, 0.0) > 0.0:
                 adjacency = adjacency + weights[rel_type] * part
-        scores = Propagator(sp.csr_array(adjacency), self.alpha).scores(self.seeds)
+        if half_life not in self._strength:
+            raise ValueError(f"half-life {half_life} is not one of {HALF_LIFE_GRID}")
+        propagator = Propagator(sp.csr_array(adjacency), self.alpha)
+        scores = propagator.scores(self.seeds, strength=self._strength[half_life])
         out: FloatArray = scores[self.companies]
         return out
 
 
 def search_weights(
     search: WeightSearch,
-    start: Mapping[str, float],
+    start: Propagation,
     labels: npt.NDArray[np.bool_],
     fit: npt.NDArray[np.bool_],
-) -> tuple[dict[str, float], float]:
-    """Greedy search over ``WEIGHT_GRID`` from ``start``: at each step every relationship
-    type is tried at every value of the grid, the others held, and the one move that
-    raises the average precision of contagion on ``fit`` most is made, if it gains at least
-    ``GAIN``; at most ``STEPS`` moves. (weights, that AP)."""
-    weights = {k: float(v) for k, v in start.items()}
-    best = _ap(labels[fit], search.contagion(weights)[fit])
+    halves: npt.NDArray[np.bool_],
+) -> tuple[Propagation, float]:
+    """Greedy search over ``WEIGHT_GRID`` and ``HALF_LIFE_GRID`` from ``start`` at its best
+    half-life: at each step every relationship type is tried at every value of the grid,
+    and the half-life at every value of its own, the rest held, and the one move that
+    raises the average precision of contagion on ``fit`` most is made, if it gains at
+    least ``GAIN`` there and loses on neither half of ``fit`` (``halves``: a fixed split of
+    it); at most ``STEPS`` moves. The
+    halves guard the wider search against a move that only fits a few companies' noise.
+    (what was found, its AP on ``fit``)."""
+    parts = (fit, fit & halves, fit & ~halves)
+
+    def ap_of(candidate: Propagation) -> tuple[float, ...]:
+        values = search.contagion(candidate.weights, candidate.half_life)
+        return tuple(_ap(labels[part], values[part]) for part in parts)
+
+    def better(new: tuple[float, ...], old: tuple[float, ...]) -> bool:
+        return new[0] > old[0] * (1.0 + GAIN) and new[1] >= old[1] and new[2] >= old[2]
+
+    # the climb starts from the given weights at the best half-life
+    current, best = start, ap_of(start)
+    for candidate in (Propagation(start.weights, h) for h in HALF_LIFE_GRID):
+        figures = ap_of(candidate)
+        if better(figures, best):
+            current, best = candidate, figures
     for _ in range(STEPS):
-        move: tuple[str, float] | None = None
-        move_ap = best * (1.0 + GAIN)
-        for rel_type in sorted(search.parts):
-            if rel_type not in weights:
-                continue
-            for value in WEIGHT_GRID:
-                if value == weights[rel_type]:
-                    continue
-                ap = _ap(labels[fit], search.contagion({**weights, rel_type: value})[fit])
-                if ap > move_ap:
-                    move, move_ap = (rel_type, value), ap
+        candidates = [
+            Propagation({**current.weights, rel_type: value}, current.half_life)
+            for rel_type in sorted(search.parts)
+            if rel_type in current.weights
+            for value in WEIGHT_GRID
+            if value != current.weights[rel_type]
+        ] + [Propagation(current.weights, h) for h in HALF_LIFE_GRID if h != current.half_life]
+        move: Propagation | None = None
+        move_figures = best
+        for candidate in candidates:
+            figures = ap_of(candidate)
+            if better(figures, best) and figures[0] > move_figures[0]:
+                move, move_figures = candidate, figures
         if move is None:
             break
-        weights[move[0]], best = move[1], move_ap
-    return weights, best
+        current, best = move, move_figures
+    return current, best[0]
 
 
 def on_hand_set_scale(found: Mapping[str, float], start: Mapping[str, float]) -> dict[str, float]:
@@ -297,11 +350,15 @@ def backtest(
         return nothing
     ap: dict[str, float] = {}
     # 1. the relationship weights
-    search = WeightSearch(past, np.flatnonzero(exposed), base.alpha)
-    start = {k: float(v) for k, v in base.weights.items()}
-    found = on_hand_set_scale(search_weights(search, start, labels, fit)[0], start)
+    search = WeightSearch(past, np.flatnonzero(exposed), base.alpha, hand.as_of)
+    start = Propagation({k: float(v) for k, v in base.weights.items()}, base.seed_half_life_days)
+    # the fitting companies in two halves (the held-out third is fold6 0 or 3; each half
+    # holds two of the other four)
+    halves = folds_of(past.nodes["Company"].keys, 2 * HELD_OUT) % 2 == 1
+    searched = search_weights(search, start, labels, fit, halves)[0]
+    found = replace(searched, weights=on_hand_set_scale(searched.weights, start.weights))
     hand_contagion = hand.contagion  # the hand-set analysis' own
-    fitted_contagion = search.contagion(found)
+    fitted_contagion = search.contagion(found.weights, found.half_life)
     ap["fit_contagion_fitted"] = _ap(labels[fit], fitted_contagion[fit])
     ap["fit_contagion_hand_set"] = _ap(labels[fit], hand_contagion[fit])
     ap["held_out_contagion_hand_set"] = _ap(labels[held], hand_contagion[held])
@@ -332,7 +389,8 @@ def backtest(
         nothing,
         weights_status=weights_status,
         combination_status=FitStatus.FITTED if combination_ok else FitStatus.NOT_BETTER,
-        weights=found if weights_ok else None,
+        weights=found.weights if weights_ok else None,
+        seed_half_life_days=found.half_life if weights_ok else None,
         combination=learned if combination_ok else None,
         ap=ap,
         levels=level_rates(level, labels, held),

@@ -27,8 +27,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from riskgraph.graph.schema import OfficerRole
-from riskgraph.graph.snapshot import ROLES, FloatArray, IntArray, Snapshot
+from riskgraph.graph.schema import EventType, OfficerRole
+from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
 from riskgraph.weights import PATH_WEIGHTS
 
 # How much control each office carries, legal representative first (法定代表人 signs for the
@@ -250,8 +250,10 @@ class Propagator:
         seeds: npt.NDArray[np.int64],
         tolerance: float = 1e-10,
         max_iterations: int = 200,
+        strength: FloatArray | None = None,
     ) -> FloatArray:
-        """The raw PageRank vector ``x`` (restart mass 1 spread evenly over the seeds).
+        """The raw PageRank vector ``x`` (restart mass 1 spread over the seeds, evenly or in
+        proportion to ``strength``, one value per seed).
 
         Stops when the L1 residual of ``x`` falls below ``n * tolerance``. For the power
         iteration that residual is the change of an iteration, the criterion of
@@ -265,7 +267,13 @@ class Propagator:
         restart_mass = 1.0 - self.alpha
         operator, root, inverse_root = self._operator(threshold >= 1e-5 * restart_mass)
         rhs = np.zeros(n, dtype=root.dtype)
-        rhs[seeds] = restart_mass / len(seeds)
+        if strength is None:
+            rhs[seeds] = restart_mass / len(seeds)
+        else:
+            mass = np.asarray(strength, dtype=np.float64)
+            if mass.shape != seeds.shape or not (mass >= 0).all() or mass.sum() <= 0:
+                raise ValueError("strength: one value >= 0 per seed, not all 0")
+            np.add.at(rhs, seeds, restart_mass * mass / mass.sum())
         reach = self._reach(seeds)
         if reach is not None:  # the rest of the graph stays at 0, exactly
             operator = operator[reach][:, reach]
@@ -283,10 +291,12 @@ class Propagator:
         seeds: npt.NDArray[np.int64],
         tolerance: float = 1e-10,
         max_iterations: int = 200,
+        strength: FloatArray | None = None,
     ) -> FloatArray:
-        """Contagion score in [0, 1] for every node, scaled so that a seed scores 1."""
+        """Contagion score in [0, 1] for every node, scaled so that the highest seed scores
+        1 (with ``strength``, a fading seed scores less)."""
         seeds = np.asarray(seeds, dtype=np.int64)
-        rank = self.solve(seeds, tolerance, max_iterations)
+        rank = self.solve(seeds, tolerance, max_iterations, strength)
         if len(seeds) == 0:
             return rank
         seed_level = rank[seeds].max()
@@ -299,10 +309,34 @@ def propagate(
     alpha: float = 0.85,
     tolerance: float = 1e-10,
     max_iterations: int = 200,
+    strength: FloatArray | None = None,
 ) -> FloatArray:
-    """Contagion score in [0, 1] for every node: personalised PageRank from ``seeds`` with
-    leaky transitions, scaled so that a seed scores 1.
+    """Contagion score in [0, 1] for every node: personalised PageRank from ``seeds`` (each
+    with its ``strength``, default equal) with leaky transitions, scaled so that the
+    highest seed scores 1.
 
     One-off: prepares the operator and solves. Keep a ``Propagator`` to score several seed
     sets on the same graph."""
-    return Propagator(adjacency, alpha).scores(seeds, tolerance, max_iterations)
+    return Propagator(adjacency, alpha).scores(seeds, tolerance, max_iterations, strength)
+
+
+def seed_strength(
+    snapshot: Snapshot, exposed: npt.NDArray[np.bool_], half_life: float | None, today: float
+) -> FloatArray | None:
+    """Per exposed company (in order), how strongly it seeds contagion: 2^(-age / half-life)
+    of its latest dated exposure on ``today`` (days since 1970). A platform's partners fail
+    in the months after it blows up; one that blew up years ago and whose partners are
+    still standing is spent. None (equal seeds) without a half-life; an exposure of
+    unknown date counts as fresh."""
+    if half_life is None:
+        return None
+    latest = np.full(snapshot.size("Company"), -np.inf)
+    table = snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
+    if table is not None and len(table):
+        columns = snapshot.nodes["Event"].columns
+        types, dates = columns["type"][table.target], columns["date"][table.target]
+        exposure = types == EVENT_TYPES.index(EventType.EXPOSURE)
+        np.maximum.at(latest, table.source[exposure], np.nan_to_num(dates[exposure], nan=np.inf))
+    age = np.maximum(today - latest[exposed], 0.0)
+    strength: FloatArray = np.exp2(-np.where(np.isfinite(age), age, 0.0) / half_life)
+    return strength

@@ -30,6 +30,7 @@ def test_without_a_back_test_the_card_shows_the_hand_set_model(
     assert card["combination_terms"] == []
     assert card["backtest"] is None
     assert card["calibration_applied"] is False
+    assert card["seed_half_life_days"] is None  # hand-set: exposures do not fade
     assert card["gnn"] is None
     weights = {w["relationship"]: w for w in card["relationship_weights"]}
     assert weights["GUARANTEE"]["hand_set"] == PATH_WEIGHTS["GUARANTEE"]

@@ -105,3 +105,47 @@ def test_a_calibration_reads_back_as_it_was_stored() -> None:
     assert again == result
     with pytest.raises(ValueError):
         Calibration.from_dict({**result.to_dict(), "weights_status": "guessed"})
+
+
+def spent_seeds_province(seeds: int) -> tuple[Snapshot, npt.NDArray[np.bool_]]:
+    """Every exposed company guarantees three companies. Half of them blew up in 2019 and
+    their partners have stood since; the other half blew up two months before the cut-off,
+    and only their partners failed after it. Nothing tells the two halves' partners apart
+    but how long ago their guarantor blew up."""
+    g = TinyGraph()
+    failed: list[str] = []
+    for i in range(seeds):
+        fresh = i % 2 == 0
+        seed = g.company(f"S{i:03}")
+        g.event(seed, "exposure", "2022-11-01" if fresh else "2019-03-01")
+        for j in range(3):
+            partner = g.company(f"G{i:03}{j}")
+            g.link("GUARANTEE", seed, partner)
+            if fresh:
+                failed.append(partner)
+    snapshot = g.build()
+    return snapshot, np.isin(snapshot.nodes["Company"].keys, failed)
+
+
+def test_spent_exposures_fade_when_the_history_says_they_are_spent() -> None:
+    snapshot, failed = spent_seeds_province(40)
+    result = _backtest(snapshot, failed)
+    assert result.weights_status is FitStatus.FITTED
+    assert result.seed_half_life_days is not None
+    held, hand = result.ap["held_out_contagion_fitted"], result.ap["held_out_contagion_hand_set"]
+    assert held > hand + 0.2
+    params = result.apply(AnalysisParams())
+    assert params.seed_half_life_days == result.seed_half_life_days
+    contagion = analyze(snapshot, params).contagion
+    scored = ~snapshot.exposed()
+    assert contagion[failed].min() > contagion[scored & ~failed].max()
+    # the hand-set analysis cannot tell them apart: every partner scores alike
+    hand_contagion = analyze(snapshot, AnalysisParams()).contagion
+    assert np.ptp(hand_contagion[scored]) == pytest.approx(0.0, abs=1e-9)
+    assert Calibration.from_dict(result.to_dict()) == result
+
+
+def test_equal_seeds_keep_no_fading_where_age_tells_nothing() -> None:
+    snapshot, failed = guarantee_province(40)  # every exposure on the same day
+    result = _backtest(snapshot, failed)
+    assert result.seed_half_life_days is None

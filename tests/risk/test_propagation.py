@@ -16,7 +16,9 @@ from riskgraph.risk.propagation import (
     leak_scale,
     propagate,
     rarity,
+    seed_strength,
 )
+from tests.risk.tiny import TinyGraph, day
 
 
 def node_table(label: str, keys: list[str]) -> NodeTable:
@@ -231,3 +233,39 @@ def test_seeds_in_a_small_part_of_the_graph_are_solved_there_alone() -> None:
         solved = propagator.solve(seeds, tolerance=1e-16)
         assert solved == pytest.approx(exact, rel=1e-9, abs=1e-14)
     assert not propagator.solve(np.array([2001]))[:2000].any()
+
+
+def test_a_weaker_seed_passes_on_less_in_proportion() -> None:
+    """Two separate pairs S1-A and S2-B: with S2 at a quarter of S1's strength, B gets a
+    quarter of A's contagion; with equal strength, the same."""
+    nodes = {"Company": node_table("Company", ["A", "B", "S1", "S2"])}
+    graph = contagion_graph(
+        snapshot_of(nodes, edge_table(nodes, ("Company", "GUARANTEE", "Company"),
+                                      [("S1", "A"), ("S2", "B")]))
+    )  # fmt: skip
+    seeds = np.array([2, 3], dtype=np.int64)
+    equal = propagate(graph.adjacency, seeds)
+    assert equal[0] == pytest.approx(equal[1])
+    faded = propagate(graph.adjacency, seeds, strength=np.array([1.0, 0.25]))
+    assert faded[2] == pytest.approx(1.0)  # the strongest seed scores 1
+    assert faded[1] == pytest.approx(0.25 * faded[0])
+    with pytest.raises(ValueError):
+        propagate(graph.adjacency, seeds, strength=np.array([0.0, 0.0]))
+
+
+def test_seed_strength_halves_every_half_life_and_counts_the_latest_exposure() -> None:
+    g = TinyGraph()
+    for key in ("A", "B", "C", "D"):
+        g.company(key)
+    g.event("A", "exposure", "2024-01-01")
+    g.event("B", "exposure", "2023-01-01")
+    g.event("C", "exposure", "2021-01-01")
+    g.event("C", "exposure", "2023-12-01")  # exposed again: the latest counts
+    snapshot = g.build()
+    exposed = snapshot.exposed()
+    assert exposed.tolist() == [True, True, True, False]
+    today = day("2024-01-01")
+    assert seed_strength(snapshot, exposed, None, today) is None
+    strength = seed_strength(snapshot, exposed, 365.0, today)
+    assert strength is not None
+    assert strength == pytest.approx([1.0, 0.5, 2 ** (-31 / 365)])
