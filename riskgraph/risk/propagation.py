@@ -107,7 +107,7 @@ def contagion_graph(
     for (source_label, rel_type, target_label), table in sorted(snapshot.edges.items()):
         if rel_type not in weights or source_label not in offsets or target_label not in offsets:
             continue
-        w = np.full(len(table), weights[rel_type])
+        w = np.full(len(table), float(weights[rel_type]))
         if rel_type == "HOLDS":
             w *= np.where(np.isnan(table.share), UNKNOWN_SHARE, table.share)
         elif rel_type == "OFFICER_OF":

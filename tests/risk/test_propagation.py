@@ -269,3 +269,17 @@ def test_seed_strength_halves_every_half_life_and_counts_the_latest_exposure() -
     strength = seed_strength(snapshot, exposed, 365.0, today)
     assert strength is not None
     assert strength == pytest.approx([1.0, 0.5, 2 ** (-31 / 365)])
+
+
+def test_whole_number_weights_are_weights_too() -> None:
+    """A weights mapping written by hand ({"HAS_PHONE": 1}) gives the graph of the floats."""
+    g = TinyGraph()
+    g.phone(g.company("A"), "13800000000")
+    g.phone(g.company("B"), "13800000000")
+    g.phone(g.company("C"), "13800000000")
+    snapshot = g.build()
+    whole = contagion_graph(snapshot, {"HAS_PHONE": 1, "HOLDS": 0})
+    floats = contagion_graph(snapshot, {"HAS_PHONE": 1.0, "HOLDS": 0.0})
+    assert whole.adjacency.dtype == np.float64
+    assert (whole.adjacency != floats.adjacency).nnz == 0
+    assert whole.adjacency.sum() == pytest.approx(floats.adjacency.sum()) and whole.adjacency.nnz
