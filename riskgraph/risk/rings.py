@@ -269,6 +269,9 @@ def _merge_tied_groups(links: sp.csr_array, membership: IntArray, min_size: int)
     return out
 
 
+SHARED_TIE = 0.5  # half an identifier's worth of ties to a group (consolidate)
+
+
 def consolidate(
     links: sp.csr_array, membership: IntArray, min_size: int, rounds: int = 2
 ) -> IntArray:
@@ -278,7 +281,10 @@ def consolidate(
     group, so a ring of 50 sheds its less tied members and breaks in parts. Here two groups
     of ``min_size`` or more merge when each sends the other most of the weight leaving it,
     and a company joins such a group when it holds the majority of the company's evidence
-    (at least 1, more than its own group). Small groups and weak ties stay as they were."""
+    (at least 2, more than its own group), or the most of it, at least half an identifier's
+    worth (``SHARED_TIE``) from three or more of the group's companies, when the group is
+    bigger than its own.
+    Small groups and weak ties stay as they were."""
     membership = membership.copy()
     if len(membership) == 0:
         return membership
@@ -291,13 +297,17 @@ def consolidate(
         best = np.asarray(weights.argmax(axis=1)).ravel()
         most = np.asarray(weights.max(axis=1).todense()).ravel()
         own = np.asarray(weights[rows, membership]).ravel()
-        move = (
-            (best != membership)
-            & (size[best] >= min_size)
-            & (most >= 2.0)
-            & (most > 0.5 * strength)
-            & (most > own)
+        ties = sp.csr_array(links.astype(bool).astype(np.float64) @ _one_hot(membership))
+        breadth = np.asarray(ties[rows, best]).ravel()  # the group's companies it is tied to
+        move = (best != membership) & (size[best] >= min_size)
+        majority = (most >= 2.0) & (most > 0.5 * strength) & (most > own)
+        # an identifier shared with the group's companies (its ties to them sum to up to 1,
+        # what one identifier gives) against nothing stronger elsewhere: a tie to a ring of
+        # many, from several of its companies, outweighs as strong a tie to one firm
+        shared = (
+            (most >= SHARED_TIE) & (most >= own) & (breadth >= 3) & (size[best] > size[membership])
         )
+        move &= majority | shared
         if not move.any():
             break
         membership[move] = best[move]

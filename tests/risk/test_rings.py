@@ -261,3 +261,23 @@ def test_ring_score_is_a_weighted_mean_in_0_1() -> None:
     everything = {**dict.fromkeys(nothing, 1.0), "alarm_events_per_company": 5.0, "exposed": 3.0}
     assert ring_score(nothing) == 0.0
     assert ring_score(everything) == pytest.approx(1.0)
+
+
+def test_a_member_with_a_tie_of_its_own_outside_still_joins_its_ring() -> None:
+    """Ten firms fronted by a nominee each share one phone; one of them also shares an
+    office with a firm of its own. Its tie to the ring (1, from nine companies) is as strong
+    as its tie to that one firm, and the ring, the bigger group, takes it."""
+    g = TinyGraph()
+    firms = []
+    for i in range(10):
+        firm = g.company(f"m{i:02d}", established=_on("2022-03-01", i), industry="资产管理")
+        g.officer(g.person(f"front{i}"), firm)
+        g.phone(firm, "+8613900000000")
+        firms.append(firm)
+    own = g.company("sister", established="2012-05-01")
+    g.address(firms[0], "room 1701")
+    g.address(own, "room 1701")
+    found = _found(g.build())
+    assert len(found) == 1
+    assert set(firms) <= found[0][1]
+    assert own not in found[0][1]
