@@ -218,19 +218,26 @@ def test_a_small_group_bridged_to_a_ring_by_one_company_stays_apart() -> None:
     assert ring <= found[0][1]
 
 
+def plant_phone_ring(g: TinyGraph, members: int) -> list[str]:
+    """``members`` firms registered a day apart, each fronted by its own nominee, all on one
+    phone and sharing nothing else."""
+    firms = []
+    for i in range(members):
+        firm = g.company(f"m{i:02d}", established=_on("2022-03-01", i), industry="资产管理")
+        g.officer(g.person(f"front{i}"), firm)
+        g.phone(firm, "+8613900000000")
+        firms.append(firm)
+    return firms
+
+
 def test_a_ring_on_one_phone_and_nothing_else_is_found_without_its_neighbours() -> None:
     """Twenty firms on one phone are linked 1/19 a pair, too sparse for the first pass;
     the second finds them, and a family's shops tied to one of them by a chance shared
     address stay out."""
     g = TinyGraph()
-    firms = []
-    for i in range(20):
-        firm = g.company(f"m{i:02d}", established=_on("2022-03-01", i), industry="资产管理")
-        g.officer(g.person(f"front{i}"), firm)
-        g.phone(firm, "+8613900000000")
-        if i % 2:
-            g.event(firm, "complaint", "2023-06-01")
-        firms.append(firm)
+    firms = plant_phone_ring(g, 20)
+    for firm in firms[1::2]:
+        g.event(firm, "complaint", "2023-06-01")
     owner = g.person("owner")
     shops = [g.company(f"shop{i}", established=_on("2010-01-01", 300 * i)) for i in range(3)]
     for shop in shops:
@@ -268,12 +275,7 @@ def test_a_member_with_a_tie_of_its_own_outside_still_joins_its_ring() -> None:
     office with a firm of its own. Its tie to the ring (1, from nine companies) is as strong
     as its tie to that one firm, and the ring, the bigger group, takes it."""
     g = TinyGraph()
-    firms = []
-    for i in range(10):
-        firm = g.company(f"m{i:02d}", established=_on("2022-03-01", i), industry="资产管理")
-        g.officer(g.person(f"front{i}"), firm)
-        g.phone(firm, "+8613900000000")
-        firms.append(firm)
+    firms = plant_phone_ring(g, 10)
     own = g.company("sister", established="2012-05-01")
     g.address(firms[0], "room 1701")
     g.address(own, "room 1701")
