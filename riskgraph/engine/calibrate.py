@@ -15,12 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.gateway import QueryGateway
-from riskgraph.graph.schema import EventType
-from riskgraph.graph.snapshot import EVENT_TYPES, Snapshot, build_snapshot
+from riskgraph.graph.snapshot import Snapshot, build_snapshot
 from riskgraph.risk.analysis import AnalysisParams
 from riskgraph.risk.calibration import Calibration, backtest
 
@@ -28,18 +26,6 @@ from riskgraph.risk.calibration import Calibration, backtest
 class CalibrationError(RiskgraphError, ValueError):
     """The back-test cannot run as asked (a cut-off outside the history), or a stored
     calibration cannot be read."""
-
-
-def first_exposure(snapshot: Snapshot) -> npt.NDArray[np.float64]:
-    """Per company, the day (since 1970) of its first dated exposure; NaN when none."""
-    first = np.full(snapshot.size("Company"), np.inf)
-    table = snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
-    if table is not None and len(table):
-        columns = snapshot.nodes["Event"].columns
-        types, dates = columns["type"][table.target], columns["date"][table.target]
-        chosen = (types == EVENT_TYPES.index(EventType.EXPOSURE)) & ~np.isnan(dates)
-        np.minimum.at(first, table.source[chosen], dates[chosen])
-    return np.where(np.isinf(first), np.nan, first)
 
 
 def without_status(snapshot: Snapshot) -> Snapshot:
@@ -68,7 +54,7 @@ def run_backtest(
     if horizon_days < 1:
         raise CalibrationError("the horizon must be at least one day")
     current = build_snapshot(graph)
-    first = first_exposure(current)
+    first = current.exposure_days()
     events = current.nodes.get("Event")
     dates = events.columns.get("date") if events is not None else None
     if dates is None or np.isnan(dates).all():

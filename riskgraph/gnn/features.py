@@ -295,7 +295,6 @@ class GraphFeatures:
     # --- what hiding changes -----------------------------------------------------------
 
     def _prepare_events(self) -> None:
-        nc = self.sizes["company"]
         table = self.snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
         if table is None or not len(table) or "Event" not in self.snapshot.nodes:
             self._ev_company = np.zeros(0, np.int64)
@@ -306,10 +305,7 @@ class GraphFeatures:
             self._ev_company = table.source
             self._ev_type = columns["type"][table.target].astype(np.int64)
             self._ev_date = columns["date"][table.target].astype(np.float64)
-        first = np.full(nc, np.inf)
-        exposure = (self._ev_type == _EXPOSURE) & ~np.isnan(self._ev_date)
-        np.minimum.at(first, self._ev_company[exposure], self._ev_date[exposure])
-        self._first_exposure = first
+        self._first_exposure = self.snapshot.exposure_days()
         age = self.as_of - self._ev_date
         self._ev_recent = (age >= 0) & (age <= self.recency_days)
 

@@ -167,6 +167,26 @@ class Snapshot:
         """Companies with an exposure event: the seeds of contagion."""
         return self.event_counts()[:, EVENT_TYPES.index(EventType.EXPOSURE)] > 0
 
+    def exposure_days(self, latest: bool = False, undated: float | None = None) -> FloatArray:
+        """Per company, the day (since 1970) of its first exposure, or its ``latest``; NaN
+        when it has none. An exposure of unknown date is left out, or, with ``undated``,
+        counts as that day (``inf``: after every dated one)."""
+        none = -np.inf if latest else np.inf  # an undated exposure may count as inf: not this
+        days = np.full(self.size("Company"), none)
+        table = self.edges.get(("Company", "HAS_EVENT", "Event"))
+        if table is not None and len(table):
+            columns = self.nodes["Event"].columns
+            types, dates = columns["type"][table.target], columns["date"][table.target]
+            chosen = types == EVENT_TYPES.index(EventType.EXPOSURE)
+            if undated is None:
+                chosen &= ~np.isnan(dates)
+            else:
+                dates = np.where(np.isnan(dates), undated, dates)
+            reduce = np.maximum if latest else np.minimum
+            reduce.at(days, table.source[chosen], dates[chosen])
+        out: FloatArray = np.where(days == none, np.nan, days)
+        return out
+
 
 def _node_table(row: dict[str, Any]) -> tuple[NodeTable, IntArray]:
     """The label's table in key order, and each read row's position in it. The query reads

@@ -245,9 +245,8 @@ def search_weights(
     and the half-life at every value of its own, the rest held, and the one move that
     raises the average precision of contagion on ``fit`` most is made, if it gains at
     least ``GAIN`` there and loses on neither half of ``fit`` (``halves``: a fixed split of
-    it); at most ``STEPS`` moves. The
-    halves guard the wider search against a move that only fits a few companies' noise.
-    (what was found, its AP on ``fit``)."""
+    it); at most ``STEPS`` moves. The halves guard the wider search against a move that
+    only fits a few companies' noise. (what was found, its AP on ``fit``)."""
     parts = (fit, fit & halves, fit & ~halves)
 
     def ap_of(candidate: Propagation) -> tuple[float, ...]:

@@ -27,8 +27,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from riskgraph.graph.schema import EventType, OfficerRole
-from riskgraph.graph.snapshot import EVENT_TYPES, ROLES, FloatArray, IntArray, Snapshot
+from riskgraph.graph.schema import OfficerRole
+from riskgraph.graph.snapshot import ROLES, FloatArray, IntArray, Snapshot
 from riskgraph.weights import PATH_WEIGHTS
 
 # How much control each office carries, legal representative first (法定代表人 signs for the
@@ -330,13 +330,7 @@ def seed_strength(
     unknown date counts as fresh."""
     if half_life is None:
         return None
-    latest = np.full(snapshot.size("Company"), -np.inf)
-    table = snapshot.edges.get(("Company", "HAS_EVENT", "Event"))
-    if table is not None and len(table):
-        columns = snapshot.nodes["Event"].columns
-        types, dates = columns["type"][table.target], columns["date"][table.target]
-        exposure = types == EVENT_TYPES.index(EventType.EXPOSURE)
-        np.maximum.at(latest, table.source[exposure], np.nan_to_num(dates[exposure], nan=np.inf))
+    latest = snapshot.exposure_days(latest=True, undated=np.inf)
     age = np.maximum(today - latest[exposed], 0.0)
     strength: FloatArray = np.exp2(-np.where(np.isfinite(age), age, 0.0) / half_life)
     return strength

@@ -283,22 +283,23 @@ def consolidate(
     and a company joins such a group when it holds the majority of the company's evidence
     (at least 2, more than its own group), or the most of it, at least half an identifier's
     worth (``SHARED_TIE``) from three or more of the group's companies, when the group is
-    bigger than its own.
-    Small groups and weak ties stay as they were."""
+    bigger than its own. Small groups and weak ties stay as they were."""
     membership = membership.copy()
     if len(membership) == 0:
         return membership
     strength = np.asarray(links.sum(axis=1)).ravel()
+    tied = links.astype(bool).astype(np.float64)  # 1 for each company tied to another
     rows = np.arange(len(membership))
     for _ in range(rounds):
         membership = _merge_tied_groups(links, membership, min_size)
-        weights = sp.csr_array(links @ _one_hot(membership))
+        groups = _one_hot(membership)
+        weights = sp.csr_array(links @ groups)
         size = np.bincount(membership)
         best = np.asarray(weights.argmax(axis=1)).ravel()
         most = np.asarray(weights.max(axis=1).todense()).ravel()
         own = np.asarray(weights[rows, membership]).ravel()
-        ties = sp.csr_array(links.astype(bool).astype(np.float64) @ _one_hot(membership))
-        breadth = np.asarray(ties[rows, best]).ravel()  # the group's companies it is tied to
+        # how many of the best group's companies each company is tied to
+        breadth = np.asarray(sp.csr_array(tied @ groups)[rows, best]).ravel()
         move = (best != membership) & (size[best] >= min_size)
         majority = (most >= 2.0) & (most > 0.5 * strength) & (most > own)
         # an identifier shared with the group's companies (its ties to them sum to up to 1,

@@ -112,9 +112,7 @@ def event_component(
         age = np.maximum(as_of(snapshot, params) - dates, 0.0)
         fade = np.exp2(-np.nan_to_num(age, nan=0.0) / params.event_half_life_days)
         if hide.any():
-            exposure = (types == EVENT_TYPES.index(EventType.EXPOSURE)) & ~np.isnan(dates)
-            first = np.full(n, np.inf)
-            np.minimum.at(first, table.source[exposure], dates[exposure])
+            first = snapshot.exposure_days()
             after = hide[table.source] & (dates >= first[table.source])  # NaN: kept
             weight = np.where(after, 0.0, weight)
         np.add.at(evidence, table.source, weight * severity * fade)

@@ -218,3 +218,27 @@ def test_sorted_index() -> None:
     with pytest.raises(KeyError):
         index["nope"]
     assert SortedIndex(np.array([], dtype=object)).get("A1") is None
+
+
+def test_exposure_days_first_latest_and_undated() -> None:
+    """A: exposed twice (2021, 2023); B: once, undated; C: once plus an undated one; D:
+    never. Days since 1970, NaN where none counts."""
+    from tests.risk.tiny import TinyGraph, day
+
+    g = TinyGraph()
+    for key in ("A", "B", "C", "D"):
+        g.company(key)
+    g.event("A", "exposure", "2021-01-01")
+    g.event("A", "exposure", "2023-01-01")
+    g.event("A", "complaint", "2024-01-01")  # not an exposure
+    g.event("B", "exposure", None)
+    g.event("C", "exposure", "2022-06-01")
+    g.event("C", "exposure", None)
+    snapshot = g.build()
+    a, c = [day("2021-01-01"), day("2023-01-01")], day("2022-06-01")
+    nan = float("nan")
+    np.testing.assert_array_equal(snapshot.exposure_days(), [a[0], nan, c, nan])
+    np.testing.assert_array_equal(snapshot.exposure_days(latest=True), [a[1], nan, c, nan])
+    np.testing.assert_array_equal(
+        snapshot.exposure_days(latest=True, undated=np.inf), [a[1], np.inf, np.inf, nan]
+    )

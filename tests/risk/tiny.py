@@ -83,9 +83,11 @@ class TinyGraph:
     def link(self, rel: str, source: str, target: str) -> None:
         self._edge(("Company", source), rel, ("Company", target))
 
-    def event(self, company: str, kind: str, when: str, severity: int = 3) -> None:
+    def event(self, company: str, kind: str, when: str | None, severity: int = 3) -> None:
+        """``when`` None: an event of unknown date."""
         key = f"{company}/{kind}/{when}/{len(self.edges)}"
-        self.nodes["Event"][key] = {"type": kind, "date": day(when), "severity": severity}
+        date = _DEFAULTS["Event"]["date"] if when is None else day(when)
+        self.nodes["Event"][key] = {"type": kind, "date": date, "severity": severity}
         self._edge(("Company", company), "HAS_EVENT", ("Event", key))
 
     def build(self) -> Snapshot:
