@@ -55,21 +55,19 @@ def _row(
 def test_company_features_have_their_known_values() -> None:
     features = GraphFeatures(_graph())
     a = _row(features, "company", "A")
-    assert a["age_years"] == pytest.approx((day(AS_OF) - day("2020-01-01")) / 365.25)
+    assert "age_years" not in a  # measured from 'now': not a feature (module docstring)
     assert a["log_capital"] == pytest.approx(math.log1p(100.0))
     assert a["high_risk_industry"] == 1.0
     assert a["status_active"] == 1.0
     assert a["events_complaint"] == pytest.approx(math.log1p(1))
-    assert a["events_complaint_recent"] == pytest.approx(math.log1p(1))
     assert a["events_litigation"] == pytest.approx(math.log1p(1))
-    assert a["events_litigation_recent"] == 0.0  # more than a year before AS_OF
     assert a["phone_sharing_max"] == pytest.approx(math.log1p(1))  # one other user
     assert a["legal_rep_fronts"] == pytest.approx(math.log1p(2))
     assert a["in_HOLDS_person"] == pytest.approx(math.log1p(1))
     assert a["exposed"] == 0.0
     c = _row(features, "company", "C")
     assert c["age_missing"] == 1.0 and c["capital_missing"] == 1.0
-    assert math.isnan(c["age_years"])
+    assert math.isnan(c["age_at_first_event"])
     assert c["address_sharing_max"] == 0.0 and c["out_REGISTERED_AT_address"] == 0.0
 
 
@@ -88,6 +86,101 @@ def test_exposure_is_an_input_only_where_it_is_not_hidden() -> None:
     assert hidden_b["events_complaint"] == pytest.approx(math.log1p(1))  # it came before
     assert _row(features, "person", "p1")["exposed_ties"] == pytest.approx(math.log1p(1))
     assert _row(features, "person", "p1", hidden)["exposed_ties"] == 0.0
+
+
+def test_event_history_is_measured_from_the_company_s_own_dates() -> None:
+    g = TinyGraph()
+    g.company("A", established="2015-01-01")
+    g.event("A", "litigation", "2018-01-01", severity=2)
+    g.event("A", "litigation", "2020-03-01", severity=1)
+    g.event("A", "litigation", "2020-06-01", severity=4)
+    g.event("A", "exposure", "2020-07-01")  # the label: never part of the history
+    g.event("A", "complaint", "2021-01-01")  # after the exposure
+    g.company("Z")  # no events at all
+    g.event("Z", "exposure", None)
+    features = GraphFeatures(g.build())
+    a = _row(features, "company", "A")
+    assert a["events_span_years"] == pytest.approx((day("2021-01-01") - day("2018-01-01")) / 365.25)
+    assert a["events_share_own_last_12m"] == pytest.approx(3 / 4)
+    assert a["events_share_own_last_24m"] == pytest.approx(3 / 4)
+    assert a["events_max_12m"] == pytest.approx(math.log1p(3))
+    assert a["age_at_first_event"] == pytest.approx(
+        (day("2018-01-01") - day("2015-01-01")) / 365.25
+    )
+    assert a["events_severity_max"] == 4.0
+    hidden = _row(features, "company", "A", features.exposed.copy())
+    # what followed the exposure is out of a world that does not know it
+    assert hidden["events_span_years"] == pytest.approx(
+        (day("2020-06-01") - day("2018-01-01")) / 365.25
+    )
+    assert hidden["events_share_own_last_12m"] == pytest.approx(2 / 3)
+    assert hidden["events_severity_sum"] == pytest.approx(math.log1p(2 + 1 + 4))
+    # shifting every date of a company moves none of it
+    shifted = TinyGraph()
+    shifted.company("A", established="2017-01-01")
+    for when, severity in (("2020-01-01", 2), ("2022-03-01", 1), ("2022-06-01", 4)):
+        shifted.event("A", "litigation", when, severity=severity)
+    shifted.event("A", "complaint", "2023-01-01")
+    moved = _row(GraphFeatures(shifted.build()), "company", "A")
+    for name in ("events_share_own_last_12m", "events_max_12m", "age_at_first_event"):
+        assert moved[name] == pytest.approx(a[name], abs=0.01), name
+    z = _row(features, "company", "Z")
+    assert math.isnan(z["events_span_years"]) and z["events_max_12m"] == 0.0
+
+
+def test_neighbours_say_how_many_around_are_exposed_three_ways() -> None:
+    g = TinyGraph()
+    for key in ("A", "B", "C", "D", "E"):
+        g.company(key)
+    g.link("GUARANTEE", "B", "A")  # direct, either direction
+    g.link("LOAN", "A", "B")  # a parallel tie counts once
+    g.officer("p1", "A")
+    g.holds("p1", "A", 0.5)  # two ties to one person: one path
+    g.officer("p1", "C")
+    g.phone("A", "+8613800000009")
+    g.phone("D", "+8613800000009")
+    g.phone("E", "+8613800000009")
+    g.event("B", "exposure", "2023-01-01")
+    g.event("C", "exposure", "2023-01-01")
+    g.event("C", "litigation", "2022-01-01")
+    g.event("C", "litigation", "2022-02-01")
+    features = GraphFeatures(g.build())
+    a = _row(features, "company", "A")
+    assert a["neighbours_direct"] == pytest.approx(math.log1p(1))
+    assert a["neighbours_direct_exposed_share"] == 1.0
+    assert a["neighbours_people"] == pytest.approx(math.log1p(1))
+    assert a["neighbours_people_exposed"] == pytest.approx(math.log1p(1))
+    assert a["neighbours_people_events"] == pytest.approx(math.log1p(2))  # C's lawsuits
+    assert a["neighbours_identifiers"] == pytest.approx(math.log1p(2))
+    assert a["neighbours_identifiers_exposed_share"] == 0.0
+    hidden = features.exposed.copy()
+    hidden[features.snapshot.nodes["Company"].index["B"]] = False  # only C hidden
+    seen = _row(features, "company", "A", hidden)
+    assert seen["neighbours_direct_exposed"] == pytest.approx(math.log1p(1))
+    assert seen["neighbours_people_exposed"] == 0.0
+    d = _row(features, "company", "D")
+    assert math.isnan(d["neighbours_direct_exposed_share"])  # nobody around directly
+
+
+def test_a_category_s_exposure_rate_leaves_the_company_out_and_starts_from_the_province() -> None:
+    g = TinyGraph()
+    for key, industry in (("X1", "租赁"), ("X2", "租赁"), ("X3", "租赁"), ("X4", "租赁")):
+        g.company(key, industry=industry)
+    g.company("Y1", industry="制造")
+    g.company("Y2", industry="")
+    g.event("X1", "exposure", "2023-01-01")
+    g.event("X2", "exposure", "2023-01-01")
+    features = GraphFeatures(g.build())
+    province = 2 / 6
+    x1, x3 = _row(features, "company", "X1"), _row(features, "company", "X3")
+    assert x3["industry_exposed_rate"] == pytest.approx((2 + 20 * province) / (3 + 20))
+    assert x1["industry_exposed_rate"] == pytest.approx((1 + 20 * province) / (3 + 20))
+    assert _row(features, "company", "Y1")["industry_exposed_rate"] == pytest.approx(province)
+    assert math.isnan(_row(features, "company", "Y2")["industry_exposed_rate"])
+    hidden = np.zeros(6, dtype=bool)
+    hidden[features.snapshot.nodes["Company"].index["X1"]] = True
+    x3_hidden = _row(features, "company", "X3", hidden)
+    assert x3_hidden["industry_exposed_rate"] == pytest.approx((1 + 20 / 6) / (3 + 20))
 
 
 def test_people_and_identifiers_count_their_ties() -> None:
@@ -111,7 +204,7 @@ def test_hetero_data_has_every_edge_type_both_ways_and_standardised_features() -
     assert data["company", "BRANCH", "company"].edge_index.shape == (2, 0)  # none, still typed
     names, raw = GraphFeatures(snapshot).raw()["company"]
     assert list(schema.features["company"]) == names
-    j = names.index("age_years")  # known for A and B, unknown for C
+    j = names.index("age_at_first_event")  # known for A and B, unknown for C (no events)
     values = data["company"].x[:, j].double().numpy()
     column = raw[:, j]
     expected = (column - np.nanmean(column)) / np.nanstd(column)
