@@ -18,8 +18,9 @@ point that is the failure date for failed companies and December 2021 for the ot
 any feature measured from a common "now" (company age, recent lawsuits) encodes the label.
 Only features invariant to shifting all of a company's dates are used: counts, the span
 of its lawsuit history, the share of its lawsuits in the last 12/24 months *of its own
-history*, the most lawsuits in any 12 months, its age at its first and last lawsuit. The
-generic ``age_years`` and ``*_recent`` columns of ``GraphFeatures`` are dropped.
+history*, the most lawsuits in any 12 months, its age at its first and last lawsuit.
+``GraphFeatures`` has no column measured from 'now' since its version 2; its ``events_*``
+columns are dropped here for the lawsuit columns above, and ``burst``.
 
 The non-graph baselines (logistic regression, gradient boosting) see the company's own
 columns; "GBM + graph" adds the neighbourhood aggregates (exposed neighbours, contagion,
@@ -96,9 +97,9 @@ _COURT_NAMES = (*COURTS.values(), "unknown")
 _OUTCOME_NAMES = (*OUTCOMES.values(), "unknown")
 _LITIGATION = EVENT_TYPES.index(EventType.LITIGATION)
 _YEAR = 365.25
-# GraphFeatures columns measured from a common "now": they encode the label here (module
-# docstring); the event counts are replaced by the lawsuit columns below
-_DROPPED_PREFIXES = ("age_years", "events_", "burst")
+# GraphFeatures columns replaced here: its event counts by the lawsuit columns below (module
+# docstring), its registration bursts
+_DROPPED_PREFIXES = ("events_", "burst")
 _DUPLICATES = ("exposed", "log_capital", "capital_missing")  # own columns, or the GNN's
 MIN_CATEGORY = 40  # industries and regions with fewer companies share an "other" column
 
