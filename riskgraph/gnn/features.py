@@ -12,22 +12,24 @@ edges) before reaching the one node they describe; counted by type, with the sha
 each company's own history, they carry the same information at a fraction of the memory,
 and the exposures (the training label) are far easier to keep out of the inputs.
 
-**Nothing is measured from a common 'now'** (version 2). A company's age and its events of
-the last twelve months counted from the day of the analysis were features in version 1.
-The positives a model learns from are companies that failed in the past; seen from today
-they look old and quiet, whatever they looked like when they failed, and the model learns
-that old, quiet companies fail. SMEsD shows it (its dates are, besides, relative to a per-
-company observation point that depends on the label, its README's caveat): the product
-path's GNN probability ranked test at 0.799 with those columns and 0.823 without (`gnn
-train` in the test world, development runs of 2026-12-07). Its valid world preferred them
-(0.857 against 0.811), because its positives are seen from the same 'now' as its training
-positives; they are left out on the principle above, not on that figure. Measured from
-each hidden company's exposure day instead they did worse on valid (0.773): SMEsD's
-exposure dates are the split's approximate month. Version 2 keeps what no passing of time
-changes: the shape of the company's own event history (its span, the share in its own last
-12 and 24 months, the most in any 12 months, its age at the first and last event), event
-severity, what the companies around it say (``Neighbourhood``: direct ties, people and
-identifiers in common) and the exposure rate of its industry and region.
+**Nothing about a company is measured from a common 'now'** (version 2). A company's age
+and its events of the last twelve months counted from the day of the analysis were
+features in version 1. The positives a model learns from are companies that failed in the
+past; seen from today they look old and quiet, whatever they looked like when they failed,
+and the model learns that old, quiet companies fail. SMEsD shows it (its dates are,
+besides, relative to a per-company observation point that depends on the label, its
+README's caveat): the product path's GNN probability ranked test at 0.799 with those
+columns and 0.823 without (`gnn train` in the test world, development runs of 2026-12-07).
+Its valid world preferred them (0.857 against 0.811), because its positives are seen from
+the same 'now' as its training positives; they are left out on the principle above, not on
+that figure. Measured from each hidden company's exposure day instead they did worse on
+valid (0.773): SMEsD's exposure dates are the split's approximate month. Version 2 keeps
+what no passing of time changes: the shape of the company's own event history (its span,
+the share in its own last 12 and 24 months, the most in any 12 months, its age at the
+first and last event), event severity, what the companies around it say
+(``Neighbourhood``: direct ties, people and identifiers in common) and the exposure rate
+of its industry and region. (A person's age is still counted from the analysis' day: one
+shift for everyone, in effect a birth year.)
 
 Features only depend on the data behind each key (never on a node's position), are
 standardised with the means and deviations kept in the ``FeatureSchema`` of the training
