@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from riskgraph.gnn.combine import choose_combination, with_gnn
+from riskgraph.gnn.combine import OUTCOME, choose_combination, fitted_input, with_gnn
 from riskgraph.gnn.tabular import C_GRID, Tabular, choose_weight, fit_tabular
 from riskgraph.gnn.train import TrainConfig, TrainedModel, train
 from riskgraph.graph.snapshot import Snapshot
@@ -79,6 +79,30 @@ def test_uninformative_rules_leave_the_score_to_the_model(labels: np.ndarray) ->
     assert all(c >= 0 for c in combination.coefficients)
 
 
+def test_a_rare_outcome_s_small_probability_still_weighs_in_the_combination() -> None:
+    """A model of failure within a period: about 1 % fail, its probabilities are a few
+    percent and rank them well, the rules are noise. The combination must see it."""
+    rng = np.random.default_rng(13)
+    n = 6000
+    risk = rng.standard_normal(n)
+    probability = 0.01 * np.exp(1.2 * risk - 0.72)  # mean 0.01
+    failed = rng.random(n) < probability
+    fold = np.arange(n) % 3
+    combination, figures = choose_combination(
+        _rules(n, 14), probability, failed, fold, [0, 1, 2], scoring.ScoringParams(), OUTCOME
+    )
+    assert combination is not None, figures
+    weights = dict(zip(combination.terms, combination.coefficients, strict=True))
+    assert weights[("gnn",)] > 3 * max(weights[(name,)] for name in scoring.COMPONENTS)
+
+
+def test_the_fitted_input_of_a_failure_probability_is_half_at_the_full_point() -> None:
+    p = np.array([0.0, 0.05, 0.1, 0.5, 1.0])
+    assert fitted_input(p, OUTCOME)[2] == pytest.approx(0.5)
+    assert np.all(np.diff(fitted_input(p, OUTCOME)) > 0) and fitted_input(p, OUTCOME)[-1] < 1
+    assert np.array_equal(fitted_input(p), p)  # a probability of exposure: as it is
+
+
 def test_rules_that_carry_the_answer_keep_the_noisy_or(labels: np.ndarray) -> None:
     """The rules alone rank perfectly and the model's probability is noise: the fitted
     combination can do no better on the held-out folds than the noisy-OR (ties keep it)
@@ -117,7 +141,7 @@ def test_a_fitted_combination_orders_by_the_model_and_keeps_exposed_at_100() -> 
     open_ = ~analysis.exposed
     assert np.all(np.diff(scored.score[open_]) > 0)  # the probability's order, no ties
     assert scored.params.scoring.combination == combination
-    assert np.array_equal(scored.components["gnn"], probability)  # full at 1
+    assert np.array_equal(scored.components["gnn"], fitted_input(probability))
 
 
 def test_held_out_events_leave_out_what_followed_the_exposure() -> None:
