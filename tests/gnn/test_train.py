@@ -210,12 +210,13 @@ def test_training_on_outcomes_learns_failure_and_leaves_the_exposed_out(
     past.save(path)
     assert TrainedModel.load(path).target == "outcome"
     # its component is full at FULL_AT["outcome"], not at the exposure model's 0.5 (with a
-    # combination fitted on its held-out folds, the probability itself: its coefficients
+    # combination fitted on its held-out folds, p / (p + that point): its coefficients
     # weigh it)
     analysis = past.add_to(now)
     p = past.predict(present, now)
-    full = FULL_AT["outcome"] if past.combination is None else 1.0
-    assert np.allclose(analysis.components["gnn"], np.minimum(p / full, 1.0))
+    full = FULL_AT["outcome"]
+    expected = np.minimum(p / full, 1.0) if past.combination is None else p / (p + full)
+    assert np.allclose(analysis.components["gnn"], expected)
     assert analysis.gnn_target == "outcome"
 
 
