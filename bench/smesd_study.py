@@ -52,6 +52,7 @@ from riskgraph.gnn.features import (
     FeatureSchema,
     GraphFeatures,
     edge_types,
+    max_in_window,
 )
 from riskgraph.gnn.model import ModelConfig, build_model
 from riskgraph.gnn.train import TrainConfig, folds_of, training_loss
@@ -240,25 +241,13 @@ def lawsuit_features(suits: Lawsuits, established: FloatArray) -> Columns:
         within = dated & (date >= last[c] - months * _YEAR / 12)
         share = _count(c[within], n) / np.maximum(_count(c[dated], n), 1.0)
         out[f"lawsuit_share_own_last_{months}m"] = np.where(has, share, np.nan)
-    out["lawsuits_max_12m"] = _log(_max_in_window(c[dated], date[dated], n, _YEAR))
+    out["lawsuits_max_12m"] = _log(max_in_window(c[dated], date[dated], n, _YEAR))
     out["age_at_first_lawsuit"] = (first - established) / _YEAR
     out["age_at_last_lawsuit"] = (last - established) / _YEAR
     out["lawsuits_per_year_of_history"] = np.where(has, total / np.maximum(span, 1.0), np.nan)
     loans_last = dated & (date >= last[c] - _YEAR) & (suits.cause == 0)
     out["lawsuits_loan_own_last_12m"] = _log(_count(c[loans_last], n))
     out["no_lawsuit"] = (~has).astype(np.float64)
-    return out
-
-
-def _max_in_window(company: IntArray, date: FloatArray, n: int, window: float) -> FloatArray:
-    """Per company, the most events within any ``window`` days."""
-    out = np.zeros(n)
-    order = np.lexsort((date, company))
-    company, date = company[order], date[order]
-    # events of the same company within the window before each event, itself included
-    start = np.searchsorted(company * 1e6 + date, company * 1e6 + date - window, side="left")
-    counts = np.arange(len(date)) - start + 1
-    np.maximum.at(out, company, counts.astype(np.float64))
     return out
 
 

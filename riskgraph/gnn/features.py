@@ -49,7 +49,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -194,7 +194,7 @@ def _binary(rows: IntArray, cols: IntArray, shape: tuple[int, int]) -> sp.csr_ar
     return matrix
 
 
-def _max_in_window(company: IntArray, date: FloatArray, size: int, window: float) -> FloatArray:
+def max_in_window(company: IntArray, date: FloatArray, size: int, window: float) -> FloatArray:
     """Per company, the most of its events within any ``window`` days."""
     out = np.zeros(size)
     if not len(date):
@@ -219,12 +219,18 @@ class Neighbourhood:
 
     direct: sp.csr_array  # company x company, symmetric, no self-ties
     through: dict[str, sp.csr_array]  # "people" / "identifiers": company x entity, 0/1
+    # per group, each company's paths back to itself (its row sums in ``through``)
+    self_paths: dict[str, FloatArray] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        paths = {name: np.asarray(m.sum(axis=1)).ravel() for name, m in self.through.items()}
+        object.__setattr__(self, "self_paths", paths)
 
     def sums(self, values: FloatArray) -> dict[str, FloatArray]:
         """Per group, each company's sum of ``values`` over the others around it."""
         out: dict[str, FloatArray] = {"direct": self.direct @ values}
         for name, matrix in self.through.items():
-            own = np.asarray(matrix.sum(axis=1)).ravel() * values  # the paths back to itself
+            own = self.self_paths[name] * values  # the paths back to itself
             out[name] = matrix @ (matrix.T @ values) - own
         return out
 
@@ -259,6 +265,7 @@ class GraphFeatures:
             snapshot.exposed() if self.sizes["company"] else np.zeros(0, dtype=bool)
         )
         self._edges = self._edge_arrays()
+        self._established = self._founding_days()  # read by _static_features
         self._static = self._static_features()
         self._prepare_events()
         self._hood = self._neighbourhood()
@@ -346,6 +353,15 @@ class GraphFeatures:
             out[name] = np.where(text == "", -1, codes).astype(np.int64)
         return out
 
+    def _founding_days(self) -> FloatArray:
+        """Each company's founding day (NaN when unknown)."""
+        company = self.snapshot.nodes.get("Company")
+        return (
+            company.columns.get("established", np.full(len(company), np.nan)).astype(np.float64)
+            if company is not None
+            else np.zeros(0)
+        )
+
     def _static_features(self) -> dict[str, dict[str, FloatArray]]:
         """The features no hiding changes: attributes, degrees, identifier sharing."""
         s = self.snapshot
@@ -354,10 +370,9 @@ class GraphFeatures:
         company = s.nodes.get("Company")
         cols: Mapping[str, npt.NDArray[Any]] = company.columns if company is not None else {}
         nc = n["company"]
-        established = cols.get("established", np.full(nc, np.nan)).astype(np.float64)
         capital = cols.get("registered_capital", np.full(nc, np.nan)).astype(np.float64)
         c = out["company"]
-        c["age_missing"] = np.isnan(established).astype(np.float64)
+        c["age_missing"] = np.isnan(self._established).astype(np.float64)
         c["log_capital"] = np.log1p(np.maximum(capital, 0.0) / 1e4)
         c["capital_missing"] = np.isnan(capital).astype(np.float64)
         c["high_risk_industry"] = scoring.high_risk_industry(self.snapshot).astype(np.float64)
@@ -426,12 +441,6 @@ class GraphFeatures:
                 else severity[table.target].astype(np.float64)
             )
         self._first_exposure = self.snapshot.exposure_days()
-        company = self.snapshot.nodes.get("Company")
-        self._established = (
-            company.columns.get("established", np.full(len(company), np.nan)).astype(np.float64)
-            if company is not None
-            else np.zeros(0)
-        )
 
     def _kept_events(self, hidden: Mask) -> Mask:
         """The events a world knows: no exposures, nothing that followed a hidden
@@ -441,12 +450,11 @@ class GraphFeatures:
         keep: Mask = (kind >= 0) & (kind != _EXPOSURE) & ~after
         return keep
 
-    def _event_counts(self, hidden: Mask) -> FloatArray:
-        """Counts per company and event type, exposures and whatever followed a hidden
-        company's exposure left out."""
+    def _event_counts(self, keep: Mask) -> FloatArray:
+        """Counts per company and event type of the ``keep`` events (``_kept_events``:
+        exposures and whatever followed a hidden company's exposure left out)."""
         nc = self.sizes["company"]
         company, kind = self._ev_company, self._ev_type
-        keep = self._kept_events(hidden)
         counts = np.zeros((nc, len(EVENT_TYPES)))
         np.add.at(counts, (company[keep], kind[keep]), 1.0)
         return counts
@@ -537,11 +545,12 @@ class GraphFeatures:
         status[hide & self.exposed] = _ACTIVE  # the status before the blow-up
         for code, value in enumerate(STATUSES):
             columns[f"status_{value.value}"] = (status == code).astype(np.float64)
-        counts = self._event_counts(hide)
+        kept = self._kept_events(hide)
+        counts = self._event_counts(kept)
         for kind in _EVENT_KINDS:
             code = EVENT_TYPES.index(kind)
             columns[f"events_{kind.value}"] = _log(counts[:, code])
-        columns.update(self._event_history(hide))
+        columns.update(self._event_history(kept))
         columns.update(self._around(visible, _log(counts.sum(axis=1))))
         columns.update(self._category_rates(visible))
         columns["exposed"] = visible.astype(np.float64)
@@ -549,15 +558,15 @@ class GraphFeatures:
             columns["ring_score"], columns["ring_exposed"] = self._rings(visible, counts)
         return columns
 
-    def _event_history(self, hide: Mask) -> dict[str, FloatArray]:
+    def _event_history(self, kept: Mask) -> dict[str, FloatArray]:
         """The shape of each company's own event history (exposures aside), measured from
         its own dates, never from a common 'now' (on data whose dates are relative to a
         per-company observation point, SMEsD's, 'now' would encode the label): its span,
         the share in its own last 12 and 24 months, the most in any 12 months, its age at
         the first and the last event, events per year of history; and their severity.
-        NaN where a company has no dated event (or no founding date, for the ages)."""
+        NaN where a company has no dated event (or no founding date, for the ages).
+        ``kept``: the events the world knows (``_kept_events``)."""
         nc = self.sizes["company"]
-        kept = self._kept_events(hide)
         keep = kept & ~np.isnan(self._ev_date)
         company, date = self._ev_company[keep], self._ev_date[keep]
         first, last = np.full(nc, np.inf), np.full(nc, -np.inf)
@@ -572,7 +581,7 @@ class GraphFeatures:
             within = date >= last[company] - months * _YEAR / 12
             share = _count(company[within], nc) / np.maximum(total, 1.0)
             out[f"events_share_own_last_{months}m"] = np.where(has, share, np.nan)
-        out["events_max_12m"] = _log(_max_in_window(company, date, nc, _YEAR))
+        out["events_max_12m"] = _log(max_in_window(company, date, nc, _YEAR))
         out["events_per_year_of_history"] = np.where(has, total / np.maximum(span, 1.0), np.nan)
         out["age_at_first_event"] = (first - self._established) / _YEAR
         out["age_at_last_event"] = (last - self._established) / _YEAR
