@@ -347,6 +347,7 @@ def show_calibration(result: Calibration) -> None:
             ),
             "held_out_score_fitted": _("score, fitted combination (held out)"),
             "fit_score_fitted": _("score, fitted combination (fitting companies)"),
+            "held_out_score_kept": _("score kept (held out)"),
         }
         for name, value in result.ap.items():
             aps.add_row(labels.get(name, name), f"{value:.3f}")

@@ -13,15 +13,20 @@ fits, on two thirds of the companies, and checks on the other third (held out):
   (``riskgraph.risk.combination``);
 - **what each level means**: the observed failure rate of its companies.
 
-Each fitted part is kept only when it does at least as well as the hand-set one on the
-held-out third; with too thin a history (``MIN_OUTCOMES``) nothing is fitted. Pure:
-snapshots and masks in, a ``Calibration`` out; reading the graph as of the cut-off and
-storing the result happen in ``riskgraph.engine.calibrate``.
+Fitted weights are a candidate only when their contagion does at least as well as the
+hand-set weights' on the held-out third, and they are kept only when the whole score
+with them (the noisy-OR or the fitted combination, whichever ranks the held-out third
+better) does at least as well there as with the hand-set weights: weights that help
+contagion alone may still lower the whole score. The fitted combination is kept when it
+does at least as well on the held-out third as the noisy-OR. With too thin a history
+(``MIN_OUTCOMES``) nothing is fitted. Pure: snapshots and masks in, a ``Calibration``
+out; reading the graph as of the cut-off and storing the result happen in
+``riskgraph.engine.calibrate``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -63,6 +68,7 @@ AP_KEYS = (
     "held_out_score_hand_set_combination",  # the noisy-OR on the contagion kept
     "held_out_score_fitted",  # the fitted combination on the contagion kept
     "fit_score_fitted",
+    "held_out_score_kept",  # held-out: the score kept (weights and combination)
 )
 
 
@@ -178,6 +184,35 @@ class Calibration:
             hand_set_levels=rates(data.get("hand_set_levels", [])),
             fitted_at=str(data.get("fitted_at", "")),
         )
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to score the back-test: hand-set or fitted weights, noisy-OR (None) or the
+    fitted combination; its score and its average precision on the held-out third."""
+
+    fitted_weights: bool
+    combination: Combination | None
+    score: FloatArray
+    held_out_ap: float
+    fit_ap: float
+
+
+def choose(options: Sequence[Option], weights_eligible: bool) -> Option:
+    """What the back-test keeps of ``options`` (per set of weights, the noisy-OR then the
+    fitted combination): with each set of weights the fitted combination unless the
+    noisy-OR ranks the held-out third better; the fitted weights when ``weights_eligible``
+    (their contagion alone did as well) and the whole score with them does as well as
+    with the hand-set ones."""
+
+    def best(fitted_weights: bool) -> Option:
+        noisy, learned = (o for o in options if o.fitted_weights == fitted_weights)
+        return learned if learned.held_out_ap >= noisy.held_out_ap else noisy
+
+    kept = best(False)
+    if weights_eligible and best(True).held_out_ap >= kept.held_out_ap:
+        kept = best(True)
+    return kept
 
 
 def held_out(keys: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
@@ -362,35 +397,59 @@ def backtest(
     ap["fit_contagion_hand_set"] = _ap(labels[fit], hand_contagion[fit])
     ap["held_out_contagion_hand_set"] = _ap(labels[held], hand_contagion[held])
     ap["held_out_contagion_fitted"] = _ap(labels[held], fitted_contagion[held])
-    weights_ok = (
+    weights_eligible = (
         found != start and ap["held_out_contagion_fitted"] >= ap["held_out_contagion_hand_set"]
     )
-    weights_status = FitStatus.FITTED if weights_ok else FitStatus.NOT_BETTER
-    contagion = fitted_contagion if weights_ok else hand_contagion
-    # 2. the combination, on the components with the weights kept
-    components = {
-        **hand.components,
-        "contagion": scoring.contagion_component(contagion, base.scoring),
-    }
-    noisy_or = scoring.combine(components, exposed, base.scoring)
-    learned = fit_combination(
-        components, labels, fit, hand.score, scored, (base.scoring.red, base.scoring.yellow)
-    )
-    learned_score = scoring.combine(components, exposed, replace(base.scoring, combination=learned))
+    # 2. the combination, for each set of weights still in the running; the fitted weights
+    # stay only if the whole score with them does as well on the held-out third: a part
+    # that helps on its own (better contagion) may still lower the whole score
     ap["held_out_score_hand_set"] = _ap(labels[held], hand.score[held])
-    ap["held_out_score_hand_set_combination"] = _ap(labels[held], noisy_or[held])
-    ap["held_out_score_fitted"] = _ap(labels[held], learned.logit(components)[held])
-    ap["fit_score_fitted"] = _ap(labels[fit], learned.logit(components)[fit])
-    combination_ok = ap["held_out_score_fitted"] >= ap["held_out_score_hand_set_combination"]
-    final = learned_score if combination_ok else noisy_or
+    options: list[Option] = []
+    for fitted_weights in (False, True) if weights_eligible else (False,):
+        contagion = fitted_contagion if fitted_weights else hand_contagion
+        components = {
+            **hand.components,
+            "contagion": scoring.contagion_component(contagion, base.scoring),
+        }
+        noisy_or = scoring.combine(components, exposed, base.scoring)
+        learned = fit_combination(
+            components, labels, fit, hand.score, scored, (base.scoring.red, base.scoring.yellow)
+        )
+        fitted_score = scoring.combine(
+            components, exposed, replace(base.scoring, combination=learned)
+        )
+        logit = learned.logit(components)
+        for combination, score, ranking in (
+            (None, noisy_or, noisy_or),
+            (learned, fitted_score, logit),
+        ):
+            options.append(
+                Option(
+                    fitted_weights,
+                    combination,
+                    score,
+                    _ap(labels[held], ranking[held]),
+                    _ap(labels[fit], ranking[fit]),
+                )
+            )
+
+    kept = choose(options, weights_eligible)
+    # with the weights kept: the noisy-OR, the fitted combination
+    pair = [o for o in options if o.fitted_weights == kept.fitted_weights]
+    ap["held_out_score_hand_set_combination"] = pair[0].held_out_ap
+    ap["held_out_score_fitted"] = pair[1].held_out_ap
+    ap["fit_score_fitted"] = pair[1].fit_ap
+    ap["held_out_score_kept"] = kept.held_out_ap
+    weights_status = FitStatus.FITTED if kept.fitted_weights else FitStatus.NOT_BETTER
+    combination_ok, final = kept.combination is not None, kept.score
     level = scoring.levels(final, base.scoring)
     return replace(
         nothing,
         weights_status=weights_status,
         combination_status=FitStatus.FITTED if combination_ok else FitStatus.NOT_BETTER,
-        weights=found.weights if weights_ok else None,
-        seed_half_life_days=found.half_life if weights_ok else None,
-        combination=learned if combination_ok else None,
+        weights=found.weights if kept.fitted_weights else None,
+        seed_half_life_days=found.half_life if kept.fitted_weights else None,
+        combination=kept.combination,
         ap=ap,
         levels=level_rates(level, labels, held),
     )

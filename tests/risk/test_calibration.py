@@ -10,7 +10,15 @@ import pytest
 
 from riskgraph.graph.snapshot import Snapshot
 from riskgraph.risk.analysis import AnalysisParams, analyze
-from riskgraph.risk.calibration import MIN_SEEDS, Calibration, FitStatus, backtest
+from riskgraph.risk.calibration import (
+    MIN_SEEDS,
+    Calibration,
+    FitStatus,
+    Option,
+    backtest,
+    choose,
+)
+from riskgraph.risk.combination import Combination
 from riskgraph.weights import PATH_WEIGHTS
 from tests.risk.tiny import TinyGraph
 
@@ -85,6 +93,7 @@ def test_a_kept_combination_did_at_least_as_well_on_the_held_out_companies() -> 
     else:
         assert result.combination is None
         assert fitted < hand
+    assert result.ap["held_out_score_kept"] >= result.ap["held_out_score_hand_set"]
 
 
 def test_too_thin_a_history_keeps_the_hand_set_values() -> None:
@@ -149,3 +158,32 @@ def test_equal_seeds_keep_no_fading_where_age_tells_nothing() -> None:
     snapshot, failed = guarantee_province(40)  # every exposure on the same day
     result = _backtest(snapshot, failed)
     assert result.seed_half_life_days is None
+
+
+def _options(hand: tuple[float, float], fitted: tuple[float, float]) -> list[Option]:
+    """Held-out AP of (noisy-OR, fitted combination) with the hand-set and fitted weights."""
+    learned = Combination((("contagion",),), (1.0,), 0.0)
+    return [
+        Option(weights, combination, np.zeros(1), ap, ap)
+        for weights, pair in ((False, hand), (True, fitted))
+        for combination, ap in zip((None, learned), pair, strict=True)
+    ]
+
+
+def test_weights_that_lower_the_whole_score_are_not_kept() -> None:
+    # the fitted weights' contagion did better alone (eligible), but the score with them,
+    # either way combined, ranks the held-out third worse than the hand-set weights'
+    kept = choose(_options(hand=(0.12, 0.10), fitted=(0.11, 0.09)), weights_eligible=True)
+    assert not kept.fitted_weights and kept.combination is None
+    kept = choose(_options(hand=(0.10, 0.12), fitted=(0.11, 0.09)), weights_eligible=True)
+    assert not kept.fitted_weights and kept.combination is not None
+
+
+def test_fitted_parts_are_kept_when_they_do_as_well() -> None:
+    kept = choose(_options(hand=(0.10, 0.12), fitted=(0.11, 0.12)), weights_eligible=True)
+    assert kept.fitted_weights and kept.combination is not None
+    kept = choose(_options(hand=(0.10, 0.09), fitted=(0.20, 0.15)), weights_eligible=True)
+    assert kept.fitted_weights and kept.combination is None
+    # weights whose contagion did worse alone are never kept, whatever the score says
+    kept = choose(_options(hand=(0.10, 0.09), fitted=(0.20, 0.15)), weights_eligible=False)
+    assert not kept.fitted_weights
