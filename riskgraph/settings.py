@@ -176,9 +176,9 @@ class Settings(BaseSettings):
         default=50_000,
         ge=0,
         validation_alias=_env("RISKGRAPH_GNN_BATCH"),
-        description="Companies per batch of GNN inference, each batch on its receptive field "
-        "only, so its memory grows with the batch and not with the province; 0: one pass over "
-        "the whole graph (faster where the memory is there, as on a GPU).",
+        description="Nodes per batch of GNN inference, which runs layer by layer, each batch "
+        "on its one-hop field, so the edges' messages are held for one batch at a time; 0: one "
+        "pass over the whole graph (faster where the memory is there, as on a GPU).",
     )
 
     # --- runs (riskgraph analyze, riskgraph daily) ------------------------------------------

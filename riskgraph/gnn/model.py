@@ -240,33 +240,52 @@ class CompanyRiskNet(nn.Module):
             per_layer = list(edge_index)
             if len(per_layer) != len(self.convs):
                 raise ValueError(f"{len(per_layer)} edge indices for {len(self.convs)} layers")
-        first = {t: torch.relu(layer(x[t])) for t, layer in self.inputs.items()}
+        first = self.project(x)
         h = first
         last = len(self.convs) - 1
-        for i, (conv, layer_norms) in enumerate(zip(self.convs, self.norms, strict=True)):
-            norms = cast(nn.ModuleDict, layer_norms)
-            edges = dict(per_layer[i])
-            updated = list(h)
-            if self.roots and i == last and wanted is not None:
-                edges = {e: index for e, index in edges.items() if e[2] in wanted}
-                updated = [t for t in h if t in wanted]
-            out = conv(h, edges)
-            if self.roots:
-                roots = cast(nn.ModuleDict, self.roots[i])
-                out = {t: roots[t](h[t]) + out[t] if t in out else roots[t](h[t]) for t in updated}
-            h = {
-                t: self.dropout(norms[t](h[t] + torch.relu(out[t]))) if t in out else h[t]
-                for t in h
-            }
+        for i in range(len(self.convs)):
+            h = self.layer(i, h, per_layer[i], wanted if i == last else None)
         return first, h
+
+    def project(self, x: Mapping[str, Tensor]) -> dict[str, Tensor]:
+        """Every node's first representation: its features projected to ``hidden``."""
+        return {t: torch.relu(layer(x[t])) for t, layer in self.inputs.items()}
+
+    def layer(
+        self,
+        i: int,
+        h: Mapping[str, Tensor],
+        edge_index: EdgeIndex,
+        wanted: Collection[str] | None = None,
+    ) -> dict[str, Tensor]:
+        """Layer ``i`` on the representations ``h``: a node's new one reads only its own
+        and its in-neighbours', so a layer can run on any node set with all the edges
+        into it (layer-wise inference, ``riskgraph.gnn.train``). With ``wanted``,
+        ``sage`` and ``rgcn`` update only those node types."""
+        norms = cast(nn.ModuleDict, self.norms[i])
+        edges = dict(edge_index)
+        updated = list(h)
+        if self.roots and wanted is not None:
+            edges = {e: index for e, index in edges.items() if e[2] in wanted}
+            updated = [t for t in h if t in wanted]
+        out = self.convs[i](h, edges)
+        if self.roots:
+            roots = cast(nn.ModuleDict, self.roots[i])
+            out = {t: roots[t](h[t]) + out[t] if t in out else roots[t](h[t]) for t in updated}
+        return {
+            t: self.dropout(norms[t](h[t] + torch.relu(out[t]))) if t in out else h[t] for t in h
+        }
+
+    def head_logits(self, first: Tensor, last: Tensor) -> Tensor:
+        """Companies' logits from their first and last representations."""
+        logits: Tensor = self.head(torch.cat([first, last], dim=1)).squeeze(-1)
+        return logits
 
     def forward(
         self, x: Mapping[str, Tensor], edge_index: EdgeIndex | Sequence[EdgeIndex]
     ) -> Tensor:
         first, last = self.embed(x, edge_index, wanted={"company"})
-        both = torch.cat([first["company"], last["company"]], dim=1)
-        logits: Tensor = self.head(both).squeeze(-1)
-        return logits
+        return self.head_logits(first["company"], last["company"])
 
 
 def build_model(config: ModelConfig, schema: FeatureSchema) -> CompanyRiskNet:

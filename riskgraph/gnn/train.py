@@ -53,10 +53,15 @@ exposure.
 (tens of MB for 100,000 companies) and autograd keeps every layer's activations of every
 node, so it needs memory in proportion to the province (``training_bytes``); ``train``
 says so, and stops, when that is more than the machine (or GPU) has, rather than swapping.
-Inference is batched (``TrainedModel.logits``): ``RISKGRAPH_GNN_BATCH`` companies at a
-time, each batch on its receptive field only (``riskgraph.gnn.fields``), with the same
-result as one pass over the whole graph and memory that grows with the batch, not the
-province. ``sage`` and ``rgcn`` hold one edge type's messages at a time either way.
+Inference is batched (``TrainedModel.logits``): layer by layer over the whole graph,
+``RISKGRAPH_GNN_BATCH`` nodes at a time, each batch on its one-hop field
+(``riskgraph.gnn.fields``), with the same result as one pass over the whole graph. The
+messages along the edges, the bulk of one pass's memory, are held for one batch at a
+time; the nodes' representations (``hidden`` numbers each) for the whole graph, which
+grows with the province as the snapshot does. Batches of two-hop receptive fields, the
+way before, read a hub's neighbourhood once per batch that touched it: at 650,000
+companies most of the graph, each time. ``sage`` and ``rgcn`` hold one edge type's
+messages at a time either way.
 
 **Threads.** On a small or shared machine ``torch.set_num_threads(1)`` is often faster:
 the thread pool's synchronisation can cost more than the arithmetic.
@@ -65,6 +70,7 @@ the thread pool's synchronisation can cost more than the arithmetic.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -92,7 +98,7 @@ from riskgraph.gnn.combine import (
     with_gnn,
 )
 from riskgraph.gnn.features import NODE_TYPES, EdgeType, FeatureSchema, GraphFeatures
-from riskgraph.gnn.fields import Fields
+from riskgraph.gnn.fields import Field, Fields
 from riskgraph.gnn.model import CompanyRiskNet, EdgeIndex, ModelConfig, build_model
 from riskgraph.gnn.tabular import Tabular, blend, choose_weight, fit_tabular
 from riskgraph.graph.snapshot import FloatArray, IntArray, Snapshot
@@ -275,10 +281,11 @@ class TrainedModel:
     ) -> FloatArray:
         """Uncalibrated logit per company (the snapshot's company order), the mean of the
         members'; raises ``SchemaMismatchError`` when the graph's features are not the
-        model's. ``batch_size`` companies at a time (default ``RISKGRAPH_GNN_BATCH``),
-        each batch on its receptive field: the logits of one pass over the whole graph,
-        in memory that grows with the batch; 0 makes that one pass (faster where the
-        memory is there, as on a GPU)."""
+        model's. Layer by layer, ``batch_size`` nodes at a time (default
+        ``RISKGRAPH_GNN_BATCH``), each batch on its one-hop field: the logits of one pass
+        over the whole graph, with the edges' messages of one batch at a time in memory
+        (the nodes' representations, ``hidden`` numbers each, are kept for the whole
+        graph); 0 makes that one pass (faster where the memory is there, as on a GPU)."""
         size = get_settings().gnn_batch if batch_size is None else batch_size
         if size < 0:
             raise ValueError("batch_size must be positive, or 0 for one pass")
@@ -286,24 +293,23 @@ class TrainedModel:
         n = features.sizes["company"]
         networks = self.networks()
         total = np.zeros(n)
+        self.schema.check(features.layout())
+        x = features.matrices(self.schema)
         with torch.inference_mode():
             if size == 0 or n == 0:
-                total += _summed(networks, features.matrices(self.schema), features.edge_index())
+                total += _summed(networks, x, features.edge_index())
             else:
-                self.schema.check(features.layout())  # before any batch
                 fields = Fields(features.edge_arrays(), features.sizes)
-                for start in range(0, n, size):
-                    stop = min(start + size, n)
-                    field = fields.field(
-                        "company", np.arange(start, stop), self.config.model.layers
-                    )
-                    x = features.matrices(self.schema, rows=field.rows)
-                    total[start:stop] = _summed(networks, x, field.layers())[field.targets]
+
+                @functools.cache  # the same batches for every layer and member
+                def one_hop(node_type: str, start: int, stop: int) -> Field:
+                    return fields.field(node_type, np.arange(start, stop), 1)
+
+                for net in networks:
+                    total += _layer_by_layer(net, x, one_hop, size)
         logits: FloatArray = total / max(len(self.states), 1)
         if self.tabular is not None and self.blend < 1.0:
-            rows = {t: np.zeros(0, dtype=np.int64) for t in features.sizes}
-            rows["company"] = np.arange(n)
-            own = features.matrices(self.schema, rows=rows)["company"].double().numpy()
+            own = x["company"].double().numpy()
             logits = blend(logits, self.tabular.logits(own), self.blend)
         return logits
 
@@ -369,6 +375,44 @@ class TrainedModel:
                 else Combination.from_dict(payload["combination"])
             ),
         )
+
+
+def _layer_by_layer(
+    net: CompanyRiskNet,
+    x: Mapping[str, Tensor],
+    one_hop: Callable[[str, int, int], Field],
+    size: int,
+) -> FloatArray:
+    """The network's company logits, one layer at a time over the whole graph, ``size``
+    nodes at a time: a node's next representation reads only its own and its
+    in-neighbours', so each batch needs its one-hop field (every edge into it) and the
+    layer before's representations, kept for every node. Each edge is read once per
+    layer; batches of multi-hop receptive fields read a hub's neighbourhood once per
+    batch that touches it, which at 650,000 companies was most of the graph each time.
+    ``one_hop(node_type, start, stop)``: the one-hop field of those rows."""
+    first = net.project(x)
+    h = first
+    layers = len(net.convs)
+    for i in range(layers):
+        # the last layer is only read at the companies (the head)
+        types = ["company"] if i == layers - 1 else list(h)
+        after = dict(h)
+        for node_type in types:
+            out = torch.empty_like(h[node_type])
+            for start in range(0, len(out), size):
+                stop = min(start + size, len(out))
+                field = one_hop(node_type, start, stop)
+                part = {t: h[t][torch.from_numpy(rows)] for t, rows in field.rows.items()}
+                updated = net.layer(i, part, field.layers()[0], wanted={node_type})
+                out[start:stop] = updated[node_type][torch.from_numpy(field.targets)]
+            after[node_type] = out
+        h = after
+    logits: FloatArray = np.zeros(len(h["company"]))
+    for start in range(0, len(logits), size):
+        stop = min(start + size, len(logits))
+        head = net.head_logits(first["company"][start:stop], h["company"][start:stop])
+        logits[start:stop] = head.double().numpy()
+    return logits
 
 
 def _summed(

@@ -144,13 +144,13 @@ def test_the_default_batch_is_the_setting(
     province: Snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = _untrained(province, None, ModelConfig(hidden=8), members=1)
-    calls: list[int] = []
+    calls: list[tuple[str, int]] = []
 
     class Counting(Fields):
         def field(
             self, node_type: str, targets: IntArray, hops: int, *, closed: bool = False
         ) -> Field:
-            calls.append(len(targets))
+            calls.append((node_type, len(targets)))
             return super().field(node_type, targets, hops, closed=closed)
 
     monkeypatch.setattr(train_module, "Fields", Counting)
@@ -161,7 +161,11 @@ def test_the_default_batch_is_the_setting(
         model.logits(province)
     finally:
         get_settings.cache_clear()
-    assert calls == [100, 100, province.size("Company") - 200]
+    # every layer reads the nodes 100 at a time, on one-hop fields cut once and read by
+    # every layer (and member)
+    companies = [n for t, n in calls if t == "company"]
+    assert companies == [100, 100, province.size("Company") - 200]
+    assert max(n for _, n in calls) == 100
 
 
 def test_an_explanation_on_the_field_is_the_whole_graphs_and_repeats(
