@@ -403,7 +403,10 @@ def _layer_by_layer(
                 stop = min(start + size, len(out))
                 field = one_hop(node_type, start, stop)
                 part = {t: h[t][torch.from_numpy(rows)] for t, rows in field.rows.items()}
-                updated = net.layer(i, part, field.layers()[0], wanted={node_type})
+                # a new view per use: the mean matrices cached on an edge index
+                # (``model.mean_matrices``) then last for one batch, not the whole run
+                edges = {e: index.view(index.shape) for e, index in field.layers()[0].items()}
+                updated = net.layer(i, part, edges, wanted={node_type})
                 out[start:stop] = updated[node_type][torch.from_numpy(field.targets)]
             after[node_type] = out
         h = after
