@@ -348,6 +348,7 @@ def show_calibration(result: Calibration) -> None:
             "held_out_score_fitted": _("score, fitted combination (held out)"),
             "fit_score_fitted": _("score, fitted combination (fitting companies)"),
             "held_out_score_kept": _("score kept (held out)"),
+            "held_out_score_fitted_weights": _("best score with the fitted weights (held out)"),
         }
         for name, value in result.ap.items():
             aps.add_row(labels.get(name, name), f"{value:.3f}")

@@ -675,8 +675,7 @@ class GraphFeatures:
         rows: Mapping[str, IntArray] | None = None,
     ) -> dict[str, torch.Tensor]:
         """Standardised float32 features per node type (unknown values at the mean); with
-        ``rows``, of those rows only (a receptive field's), so that batched inference never
-        holds a standardised copy of the whole graph."""
+        ``rows``, of those rows only (a receptive field's, as an explanation reads)."""
         schema.check(self.layout())
         out: dict[str, torch.Tensor] = {}
         for node_type, (_, every) in self.raw(hidden).items():

@@ -1,6 +1,6 @@
 """Receptive fields: the part of the graph a network of ``k`` message-passing layers reads
-to compute some nodes, so that inference runs batch by batch, in memory that grows with
-the batch and not with the province.
+to compute some nodes: one hop for batched inference, which runs layer by layer
+(``riskgraph.gnn.train``), ``k`` hops for one company's explanation.
 
 A layer updates a node from its own representation and the mean of its in-neighbours'
 per edge type (``hgt``: their attention-weighted sum). The last layer's output at the

@@ -93,9 +93,10 @@ def _csr(rows: IntArray, columns: IntArray, values: FloatArray, shape: tuple[int
 
 
 # Matrices per edge index, shared by every layer and member that aggregates over it (an
-# ensemble's 3 members x 2 layers would otherwise build them 6 times), and forgotten with
-# the edge index itself (a weak reference), so a long-running API holds none for graphs
-# it no longer uses.
+# ensemble's 3 members x 2 layers would otherwise build them 6 times in training, one
+# pass or an explanation), and forgotten with the edge index itself (a weak reference),
+# so a long-running API holds none for graphs it no longer uses. Batched inference gives
+# each batch a new view of its edge index on purpose: its matrices then last one batch.
 _MATRICES: dict[int, tuple[weakref.ref[Tensor], tuple[int, int], _MeanMatrices]] = {}
 _MATRICES_LOCK = threading.Lock()
 

@@ -69,6 +69,7 @@ AP_KEYS = (
     "held_out_score_fitted",  # the fitted combination on the contagion kept
     "fit_score_fitted",
     "held_out_score_kept",  # held-out: the score kept (weights and combination)
+    "held_out_score_fitted_weights",  # the best score with the fitted weights (candidates)
 )
 
 
@@ -440,6 +441,9 @@ def backtest(
     ap["held_out_score_fitted"] = pair[1].held_out_ap
     ap["fit_score_fitted"] = pair[1].fit_ap
     ap["held_out_score_kept"] = kept.held_out_ap
+    if weights_eligible:  # what decided on the fitted weights, kept or not
+        with_fitted = [o.held_out_ap for o in options if o.fitted_weights]
+        ap["held_out_score_fitted_weights"] = max(with_fitted)
     weights_status = FitStatus.FITTED if kept.fitted_weights else FitStatus.NOT_BETTER
     combination_ok, final = kept.combination is not None, kept.score
     level = scoring.levels(final, base.scoring)

@@ -1,6 +1,7 @@
-"""Batched inference: companies a few at a time, each batch on its receptive field, must
-give the probabilities of one pass over the whole graph; and the fields themselves, on a
-hand-built graph whose answer is known."""
+"""Batched inference: layer by layer, nodes a few at a time, each batch on its one-hop
+field, must give the probabilities of one pass over the whole graph; and the fields
+themselves (multi-hop, as explanations read them), on a hand-built graph whose answer is
+known."""
 
 from __future__ import annotations
 

@@ -94,6 +94,8 @@ def test_a_kept_combination_did_at_least_as_well_on_the_held_out_companies() -> 
         assert result.combination is None
         assert fitted < hand
     assert result.ap["held_out_score_kept"] >= result.ap["held_out_score_hand_set"]
+    if result.weights_status is FitStatus.FITTED:
+        assert result.ap["held_out_score_kept"] == result.ap["held_out_score_fitted_weights"]
 
 
 def test_too_thin_a_history_keeps_the_hand_set_values() -> None:
