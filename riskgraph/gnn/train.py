@@ -300,6 +300,7 @@ class TrainedModel:
                 total += _summed(networks, x, features.edge_index())
             else:
                 fields = Fields(features.edge_arrays(), features.sizes)
+                del features  # its arrays are in x and fields now: not held through the layers
 
                 @functools.cache  # the same batches for every layer and member
                 def one_hop(node_type: str, start: int, stop: int) -> Field:
@@ -390,8 +391,8 @@ def _layer_by_layer(
     layer; batches of multi-hop receptive fields read a hub's neighbourhood once per
     batch that touches it, which at 650,000 companies was most of the graph each time.
     ``one_hop(node_type, start, stop)``: the one-hop field of those rows."""
-    first = net.project(x)
-    h = first
+    h = net.project(x)
+    first = h["company"]  # the head reads the companies' first representation only
     layers = len(net.convs)
     for i in range(layers):
         # the last layer is only read at the companies (the head)
@@ -413,7 +414,7 @@ def _layer_by_layer(
     logits: FloatArray = np.zeros(len(h["company"]))
     for start in range(0, len(logits), size):
         stop = min(start + size, len(logits))
-        head = net.head_logits(first["company"][start:stop], h["company"][start:stop])
+        head = net.head_logits(first[start:stop], h["company"][start:stop])
         logits[start:stop] = head.double().numpy()
     return logits
 
