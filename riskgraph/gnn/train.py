@@ -293,8 +293,7 @@ class TrainedModel:
         n = features.sizes["company"]
         networks = self.networks()
         total = np.zeros(n)
-        self.schema.check(features.layout())
-        x = features.matrices(self.schema)
+        x = features.matrices(self.schema)  # raises SchemaMismatchError first
         with torch.inference_mode():
             if size == 0 or n == 0:
                 total += _summed(networks, x, features.edge_index())
